@@ -1,0 +1,54 @@
+#include "inspekt/client/base64url.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace inspekt {
+namespace {
+
+bool is_url_alphabet(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+} // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                      reinterpret_cast<const unsigned char *>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  while (!out.empty() && out.back() == '=') {
+    out.pop_back();
+  }
+  std::replace(out.begin(), out.end(), '+', '-');
+  std::replace(out.begin(), out.end(), '/', '_');
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  // A length of 4n+1 cannot come from any byte string.
+  if (text.size() % 4 == 1 || !std::all_of(text.begin(), text.end(), is_url_alphabet)) {
+    return std::nullopt;
+  }
+  std::string standard(text);
+  std::replace(standard.begin(), standard.end(), '-', '+');
+  std::replace(standard.begin(), standard.end(), '_', '/');
+  const std::size_t padding = (4 - standard.size() % 4) % 4;
+  standard.append(padding, '=');
+
+  std::string out(standard.size() / 4 * 3, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                      reinterpret_cast<const unsigned char *>(standard.data()),
+                                      static_cast<int>(standard.size()));
+  if (written < 0) {
+    return std::nullopt;
+  }
+  // EVP_DecodeBlock counts the bytes the padding stands for; they are not data.
+  out.resize(static_cast<std::size_t>(written) - padding);
+  return out;
+}
+
+} // namespace inspekt

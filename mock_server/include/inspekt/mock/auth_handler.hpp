@@ -1,0 +1,84 @@
+#pragma once
+// POST /api/authenticate as a plain function from a request value to a response value,
+// so that every documented behaviour can be tested without sockets. The transport
+// (mock_server.hpp) only translates to and from cpp-httplib.
+
+#include "inspekt/mock/entropy.hpp"
+#include "inspekt/mock/fixture_set.hpp"
+#include "inspekt/mock/key_store.hpp"
+#include "inspekt/mock/token_issuer.hpp"
+
+#include <optional>
+#include <string>
+
+namespace inspekt::mock {
+
+inline constexpr std::string_view authenticate_path = "/api/authenticate";
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::optional<std::string> content_type; // absent when the header is missing
+  std::string body;
+  bool body_too_large = false; // the transport stopped reading at the limit
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+};
+
+// What the access log may say about a request; never the key or a token.
+struct RequestFacts {
+  Outcome outcome = Outcome::invalid_request;
+  std::string key_hint; // the key's first characters (at most 4) and "...", when sent
+  std::optional<std::string> client_id;
+};
+
+struct HandledRequest {
+  HttpResponse response;
+  RequestFacts facts;
+};
+
+struct DeterminismOptions {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> now_epoch_seconds;
+};
+
+class AuthHandler {
+public:
+  explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {});
+
+  // Thread-safe: may be called from many connections at once.
+  HandledRequest handle(const HttpRequest &request) const;
+
+  // The fixture's answer for an outcome decided outside the handler (the transport's
+  // own 413 or 400), without credentials.
+  HttpResponse respond(Outcome outcome) const;
+
+  const FixtureSet &fixtures() const { return fixtures_; }
+
+private:
+  struct Decision {
+    Outcome outcome;
+    RequestFacts facts;
+  };
+  Decision decide(const HttpRequest &request) const;
+  HttpResponse render(Outcome outcome, const std::optional<std::string> &client_id) const;
+
+  FixtureSet fixtures_;
+  KeyStore keys_;
+  TokenIssuer issuer_;
+  mutable Entropy entropy_;
+  Clock clock_;
+  std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
+};
+
+// Exposed for tests: the shortened key the log shows.
+std::string key_hint(std::string_view key);
+
+// "application/json", with or without parameters, in any letter case.
+bool is_json_media_type(std::string_view content_type);
+
+} // namespace inspekt::mock

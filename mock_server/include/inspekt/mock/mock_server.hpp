@@ -1,0 +1,80 @@
+#pragma once
+// The transport: cpp-httplib around AuthHandler, with the limits that keep one client
+// from stopping the mock from answering others.
+
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace inspekt::mock {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080; // 0: any free port
+  // Connections are served one thread each; threads start on demand up to this bound,
+  // and further connections wait in the accept queue.
+  std::size_t max_threads = 256;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds read_timeout{5};
+  std::chrono::seconds write_timeout{5};
+  std::chrono::seconds keep_alive_timeout{5};
+  std::size_t keep_alive_max_requests = 1000;
+  int listen_backlog = 1024;
+};
+
+class BindError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class MockServer {
+public:
+  MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
+             std::shared_ptr<AccessLog> log = nullptr);
+  ~MockServer();
+  MockServer(const MockServer &) = delete;
+  MockServer &operator=(const MockServer &) = delete;
+
+  // Binds and listens; the socket accepts connections once this returns. Throws
+  // BindError with the reason (address in use, bad host, ...). Returns the port.
+  int bind();
+  // Serves until stop(); returns once every connection thread has ended.
+  void run();
+  // Stops accepting, lets requests in flight finish (up to `grace`), then closes idle
+  // keep-alive connections so that run() returns promptly. Safe from any thread.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(500));
+
+  int port() const;
+  const std::string &host() const;
+  std::string base_url() const; // "http://127.0.0.1:PORT"
+  std::size_t requests_in_flight() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A mock on its own thread for tests and the in-process conformance target: listening
+// when the constructor returns, stopped and joined by the destructor.
+class BackgroundMockServer {
+public:
+  BackgroundMockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
+                       std::shared_ptr<AccessLog> log = nullptr);
+  ~BackgroundMockServer();
+
+  MockServer &server() { return server_; }
+  int port() const { return server_.port(); }
+  std::string base_url() const { return server_.base_url(); }
+
+private:
+  MockServer server_;
+  std::thread thread_;
+};
+
+} // namespace inspekt::mock

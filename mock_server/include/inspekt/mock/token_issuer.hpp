@@ -1,0 +1,38 @@
+#pragma once
+// Signs the two tokens of a login. Claims: iss, sub (the client_id, when given), iat,
+// exp (iat + the fixture's lifetime), sid (the session), jti (unique), token_type, and
+// the fixture's extra claims. Any mock holding the same fixtures verifies them.
+
+#include "inspekt/mock/entropy.hpp"
+#include "inspekt/mock/fixture_set.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace inspekt::mock {
+
+struct IssuedTokens {
+  std::string access_token;
+  std::string refresh_token;
+};
+
+class TokenIssuer {
+public:
+  explicit TokenIssuer(TokenSettings settings);
+
+  IssuedTokens issue(const std::string &session, const std::optional<std::string> &client_id,
+                     std::int64_t now, Entropy &entropy) const;
+
+  const TokenSettings &settings() const { return settings_; }
+
+private:
+  std::string sign(const TokenKindSettings &kind, const std::string &session,
+                   const std::optional<std::string> &client_id, std::int64_t now,
+                   Entropy &entropy) const;
+
+  TokenSettings settings_;
+  std::string encoded_header_;
+};
+
+} // namespace inspekt::mock

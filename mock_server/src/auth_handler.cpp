@@ -1,0 +1,197 @@
+#include "inspekt/mock/auth_handler.hpp"
+
+#include "inspekt/mock/session_id.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace inspekt::mock {
+namespace {
+
+using nlohmann::json;
+
+// Deeper JSON than this is refused before it is built: no real payload comes close,
+// and it bounds the work a hostile body can cause.
+constexpr int max_json_depth = 32;
+
+struct Filling {
+  const std::string *session = nullptr;
+  const IssuedTokens *tokens = nullptr;
+  const std::optional<std::string> *client_id = nullptr;
+};
+
+void fill(json &value, const Filling &with) {
+  if (value.is_string()) {
+    const auto &text = value.get_ref<const std::string &>();
+    if (text.size() < 4 || text.compare(0, 2, "{{") != 0) {
+      return;
+    }
+    if (text == "{{session}}" && with.session) {
+      value = *with.session;
+    } else if (text == "{{access_token}}" && with.tokens) {
+      value = with.tokens->access_token;
+    } else if (text == "{{refresh_token}}" && with.tokens) {
+      value = with.tokens->refresh_token;
+    } else if (text == "{{client_id}}") {
+      if (with.client_id && with.client_id->has_value()) {
+        value = **with.client_id;
+      } else {
+        value = nullptr;
+      }
+    }
+  } else if (value.is_structured()) {
+    for (auto &member : value) {
+      fill(member, with);
+    }
+  }
+}
+
+std::string dump(const json &value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool has_placeholder(const json &value) {
+  if (value.is_string()) {
+    return value.get_ref<const std::string &>().rfind("{{", 0) == 0;
+  }
+  if (value.is_structured()) {
+    return std::any_of(value.begin(), value.end(), has_placeholder);
+  }
+  return false;
+}
+
+} // namespace
+
+std::string key_hint(std::string_view key) {
+  // At most 4 characters, and never more than a third of the key, so a short key is
+  // not shown whole; the cut steps back to a UTF-8 character boundary.
+  std::size_t length = std::min<std::size_t>(4, key.size() / 3);
+  while (length > 0 && (static_cast<unsigned char>(key[length]) & 0xC0) == 0x80) {
+    --length;
+  }
+  return std::string(key.substr(0, length)) + "...";
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
+    type.remove_prefix(1);
+  }
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) {
+    type.remove_suffix(1);
+  }
+  constexpr std::string_view json_type = "application/json";
+  return type.size() == json_type.size() &&
+         std::equal(type.begin(), type.end(), json_type.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
+    : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),
+      entropy_(determinism.seed), clock_(determinism.now_epoch_seconds) {
+  // Bodies without placeholders are rendered once, not on every request.
+  for (const auto outcome : all_outcomes) {
+    const auto &response = fixtures_.response(outcome);
+    auto &fixed = fixed_bodies_[static_cast<std::size_t>(outcome)];
+    if (response.raw_body) {
+      fixed = *response.raw_body;
+    } else if (!response.json_body) {
+      fixed = std::string();
+    } else if (!has_placeholder(*response.json_body)) {
+      fixed = dump(*response.json_body);
+    }
+  }
+}
+
+AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
+  RequestFacts facts;
+  const auto finish = [&facts](Outcome outcome) {
+    facts.outcome = outcome;
+    return Decision{outcome, facts};
+  };
+  // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key.
+  if (request.path != authenticate_path) {
+    return finish(Outcome::not_found);
+  }
+  if (request.method != "POST") {
+    return finish(Outcome::method_not_allowed);
+  }
+  if (request.body_too_large) {
+    return finish(Outcome::payload_too_large);
+  }
+  if (!request.content_type || !is_json_media_type(*request.content_type)) {
+    return finish(Outcome::invalid_request);
+  }
+  bool too_deep = false;
+  const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
+    too_deep = too_deep || depth > max_json_depth;
+    return !too_deep;
+  };
+  const json body = json::parse(request.body, limit_depth, /*allow_exceptions=*/false);
+  if (too_deep || !body.is_object()) {
+    return finish(Outcome::invalid_request);
+  }
+  const auto key = body.find("key");
+  if (key != body.end() && key->is_string()) {
+    facts.key_hint = key_hint(key->get_ref<const std::string &>());
+  }
+  const auto client_id = body.find("client_id");
+  if (client_id != body.end() && client_id->is_string()) {
+    facts.client_id = client_id->get<std::string>();
+  }
+  if (key == body.end() || !key->is_string() || key->get_ref<const std::string &>().empty() ||
+      (client_id != body.end() && !client_id->is_string())) {
+    return finish(Outcome::invalid_request);
+  }
+  const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>());
+  if (entry == nullptr) {
+    return finish(Outcome::unknown_key);
+  }
+  switch (entry->status) {
+  case KeyStatus::valid:
+    return finish(Outcome::success);
+  case KeyStatus::expired:
+    return finish(Outcome::expired_key);
+  case KeyStatus::revoked:
+    return finish(Outcome::revoked_key);
+  }
+  return finish(Outcome::unknown_key);
+}
+
+HandledRequest AuthHandler::handle(const HttpRequest &request) const {
+  Decision decision = decide(request);
+  HttpResponse response = render(decision.outcome, decision.facts.client_id);
+  return {std::move(response), std::move(decision.facts)};
+}
+
+HttpResponse AuthHandler::respond(Outcome outcome) const {
+  return render(outcome, std::nullopt);
+}
+
+HttpResponse AuthHandler::render(Outcome outcome,
+                                 const std::optional<std::string> &client_id) const {
+  const auto &templ = fixtures_.response(outcome);
+  HttpResponse response{templ.status, templ.headers, {}};
+  if (const auto &fixed = fixed_bodies_[static_cast<std::size_t>(outcome)]) {
+    response.body = *fixed;
+    return response;
+  }
+  json body = *templ.json_body;
+  Filling with;
+  with.client_id = &client_id;
+  std::string session;
+  IssuedTokens tokens;
+  if (templ.needs_credentials) {
+    const std::int64_t now = clock_.now();
+    session = make_session_id(fixtures_.session, entropy_, now);
+    tokens = issuer_.issue(session, client_id, now, entropy_);
+    with.session = &session;
+    with.tokens = &tokens;
+  }
+  fill(body, with);
+  response.body = dump(body);
+  return response;
+}
+
+} // namespace inspekt::mock

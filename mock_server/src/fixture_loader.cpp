@@ -1,0 +1,502 @@
+#include "inspekt/mock/fixture_loader.hpp"
+
+#include "inspekt/mock/fixture_error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace inspekt::mock {
+namespace {
+
+using nlohmann::json;
+
+// Where in which file a value sits, for error messages: "keys.json" + "/keys/3/status".
+struct Place {
+  const std::string &file;
+  std::string pointer;
+
+  Place at(std::string_view field) const { return {file, pointer + "/" + std::string(field)}; }
+  Place at(std::size_t index) const { return {file, pointer + "/" + std::to_string(index)}; }
+
+  [[noreturn]] void fail(const char *id, const std::string &reason) const {
+    throw FixtureError(id, file, pointer.empty() ? "/" : pointer, reason);
+  }
+};
+
+std::string type_name(const json &value) {
+  if (value.is_number_integer()) {
+    return "integer";
+  }
+  if (value.is_number()) {
+    return "number";
+  }
+  return value.type_name();
+}
+
+// A short, safe view of an API key for messages: its first 4 characters at most.
+std::string key_hint(const std::string &key) {
+  return "\"" + key.substr(0, std::min<std::size_t>(4, key.size() / 3)) + "...\"";
+}
+
+// Position of byte `offset` (1-based, as nlohmann reports it) as "line L, column C".
+std::string line_and_column(const std::string &text, std::size_t offset) {
+  const auto end = std::min(offset == 0 ? 0 : offset - 1, text.size());
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(end), '\n');
+  const auto line_start = text.rfind('\n', end == 0 ? 0 : end - 1);
+  const auto column = end - (line_start == std::string::npos || end == 0 ? 0 : line_start + 1) + 1;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+json parse_file(const FixtureFile &file) {
+  // nlohmann keeps the last of two equal member names silently; a fixture with two
+  // "status" fields is a mistake worth naming, so the parser callback watches for it.
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  const auto watch = [&](int, json::parse_event_t event, json &parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end && !open_objects.empty()) {
+      open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
+               !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  try {
+    json value = json::parse(file.text, watch);
+    if (!duplicate.empty()) {
+      throw FixtureError("fixture.parse", file.name, "field \"" + duplicate + "\"",
+                         "the same field appears twice in one object");
+    }
+    return value;
+  } catch (const json::parse_error &e) {
+    std::string reason = e.what();
+    // Keep nlohmann's reason, drop its own id and position: ours come first.
+    const auto column = reason.find("column ");
+    const auto colon = column == std::string::npos ? column : reason.find(": ", column);
+    if (colon != std::string::npos) {
+      reason = reason.substr(colon + 2);
+    }
+    throw FixtureError("fixture.parse", file.name, line_and_column(file.text, e.byte), reason);
+  }
+}
+
+const json &field(const json &object, const Place &place, std::string_view name) {
+  const auto it = object.find(name);
+  if (it == object.end()) {
+    place.at(name).fail("fixture.missing-field", "required field is missing");
+  }
+  return *it;
+}
+
+void expect_type(const json &value, const Place &place, bool ok, const char *expected) {
+  if (!ok) {
+    place.fail("fixture.type", std::string("expected ") + expected + ", got " + type_name(value));
+  }
+}
+
+const json &object_with(const json &value, const Place &place,
+                        std::initializer_list<std::string_view> known) {
+  expect_type(value, place, value.is_object(), "object");
+  for (const auto &[name, member] : value.items()) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto k : known) {
+        list += (list.empty() ? "" : ", ") + std::string(k);
+      }
+      place.at(name).fail("fixture.unknown-field", "unknown field (known here: " + list + ")");
+    }
+  }
+  return value;
+}
+
+std::string string_field(const json &object, const Place &place, std::string_view name) {
+  const json &value = field(object, place, name);
+  expect_type(value, place.at(name), value.is_string(), "string");
+  return value.get<std::string>();
+}
+
+std::string optional_string(const json &object, const Place &place, std::string_view name) {
+  return object.contains(name) ? string_field(object, place, name) : std::string();
+}
+
+std::int64_t integer_field(const json &object, const Place &place, std::string_view name,
+                           std::int64_t low, std::int64_t high) {
+  const json &value = field(object, place, name);
+  expect_type(value, place.at(name), value.is_number_integer(), "integer");
+  const auto number = value.get<std::int64_t>();
+  if (number < low || number > high) {
+    place.at(name).fail("fixture.value", std::to_string(number) + " is outside " +
+                                             std::to_string(low) + ".." + std::to_string(high));
+  }
+  return number;
+}
+
+// --- keys.json ---------------------------------------------------------------------
+
+std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
+  const Place top{file, ""};
+  object_with(root, top, {"keys"});
+  const json &keys = field(root, top, "keys");
+  expect_type(keys, top.at("keys"), keys.is_array(), "array");
+
+  std::vector<ApiKeyEntry> entries;
+  entries.reserve(keys.size());
+  std::unordered_map<std::string, std::size_t> seen;
+  seen.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const Place place = top.at("keys").at(i);
+    object_with(keys[i], place, {"key", "status", "label"});
+    ApiKeyEntry entry;
+    entry.key = string_field(keys[i], place, "key");
+    if (entry.key.empty()) {
+      place.at("key").fail("fixture.value", "an API key cannot be empty");
+    }
+    const std::string status = string_field(keys[i], place, "status");
+    if (status == "valid") {
+      entry.status = KeyStatus::valid;
+    } else if (status == "expired") {
+      entry.status = KeyStatus::expired;
+    } else if (status == "revoked") {
+      entry.status = KeyStatus::revoked;
+    } else {
+      place.at("status").fail("fixture.value",
+                              "\"" + status + "\" is not one of valid, expired, revoked");
+    }
+    entry.label = optional_string(keys[i], place, "label");
+    const auto [it, fresh] = seen.emplace(entry.key, i);
+    if (!fresh) {
+      place.at("key").fail("fixture.duplicate-key", "the key " + key_hint(entry.key) +
+                                                        " is already listed at /keys/" +
+                                                        std::to_string(it->second));
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+// --- responses.json ----------------------------------------------------------------
+
+constexpr std::array<std::string_view, 4> placeholder_names{"session", "access_token",
+                                                            "refresh_token", "client_id"};
+
+// Walks a body template: every "{{name}}" must name a known placeholder.
+void check_template(const json &value, const Place &place, bool &needs_credentials) {
+  if (value.is_string()) {
+    static const std::regex whole(R"(\{\{([A-Za-z_]+)\}\})");
+    const auto &text = value.get_ref<const std::string &>();
+    std::smatch match;
+    if (std::regex_match(text, match, whole)) {
+      const std::string name = match[1];
+      if (std::find(placeholder_names.begin(), placeholder_names.end(), name) ==
+          placeholder_names.end()) {
+        place.fail("fixture.value", "unknown placeholder {{" + name +
+                                        "}} (known: session, access_token, refresh_token, "
+                                        "client_id)");
+      }
+      needs_credentials = needs_credentials || name != "client_id";
+    } else if (text.find("{{") != std::string::npos) {
+      place.fail("fixture.value", "a placeholder must be a whole string value, like "
+                                  "\"{{session}}\"");
+    }
+  } else if (value.is_object()) {
+    for (const auto &[name, member] : value.items()) {
+      check_template(member, place.at(name), needs_credentials);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      check_template(value[i], place.at(i), needs_credentials);
+    }
+  }
+}
+
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+HeaderList read_headers(const json &headers, const Place &place) {
+  expect_type(headers, place, headers.is_object(), "object");
+  HeaderList list;
+  for (const auto &[name, value] : headers.items()) {
+    const Place here = place.at(name);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) {
+      here.fail("fixture.value", "not a valid HTTP header name");
+    }
+    expect_type(value, here, value.is_string(), "string");
+    const auto &text = value.get_ref<const std::string &>();
+    if (text.find_first_of("\r\n") != std::string::npos || text.find('\0') != std::string::npos) {
+      here.fail("fixture.value", "a header value cannot hold CR, LF or NUL");
+    }
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
+        lower == "keep-alive") {
+      here.fail("fixture.value", "this header belongs to the HTTP layer and is set by the mock");
+    }
+    list.emplace_back(name, text);
+  }
+  return list;
+}
+
+ResponseTemplate read_response(const json &value, const Place &place) {
+  object_with(value, place, {"status", "headers", "body", "raw_body"});
+  ResponseTemplate response;
+  response.status = static_cast<int>(integer_field(value, place, "status", 100, 599));
+  if (value.contains("headers")) {
+    response.headers = read_headers(value["headers"], place.at("headers"));
+  }
+  if (value.contains("body") && value.contains("raw_body")) {
+    place.at("raw_body").fail("fixture.value", "give either body or raw_body, not both");
+  }
+  if (value.contains("body")) {
+    check_template(value["body"], place.at("body"), response.needs_credentials);
+    response.json_body = value["body"];
+    const bool has_type =
+        std::any_of(response.headers.begin(), response.headers.end(), [](const auto &h) {
+          return h.first.size() == 12 && ::strncasecmp(h.first.c_str(), "content-type", 12) == 0;
+        });
+    if (!has_type) {
+      response.headers.emplace_back("Content-Type", "application/json");
+    }
+  } else if (value.contains("raw_body")) {
+    response.raw_body = string_field(value, place, "raw_body");
+  }
+  return response;
+}
+
+std::array<ResponseTemplate, all_outcomes.size()> read_responses(const json &root,
+                                                                 const std::string &file) {
+  const Place top{file, ""};
+  expect_type(root, top, root.is_object(), "object");
+  std::vector<std::string_view> names;
+  for (const auto outcome : all_outcomes) {
+    names.push_back(to_string(outcome));
+  }
+  for (const auto &[name, member] : root.items()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      top.at(name).fail("fixture.unknown-field",
+                        "unknown outcome (known: success, invalid_request, unknown_key, "
+                        "expired_key, revoked_key, method_not_allowed, not_found, "
+                        "payload_too_large)");
+    }
+  }
+  std::array<ResponseTemplate, all_outcomes.size()> responses;
+  for (const auto outcome : all_outcomes) {
+    const auto name = to_string(outcome);
+    responses[static_cast<std::size_t>(outcome)] =
+        read_response(field(root, top, name), top.at(name));
+  }
+  return responses;
+}
+
+// --- tokens.json -------------------------------------------------------------------
+
+constexpr std::array<std::string_view, 8> reserved_claims{"iss", "sub", "iat", "nbf",
+                                                          "exp", "sid", "jti", "token_type"};
+
+TokenKindSettings read_token_kind(const json &value, const Place &place) {
+  object_with(value, place, {"type", "lifetime_seconds", "claims"});
+  TokenKindSettings kind;
+  kind.type = string_field(value, place, "type");
+  if (kind.type.empty()) {
+    place.at("type").fail("fixture.value", "the token type cannot be empty");
+  }
+  // Zero or negative lifetimes are allowed on purpose: they issue tokens that are
+  // already expired, for testing a client's renewal path.
+  constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
+  kind.lifetime =
+      std::chrono::seconds(integer_field(value, place, "lifetime_seconds", -ten_years, ten_years));
+  if (value.contains("claims")) {
+    const json &claims = value["claims"];
+    expect_type(claims, place.at("claims"), claims.is_object(), "object");
+    for (const auto &[name, claim] : claims.items()) {
+      if (std::find(reserved_claims.begin(), reserved_claims.end(), name) !=
+          reserved_claims.end()) {
+        place.at("claims").at(name).fail("fixture.value",
+                                         "this claim is set by the mock and cannot be overridden");
+      }
+    }
+    kind.claims = claims;
+  }
+  return kind;
+}
+
+TokenSettings read_tokens(const json &root, const std::string &file) {
+  const Place top{file, ""};
+  object_with(root, top, {"algorithm", "secret", "issuer", "access_token", "refresh_token"});
+  TokenSettings tokens;
+  const std::string algorithm = string_field(root, top, "algorithm");
+  const auto parsed = parse_jwt_algorithm(algorithm);
+  if (!parsed) {
+    top.at("algorithm")
+        .fail("fixture.value", "\"" + algorithm + "\" is not one of HS256, HS384, HS512");
+  }
+  tokens.algorithm = *parsed;
+  tokens.secret = string_field(root, top, "secret");
+  if (tokens.secret.empty()) {
+    top.at("secret").fail("fixture.value", "the signing secret cannot be empty");
+  }
+  tokens.issuer = string_field(root, top, "issuer");
+  tokens.access = read_token_kind(field(root, top, "access_token"), top.at("access_token"));
+  tokens.refresh = read_token_kind(field(root, top, "refresh_token"), top.at("refresh_token"));
+  return tokens;
+}
+
+// --- session.json ------------------------------------------------------------------
+
+SessionIdFormat read_session(const json &root, const std::string &file) {
+  const Place top{file, ""};
+  object_with(root, top, {"format"});
+  const std::string pattern = string_field(root, top, "format");
+  try {
+    return parse_session_id_format(pattern);
+  } catch (const std::invalid_argument &e) {
+    top.at("format").fail("fixture.value", e.what());
+  }
+}
+
+const FixtureFile &find_file(const std::vector<FixtureFile> &files, const std::string &name) {
+  const auto it = std::find_if(files.begin(), files.end(),
+                               [&](const FixtureFile &f) { return f.name == name; });
+  if (it == files.end()) {
+    throw FixtureError("fixture.io", name, "", "file is missing from the fixture set");
+  }
+  return *it;
+}
+
+} // namespace
+
+std::string_view to_string(KeyStatus status) {
+  switch (status) {
+  case KeyStatus::valid:
+    return "valid";
+  case KeyStatus::expired:
+    return "expired";
+  case KeyStatus::revoked:
+    return "revoked";
+  }
+  return "?";
+}
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+  case Outcome::success:
+    return "success";
+  case Outcome::invalid_request:
+    return "invalid_request";
+  case Outcome::unknown_key:
+    return "unknown_key";
+  case Outcome::expired_key:
+    return "expired_key";
+  case Outcome::revoked_key:
+    return "revoked_key";
+  case Outcome::method_not_allowed:
+    return "method_not_allowed";
+  case Outcome::not_found:
+    return "not_found";
+  case Outcome::payload_too_large:
+    return "payload_too_large";
+  }
+  return "?";
+}
+
+SessionIdFormat parse_session_id_format(const std::string &pattern) {
+  SessionIdFormat format{pattern, {}};
+  static const std::regex placeholder(R"(\{([a-z]+)(?::([0-9]+))?\})");
+  auto begin = pattern.cbegin();
+  std::smatch match;
+  while (std::regex_search(begin, pattern.cend(), match, placeholder)) {
+    if (match.prefix().length() > 0) {
+      format.parts.push_back({SessionIdPart::Kind::literal, match.prefix().str(), 0});
+    }
+    const std::string name = match[1];
+    const bool has_width = match[2].matched;
+    const int width = has_width ? std::stoi(match[2].str().substr(0, 3)) : 0;
+    if (name == "digits" || name == "hex") {
+      if (!has_width || width < 1 || width > 64) {
+        throw std::invalid_argument("{" + name + ":N} needs a width N from 1 to 64");
+      }
+      format.parts.push_back(
+          {name == "digits" ? SessionIdPart::Kind::digits : SessionIdPart::Kind::hex, "", width});
+    } else if ((name == "timestamp" || name == "uuid") && !has_width) {
+      format.parts.push_back(
+          {name == "timestamp" ? SessionIdPart::Kind::timestamp : SessionIdPart::Kind::uuid, "",
+           0});
+    } else {
+      throw std::invalid_argument("unknown placeholder " + match.str() +
+                                  " (known: {digits:N}, {hex:N}, {timestamp}, {uuid})");
+    }
+    begin = match.suffix().first;
+  }
+  const std::string rest(begin, pattern.cend());
+  if (rest.find_first_of("{}") != std::string::npos ||
+      std::any_of(format.parts.begin(), format.parts.end(), [](const SessionIdPart &p) {
+        return p.text.find_first_of("{}") != std::string::npos;
+      })) {
+    throw std::invalid_argument("unbalanced brace in \"" + pattern + "\"");
+  }
+  if (!rest.empty()) {
+    format.parts.push_back({SessionIdPart::Kind::literal, rest, 0});
+  }
+  if (format.parts.empty()) {
+    throw std::invalid_argument("the format cannot be empty");
+  }
+  return format;
+}
+
+FixtureSet load_fixtures(const std::vector<FixtureFile> &files, std::string origin) {
+  FixtureSet set;
+  set.origin = std::move(origin);
+  const auto &keys = find_file(files, "keys.json");
+  set.keys = read_keys(parse_file(keys), keys.name);
+  const auto &responses = find_file(files, "responses.json");
+  set.responses = read_responses(parse_file(responses), responses.name);
+  const auto &tokens = find_file(files, "tokens.json");
+  set.tokens = read_tokens(parse_file(tokens), tokens.name);
+  const auto &session = find_file(files, "session.json");
+  set.session = read_session(parse_file(session), session.name);
+  return set;
+}
+
+FixtureSet load_fixtures_from_directory(const std::filesystem::path &directory) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw FixtureError("fixture.io", directory.string(), "",
+                       "not a directory (a fixture set is a directory holding keys.json, "
+                       "responses.json, tokens.json and session.json)");
+  }
+  std::vector<FixtureFile> files;
+  for (const char *name : fixture_file_names) {
+    const auto path = directory / name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      throw FixtureError("fixture.io", path.string(), "",
+                         std::string("cannot read: ") + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    files.push_back({name, text.str()});
+  }
+  try {
+    return load_fixtures(files, directory.string());
+  } catch (const FixtureError &e) {
+    // Name the file by its full path, so the message points at something to open.
+    throw FixtureError(e.id(), (directory / e.file()).string(), e.where(), e.reason());
+  }
+}
+
+FixtureSet load_embedded_fixtures() {
+  return load_fixtures(embedded_fixture_files(), "embedded default");
+}
+
+} // namespace inspekt::mock

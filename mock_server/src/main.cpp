@@ -1,0 +1,180 @@
+// inspekt-mock: parses the command line and runs the mock. Everything else lives in the
+// library (see include/inspekt/mock/).
+
+#include "inspekt/mock/fixture_error.hpp"
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/mock_server.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <future>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+using namespace inspekt::mock;
+
+// Exit codes, documented in --help.
+constexpr int exit_ok = 0;
+constexpr int exit_usage = 2; // bad flag or bad fixture set
+constexpr int exit_cannot_bind = 3;
+constexpr int exit_failed = 1;
+
+struct Options {
+  ServerOptions server;
+  std::string fixtures_dir;
+  std::string check_fixtures_dir;
+  std::string log_format = "text";
+  bool quiet = false;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> now;
+};
+
+std::string describe_keys(const FixtureSet &fixtures) {
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto &key : fixtures.keys) {
+    ++counts[static_cast<int>(key.status)];
+  }
+  return std::to_string(fixtures.keys.size()) + " keys (" + std::to_string(counts[0]) + " valid, " +
+         std::to_string(counts[1]) + " expired, " + std::to_string(counts[2]) + " revoked)";
+}
+
+int check_fixtures(const std::string &directory) {
+  try {
+    const FixtureSet fixtures = load_fixtures_from_directory(directory);
+    std::cout << "fixtures OK: " << directory << ": " << describe_keys(fixtures) << "\n";
+    return exit_ok;
+  } catch (const FixtureError &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_usage;
+  }
+}
+
+int serve(const Options &options) {
+  FixtureSet fixtures;
+  try {
+    fixtures = options.fixtures_dir.empty() ? load_embedded_fixtures()
+                                            : load_fixtures_from_directory(options.fixtures_dir);
+  } catch (const FixtureError &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_usage;
+  }
+  const std::string summary = fixtures.origin + ": " + describe_keys(fixtures);
+  auto handler = std::make_shared<const AuthHandler>(std::move(fixtures),
+                                                     DeterminismOptions{options.seed, options.now});
+  auto log =
+      std::make_shared<AccessLog>(options.quiet ? nullptr : &std::cerr,
+                                  options.log_format == "json" ? LogFormat::json : LogFormat::text);
+
+  // SIGINT and SIGTERM are taken by one thread with sigwait, so the threads the server
+  // starts (which inherit this mask) never run a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  MockServer server(handler, options.server, log);
+  try {
+    server.bind();
+  } catch (const BindError &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_cannot_bind;
+  }
+  log->note("fixtures", summary);
+  // The one line scripts wait for; the socket accepts connections already.
+  std::cout << "listening on " << server.base_url() << std::endl;
+
+  std::promise<void> finished;
+  std::shared_future<void> done = finished.get_future().share();
+  std::atomic<bool> run_ended{false};
+  std::atomic<bool> signalled{false};
+  std::thread stopper([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    if (run_ended) {
+      return; // woken by main below: the server ended on its own
+    }
+    signalled = true;
+    const auto start = std::chrono::steady_clock::now();
+    log->note("stopping", std::string("on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+    server.stop(std::chrono::milliseconds(500));
+    // The promise is an exit within one second; a thread that still does not end (a
+    // write blocked on a client that reads nothing) is not worth breaking it for.
+    if (done.wait_until(start + std::chrono::milliseconds(950)) == std::future_status::timeout) {
+      log->note("stopped", "some connections did not close in time; exiting anyway");
+      std::cout.flush();
+      _exit(exit_ok);
+    }
+  });
+
+  server.run();
+  run_ended = true;
+  finished.set_value();
+  pthread_kill(stopper.native_handle(), SIGTERM); // wakes sigwait when no signal came
+  stopper.join();
+  if (!signalled) {
+    std::cerr << "inspekt-mock: the listening socket failed; stopping\n";
+    return exit_failed;
+  }
+  log->note("stopped", "all connections closed");
+  return exit_ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  CLI::App app{"inspekt-mock: a mock of the Inspektlabs Authentication API "
+               "(POST /api/authenticate), with its default fixtures built in.\n\n"
+               "Exit codes: 0 stopped by SIGINT/SIGTERM or fixtures OK; 1 server failure; "
+               "2 bad flag or bad fixture set; 3 cannot listen (port in use, bad host).",
+               "inspekt-mock"};
+  app.add_option("--host", options.server.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", options.server.port, "Port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--fixtures", options.fixtures_dir,
+                 "Fixture set directory (default: the embedded set from fixtures/default)");
+  app.add_option("--check-fixtures", options.check_fixtures_dir,
+                 "Validate a fixture set directory, print a summary, exit 0 (good) or 2 (bad)");
+  app.add_option("--threads", options.server.max_threads,
+                 "Most connections served at once (threads start on demand)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--max-body", options.server.max_body_bytes,
+                 "Largest request body in bytes; larger ones get 413")
+      ->check(CLI::Range(1, 64 * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--log-format", options.log_format, "Access log format on stderr")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_flag("--quiet", options.quiet, "No access log or start/stop lines on stderr");
+  app.add_option("--seed", options.seed,
+                 "Seed for session ids and token ids: same requests, same answers");
+  app.add_option("--now", options.now,
+                 "Fixed clock (Unix seconds) for iat/exp and session timestamps");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";
+    return exit_usage;
+  }
+  if (!options.check_fixtures_dir.empty()) {
+    return check_fixtures(options.check_fixtures_dir);
+  }
+  try {
+    return serve(options);
+  } catch (const std::exception &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_failed;
+  }
+}
