@@ -1,0 +1,120 @@
+// The inspekt-mock program itself: started on port 0, waited for by its ready line,
+// driven over HTTP, stopped by signal.
+
+#include "support/child_process.hpp"
+#include "support/raw_http.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <regex>
+
+using inspekt::testing::ChildProcess;
+using inspekt::testing::RawConnection;
+using inspekt::testing::start_mock_binary;
+using inspekt::testing::status_of;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const std::string valid_body = R"({"key":"demo-valid-key","client_id":"binary-test"})";
+
+httplib::Result login(int port, const std::string &body = valid_body) {
+  httplib::Client client("127.0.0.1", port);
+  return client.Post("/api/authenticate", body, "application/json");
+}
+
+} // namespace
+
+TEST_CASE("the program prints one ready line and serves logins", "[binary]") {
+  auto mock = start_mock_binary();
+  REQUIRE_FALSE(mock.base_url.empty());
+  CHECK(std::regex_match(mock.base_url, std::regex(R"(http://127\.0\.0\.1:[0-9]+)")));
+  const auto result = login(mock.port);
+  REQUIRE(result);
+  CHECK(result->status == 200);
+  const auto body = json::parse(result->body);
+  CHECK(body["session"].is_string());
+  CHECK(body["access_token"].is_string());
+  CHECK(body["refresh_token"].is_string());
+  // Nothing else on stdout: scripts read it.
+  mock.process->signal(SIGTERM);
+  CHECK(mock.process->wait(2s) == 0);
+  CHECK_FALSE(mock.process->read_line(100ms).has_value());
+}
+
+TEST_CASE("SIGTERM and SIGINT stop it with exit 0 within a second", "[binary]") {
+  const int signal_number = GENERATE(SIGTERM, SIGINT);
+  auto mock = start_mock_binary();
+  REQUIRE_FALSE(mock.base_url.empty());
+  // An idle keep-alive connection and one that never sent a byte must not hold it.
+  RawConnection idle(mock.port);
+  REQUIRE(idle.send("POST /api/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    "application/json\r\nContent-Length: " +
+                    std::to_string(valid_body.size()) + "\r\n\r\n" + valid_body));
+  REQUIRE(status_of(idle.read_response(2s)) == 200);
+  RawConnection silent(mock.port);
+  const auto start = std::chrono::steady_clock::now();
+  mock.process->signal(signal_number);
+  CHECK(mock.process->wait(3s) == 0);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("the access log shows the key's first characters only", "[binary][secrets]") {
+  auto mock = start_mock_binary({"--log-format", "json"});
+  REQUIRE_FALSE(mock.base_url.empty());
+  REQUIRE(login(mock.port));
+  REQUIRE(login(mock.port, R"({"key":"demo-expired-key"})"));
+  mock.process->signal(SIGTERM);
+  REQUIRE(mock.process->wait(2s) == 0);
+  const auto log = mock.process->stderr_text();
+  CHECK(log.find("demo-valid-key") == std::string::npos);
+  CHECK(log.find("demo-expired-key") == std::string::npos);
+  CHECK(log.find("eyJ") == std::string::npos);
+  CHECK(log.find(R"("outcome":"success")") != std::string::npos);
+  CHECK(log.find(R"("outcome":"expired_key")") != std::string::npos);
+  CHECK(log.find(R"("key":"demo...")") != std::string::npos);
+}
+
+TEST_CASE("with --quiet stderr stays empty", "[binary]") {
+  auto mock = start_mock_binary({"--quiet"});
+  REQUIRE(login(mock.port));
+  mock.process->signal(SIGTERM);
+  REQUIRE(mock.process->wait(2s) == 0);
+  CHECK(mock.process->stderr_text().empty());
+}
+
+TEST_CASE("pinning --seed and --now gives byte-identical answers", "[binary][determinism]") {
+  const std::vector<std::string> pinned{"--seed", "7", "--now", "1764000000"};
+  auto first = start_mock_binary(pinned);
+  auto second = start_mock_binary(pinned);
+  for (int i = 0; i < 3; ++i) {
+    const auto a = login(first.port);
+    const auto b = login(second.port);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->body == b->body);
+    CHECK(a->headers == b->headers);
+  }
+}
+
+TEST_CASE("a port in use exits 3 and says so", "[binary]") {
+  auto first = start_mock_binary();
+  REQUIRE(first.port > 0);
+  ChildProcess second({INSPEKT_MOCK_BINARY, "--port", std::to_string(first.port)});
+  CHECK(second.wait(5s) == 3);
+  CHECK_THAT(second.stderr_text(),
+             Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port) +
+                             ": address already in use"));
+}
+
+TEST_CASE("a broken fixture set exits 2 with its id before listening", "[binary]") {
+  ChildProcess mock({INSPEKT_MOCK_BINARY, "--port", "0", "--fixtures", "/nonexistent-fixtures"});
+  CHECK(mock.wait(5s) == 2);
+  CHECK_FALSE(mock.read_line(100ms).has_value());
+  CHECK_THAT(mock.stderr_text(), Catch::StartsWith("inspekt-mock: [fixture.io] "
+                                                   "/nonexistent-fixtures: not a directory"));
+}

@@ -1,0 +1,208 @@
+// The fixture loader: the default set loads; every kind of broken set is refused with
+// its stable id and a message naming file, place and reason (pinned here).
+
+#include "inspekt/mock/fixture_error.hpp"
+#include "inspekt/mock/fixture_loader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace inspekt::mock;
+
+namespace {
+
+std::vector<FixtureFile> default_files_with(const std::string &name, const std::string &text) {
+  auto files = embedded_fixture_files();
+  for (auto &file : files) {
+    if (file.name == name) {
+      file.text = text;
+    }
+  }
+  return files;
+}
+
+std::string error_of(const std::vector<FixtureFile> &files) {
+  try {
+    load_fixtures(files, "test");
+  } catch (const FixtureError &e) {
+    return e.what();
+  }
+  return "loaded without error";
+}
+
+const std::string good_tokens = R"({"algorithm":"HS256","secret":"s","issuer":"i",
+ "access_token":{"type":"access","lifetime_seconds":60},
+ "refresh_token":{"type":"refresh","lifetime_seconds":120}})";
+
+std::string tokens_with(const std::string &from, const std::string &to) {
+  auto text = good_tokens;
+  return text.replace(text.find(from), from.size(), to);
+}
+
+std::string responses_with_success(const std::string &success) {
+  auto text = embedded_fixture_files()[1].text;
+  const auto start = text.find("\"success\"");
+  const auto end = text.find("\"invalid_request\"");
+  return text.replace(start, end - start, "\"success\": " + success + ",\n  ");
+}
+
+struct Broken {
+  std::string name;
+  std::string file;
+  std::string text;
+  std::string message;
+};
+
+} // namespace
+
+TEST_CASE("the embedded default set loads with the documented keys", "[fixtures]") {
+  const auto set = load_embedded_fixtures();
+  REQUIRE(set.keys.size() == 3);
+  CHECK(set.keys[0].key == "demo-valid-key");
+  CHECK(set.keys[0].status == KeyStatus::valid);
+  CHECK(set.keys[1].key == "demo-expired-key");
+  CHECK(set.keys[1].status == KeyStatus::expired);
+  CHECK(set.keys[2].key == "demo-revoked-key");
+  CHECK(set.keys[2].status == KeyStatus::revoked);
+  CHECK(set.tokens.algorithm == inspekt::JwtAlgorithm::hs256);
+  CHECK(set.response(Outcome::method_not_allowed).status == 405);
+  CHECK(set.response(Outcome::success).needs_credentials);
+  CHECK_FALSE(set.response(Outcome::invalid_request).needs_credentials);
+}
+
+TEST_CASE("the embedded set is the one in fixtures/default", "[fixtures]") {
+  const auto from_disk = load_fixtures_from_directory(INSPEKT_DEFAULT_FIXTURES);
+  const auto embedded = load_embedded_fixtures();
+  REQUIRE(from_disk.keys.size() == embedded.keys.size());
+  CHECK(from_disk.tokens.secret == embedded.tokens.secret);
+  CHECK(from_disk.session.pattern == embedded.session.pattern);
+}
+
+TEST_CASE("a broken fixture set is refused with a stable id and a precise message", "[fixtures]") {
+  const auto row = GENERATE(values<Broken>({
+      {"bad JSON", "keys.json", "{\"keys\": [\n  {\"key\": \"a\",\n}",
+       "[fixture.parse] keys.json: line 3, column 1: syntax error while parsing object key - "
+       "unexpected '}'; expected string literal"},
+      {"a field twice", "keys.json",
+       R"({"keys":[{"key":"abc","status":"valid","status":"expired"}]})",
+       "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},
+      {"unknown field", "keys.json", R"({"keys":[{"key":"abc","status":"valid","colour":1}]})",
+       "[fixture.unknown-field] keys.json: /keys/0/colour: unknown field (known here: key, "
+       "status, label)"},
+      {"missing field", "keys.json", R"({"keys":[{"status":"valid"}]})",
+       "[fixture.missing-field] keys.json: /keys/0/key: required field is missing"},
+      {"wrong type", "keys.json", R"({"keys":[{"key":"abc","status":1}]})",
+       "[fixture.type] keys.json: /keys/0/status: expected string, got integer"},
+      {"keys not a list", "keys.json", R"({"keys":{}})",
+       "[fixture.type] keys.json: /keys: expected array, got object"},
+      {"unknown status", "keys.json", R"({"keys":[{"key":"abc","status":"frozen"}]})",
+       "[fixture.value] keys.json: /keys/0/status: \"frozen\" is not one of valid, expired, "
+       "revoked"},
+      {"empty key", "keys.json", R"({"keys":[{"key":"","status":"valid"}]})",
+       "[fixture.value] keys.json: /keys/0/key: an API key cannot be empty"},
+      {"duplicate key", "keys.json",
+       R"({"keys":[{"key":"secret-key-one","status":"valid"},
+                   {"key":"secret-key-one","status":"expired"}]})",
+       "[fixture.duplicate-key] keys.json: /keys/1/key: the key \"secr...\" is already listed "
+       "at /keys/0"},
+      {"unknown outcome", "responses.json", R"({"succes":{"status":200}})",
+       "[fixture.unknown-field] responses.json: /succes: unknown outcome (known: success, "
+       "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
+       "payload_too_large)"},
+      {"status out of range", "responses.json", responses_with_success(R"({"status":700})"),
+       "[fixture.value] responses.json: /success/status: 700 is outside 100..599"},
+      {"unknown placeholder", "responses.json",
+       responses_with_success(R"({"status":200,"body":{"s":"{{sesion}}"}})"),
+       "[fixture.value] responses.json: /success/body/s: unknown placeholder {{sesion}} "
+       "(known: session, access_token, refresh_token, client_id)"},
+      {"placeholder inside text", "responses.json",
+       responses_with_success(R"({"status":200,"body":{"s":"id {{session}}"}})"),
+       "[fixture.value] responses.json: /success/body/s: a placeholder must be a whole string "
+       "value, like \"{{session}}\""},
+      {"body and raw_body", "responses.json",
+       responses_with_success(R"({"status":200,"body":{},"raw_body":"x"})"),
+       "[fixture.value] responses.json: /success/raw_body: give either body or raw_body, not "
+       "both"},
+      {"HTTP-layer header", "responses.json",
+       responses_with_success(R"({"status":200,"headers":{"Content-Length":"5"}})"),
+       "[fixture.value] responses.json: /success/headers/Content-Length: this header belongs to "
+       "the HTTP layer and is set by the mock"},
+      {"header with a newline", "responses.json",
+       responses_with_success(R"({"status":200,"headers":{"X-A":"1\r\nX-B: 2"}})"),
+       "[fixture.value] responses.json: /success/headers/X-A: a header value cannot hold CR, LF "
+       "or NUL"},
+      {"unknown algorithm", "tokens.json", tokens_with("HS256", "RS256"),
+       "[fixture.value] tokens.json: /algorithm: \"RS256\" is not one of HS256, HS384, HS512"},
+      {"empty secret", "tokens.json", tokens_with(R"("secret":"s")", R"("secret":"")"),
+       "[fixture.value] tokens.json: /secret: the signing secret cannot be empty"},
+      {"lifetime not an integer", "tokens.json",
+       tokens_with(R"("lifetime_seconds":60)", R"("lifetime_seconds":"60")"),
+       "[fixture.type] tokens.json: /access_token/lifetime_seconds: expected integer, got "
+       "string"},
+      {"reserved claim", "tokens.json",
+       tokens_with(R"("lifetime_seconds":60)", R"("lifetime_seconds":60,"claims":{"exp":1})"),
+       "[fixture.value] tokens.json: /access_token/claims/exp: this claim is set by the mock "
+       "and cannot be overridden"},
+      {"missing token kind", "tokens.json",
+       R"({"algorithm":"HS256","secret":"s","issuer":"i","access_token":{"type":"a","lifetime_seconds":1}})",
+       "[fixture.missing-field] tokens.json: /refresh_token: required field is missing"},
+      {"unknown session placeholder", "session.json", R"({"format":"in{digit:4}"})",
+       "[fixture.value] session.json: /format: unknown placeholder {digit:4} (known: "
+       "{digits:N}, {hex:N}, {timestamp}, {uuid})"},
+      {"session width missing", "session.json", R"({"format":"in{digits}"})",
+       "[fixture.value] session.json: /format: {digits:N} needs a width N from 1 to 64"},
+      {"unbalanced brace", "session.json", R"({"format":"in{digits:4"})",
+       "[fixture.value] session.json: /format: unbalanced brace in \"in{digits:4\""},
+      {"not an object", "session.json", R"(["in{digits:4}"])",
+       "[fixture.type] session.json: /: expected object, got array"},
+  }));
+  DYNAMIC_SECTION(row.name) {
+    CHECK(error_of(default_files_with(row.file, row.text)) == row.message);
+  }
+}
+
+TEST_CASE("a missing file names itself", "[fixtures]") {
+  auto files = embedded_fixture_files();
+  files.erase(files.begin() + 2);
+  CHECK(error_of(files) == "[fixture.io] tokens.json: file is missing from the fixture set");
+}
+
+TEST_CASE("loading a directory names files by their path", "[fixtures]") {
+  const auto dir = std::filesystem::temp_directory_path() / "inspekt-fixtures-test";
+  std::filesystem::remove_all(dir);
+  CHECK_THROWS_WITH(load_fixtures_from_directory(dir),
+                    "[fixture.io] " + dir.string() +
+                        ": not a directory (a fixture set is a directory holding keys.json, "
+                        "responses.json, tokens.json and session.json)");
+  std::filesystem::create_directories(dir);
+  for (const auto &file : embedded_fixture_files()) {
+    std::ofstream(dir / file.name) << file.text;
+  }
+  CHECK(load_fixtures_from_directory(dir).keys.size() == 3);
+  std::ofstream(dir / "keys.json") << R"({"keys":[{"key":"k"}]})";
+  CHECK_THROWS_WITH(load_fixtures_from_directory(dir),
+                    "[fixture.missing-field] " + (dir / "keys.json").string() +
+                        ": /keys/0/status: required field is missing");
+  std::filesystem::remove(dir / "session.json");
+  CHECK_THROWS_WITH(load_fixtures_from_directory(dir),
+                    "[fixture.io] " + (dir / "session.json").string() +
+                        ": cannot read: No such file or directory");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("session formats parse into parts", "[fixtures][session]") {
+  const auto format = parse_session_id_format("in{digits:4}{timestamp}-{hex:8}{uuid}x");
+  REQUIRE(format.parts.size() == 7);
+  CHECK(format.parts[0].text == "in");
+  CHECK(format.parts[1].kind == SessionIdPart::Kind::digits);
+  CHECK(format.parts[1].width == 4);
+  CHECK(format.parts[2].kind == SessionIdPart::Kind::timestamp);
+  CHECK(format.parts[4].kind == SessionIdPart::Kind::hex);
+  CHECK(format.parts[5].kind == SessionIdPart::Kind::uuid);
+  CHECK(format.parts[6].text == "x");
+  CHECK_THROWS_AS(parse_session_id_format(""), std::invalid_argument);
+  CHECK_THROWS_AS(parse_session_id_format("{digits:0}"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_session_id_format("{digits:65}"), std::invalid_argument);
+}

@@ -1,0 +1,251 @@
+// Every documented behaviour of POST /api/authenticate, against the handler alone (no
+// sockets). One table; each row names the rule it checks.
+
+#include "inspekt/client/jwt.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/fixture_loader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+
+using namespace inspekt::mock;
+using nlohmann::json;
+
+namespace {
+
+const AuthHandler &default_handler() {
+  static const AuthHandler handler(load_embedded_fixtures());
+  return handler;
+}
+
+std::string header(const HttpResponse &response, const std::string &name) {
+  for (const auto &[n, v] : response.headers) {
+    if (n == name) {
+      return v;
+    }
+  }
+  return "";
+}
+
+HttpRequest login(std::string body, std::optional<std::string> type = "application/json") {
+  return {"POST", std::string(authenticate_path), std::move(type), std::move(body), false};
+}
+
+struct Row {
+  std::string name;
+  HttpRequest request;
+  int status;
+  Outcome outcome;
+};
+
+const std::string deep_open(100000, '[');
+const std::string deep_closed = std::string(40, '[') + std::string(40, ']');
+
+} // namespace
+
+TEST_CASE("the handler answers every documented case", "[handler]") {
+  const auto row = GENERATE(values<Row>({
+      {"200: key and client_id", login(R"({"key":"demo-valid-key","client_id":"app"})"), 200,
+       Outcome::success},
+      {"200: key only", login(R"({"key":"demo-valid-key"})"), 200, Outcome::success},
+      {"200: unknown fields are ignored", login(R"({"key":"demo-valid-key","x":[1]})"), 200,
+       Outcome::success},
+      {"200: media type with charset",
+       login(R"({"key":"demo-valid-key"})", "application/json; charset=utf-8"), 200,
+       Outcome::success},
+      {"200: media type in any case", login(R"({"key":"demo-valid-key"})", "Application/JSON"), 200,
+       Outcome::success},
+      {"400: empty body", login(""), 400, Outcome::invalid_request},
+      {"400: malformed JSON", login(R"({"key":"demo-valid-key")"), 400, Outcome::invalid_request},
+      {"400: JSON array", login(R"(["demo-valid-key"])"), 400, Outcome::invalid_request},
+      {"400: JSON string", login(R"("demo-valid-key")"), 400, Outcome::invalid_request},
+      {"400: JSON null", login("null"), 400, Outcome::invalid_request},
+      {"400: key missing", login(R"({"client_id":"app"})"), 400, Outcome::invalid_request},
+      {"400: key empty", login(R"({"key":""})"), 400, Outcome::invalid_request},
+      {"400: key a number", login(R"({"key":12345})"), 400, Outcome::invalid_request},
+      {"400: key null", login(R"({"key":null})"), 400, Outcome::invalid_request},
+      {"400: key an object", login(R"({"key":{"value":"demo-valid-key"}})"), 400,
+       Outcome::invalid_request},
+      {"400: client_id a number", login(R"({"key":"demo-valid-key","client_id":7})"), 400,
+       Outcome::invalid_request},
+      {"400: client_id null", login(R"({"key":"demo-valid-key","client_id":null})"), 400,
+       Outcome::invalid_request},
+      {"400: client_id an array", login(R"({"key":"demo-valid-key","client_id":["a"]})"), 400,
+       Outcome::invalid_request},
+      {"400: no Content-Type", login(R"({"key":"demo-valid-key"})", std::nullopt), 400,
+       Outcome::invalid_request},
+      {"400: text/plain", login(R"({"key":"demo-valid-key"})", "text/plain"), 400,
+       Outcome::invalid_request},
+      {"400: form encoded", login("key=demo-valid-key", "application/x-www-form-urlencoded"), 400,
+       Outcome::invalid_request},
+      {"400: a longer media type", login(R"({"key":"demo-valid-key"})", "application/jsonx"), 400,
+       Outcome::invalid_request},
+      {"400: 100,000 nested [", login(deep_open), 400, Outcome::invalid_request},
+      {"400: nesting past the depth limit", login(deep_closed), 400, Outcome::invalid_request},
+      {"400: invalid UTF-8 in the key", login("{\"key\":\"demo-\xff\xfe\"}"), 400,
+       Outcome::invalid_request},
+      {"401: unknown key", login(R"({"key":"no-such-key"})"), 401, Outcome::unknown_key},
+      {"401: key in another case", login(R"({"key":"DEMO-VALID-KEY"})"), 401, Outcome::unknown_key},
+      {"401: key with a trailing space", login(R"({"key":"demo-valid-key "})"), 401,
+       Outcome::unknown_key},
+      {"401: a prefix of a valid key", login(R"({"key":"demo-valid-ke"})"), 401,
+       Outcome::unknown_key},
+      {"401: expired key", login(R"({"key":"demo-expired-key"})"), 401, Outcome::expired_key},
+      {"401: revoked key", login(R"({"key":"demo-revoked-key"})"), 401, Outcome::revoked_key},
+      {"405: GET",
+       {"GET", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: HEAD",
+       {"HEAD", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: PUT",
+       {"PUT", "/api/authenticate", "application/json", R"({"key":"demo-valid-key"})", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: DELETE",
+       {"DELETE", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: PATCH",
+       {"PATCH", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: OPTIONS",
+       {"OPTIONS", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"405: TRACE",
+       {"TRACE", "/api/authenticate", std::nullopt, "", false},
+       405,
+       Outcome::method_not_allowed},
+      {"404: another path",
+       {"POST", "/api/upload", "application/json", "{}", false},
+       404,
+       Outcome::not_found},
+      {"404: trailing slash",
+       {"POST", "/api/authenticate/", "application/json", "{}", false},
+       404,
+       Outcome::not_found},
+      {"404: GET elsewhere", {"GET", "/", std::nullopt, "", false}, 404, Outcome::not_found},
+      {"413: body over the limit",
+       {"POST", "/api/authenticate", "application/json", "", true},
+       413,
+       Outcome::payload_too_large},
+  }));
+
+  DYNAMIC_SECTION(row.name) {
+    const auto handled = default_handler().handle(row.request);
+    const auto &response = handled.response;
+    CHECK(response.status == row.status);
+    CHECK(handled.facts.outcome == row.outcome);
+    CHECK(header(response, "Content-Type") == "application/json");
+    const auto body = json::parse(response.body, nullptr, false);
+    REQUIRE(body.is_object());
+    if (row.status == 200) {
+      for (const char *field : {"session", "access_token", "refresh_token"}) {
+        CHECK(body[field].is_string());
+        CHECK_FALSE(body[field].get<std::string>().empty());
+      }
+    } else {
+      const std::map<int, std::string> messages{{400, "Invalid API key"},
+                                                {401, "API Key not valid"},
+                                                {404, "Not found"},
+                                                {405, "Method not allowed"},
+                                                {413, "Payload too large"}};
+      CHECK(body == json{{"message", messages.at(row.status)}});
+    }
+    CHECK((header(response, "Allow") == "POST") == (row.status == 405));
+  }
+}
+
+TEST_CASE("tokens are HS256 JWTs with the documented claims", "[handler][tokens]") {
+  const AuthHandler handler(load_embedded_fixtures(), {std::nullopt, 1764000000});
+  const auto &settings = handler.fixtures().tokens;
+  const auto body = json::parse(
+      handler.handle(login(R"({"key":"demo-valid-key","client_id":"app-7"})")).response.body);
+  const std::string session = body["session"];
+  std::set<std::string> jtis;
+  for (const char *field : {"access_token", "refresh_token"}) {
+    INFO(field);
+    const std::string token = body[field];
+    CHECK(inspekt::verify_jwt(token, inspekt::JwtAlgorithm::hs256, settings.secret));
+    const auto decoded = inspekt::decode_jwt(token);
+    REQUIRE(decoded);
+    CHECK(decoded.jwt->header == json{{"alg", "HS256"}, {"typ", "JWT"}});
+    const auto &claims = decoded.jwt->claims;
+    const auto &kind = std::string(field) == "access_token" ? settings.access : settings.refresh;
+    CHECK(claims["iat"] == 1764000000);
+    CHECK(claims["exp"] == 1764000000 + kind.lifetime.count());
+    CHECK(claims["sid"] == session);
+    CHECK(claims["sub"] == "app-7");
+    CHECK(claims["iss"] == "inspekt-mock");
+    CHECK(claims["token_type"] == kind.type);
+    CHECK(claims["jti"].is_string());
+    jtis.insert(claims["jti"].get<std::string>());
+  }
+  CHECK(jtis.size() == 2);
+}
+
+TEST_CASE("without client_id the tokens carry no sub", "[handler][tokens]") {
+  const auto body =
+      json::parse(default_handler().handle(login(R"({"key":"demo-valid-key"})")).response.body);
+  CHECK_FALSE(
+      inspekt::decode_jwt(body["access_token"].get<std::string>()).jwt->claims.contains("sub"));
+}
+
+TEST_CASE("every login gets a new session and new tokens", "[handler][tokens]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    const auto body =
+        json::parse(default_handler().handle(login(R"({"key":"demo-valid-key"})")).response.body);
+    for (const char *field : {"session", "access_token", "refresh_token"}) {
+      CHECK(seen.insert(body[field].get<std::string>()).second);
+    }
+  }
+}
+
+TEST_CASE("session ids imitate the vendor's in<digits><YYYYMMDDhhmmss>", "[handler][session]") {
+  const AuthHandler handler(load_embedded_fixtures(), {std::nullopt, 1757431812});
+  const auto body = json::parse(handler.handle(login(R"({"key":"demo-valid-key"})")).response.body);
+  // 1757431812 is 2025-09-09 15:30:12 UTC.
+  CHECK(
+      std::regex_match(body["session"].get<std::string>(), std::regex("in[0-9]{4}20250909153012")));
+}
+
+TEST_CASE("a seed and a fixed clock make answers byte-identical", "[handler][determinism]") {
+  const DeterminismOptions pinned{42, 1764000000};
+  const AuthHandler first(load_embedded_fixtures(), pinned);
+  const AuthHandler second(load_embedded_fixtures(), pinned);
+  const AuthHandler other_seed(load_embedded_fixtures(), {43, 1764000000});
+  const auto request = login(R"({"key":"demo-valid-key","client_id":"snap"})");
+  for (int i = 0; i < 3; ++i) {
+    const auto a = first.handle(request).response.body;
+    CHECK(a == second.handle(request).response.body);
+    CHECK(a != other_seed.handle(request).response.body);
+  }
+}
+
+TEST_CASE("the log's key hint never shows a key whole", "[handler][secrets]") {
+  CHECK(key_hint("demo-valid-key") == "demo...");
+  CHECK(key_hint("abcdefghijkl") == "abcd...");
+  CHECK(key_hint("abcdef") == "ab...");
+  CHECK(key_hint("abc") == "a...");
+  CHECK(key_hint("ab") == "...");
+  CHECK(key_hint("") == "...");
+  CHECK(key_hint("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9") == "\xc3\xa9...");
+  const auto handled = default_handler().handle(login(R"({"key":"demo-valid-key"})"));
+  CHECK(handled.facts.key_hint == "demo...");
+}
+
+TEST_CASE("application/json is recognised with parameters and in any case", "[handler]") {
+  CHECK(is_json_media_type("application/json"));
+  CHECK(is_json_media_type("application/json;charset=UTF-8"));
+  CHECK(is_json_media_type(" APPLICATION/JSON ; charset=utf-8"));
+  CHECK_FALSE(is_json_media_type("application/json-patch+json"));
+  CHECK_FALSE(is_json_media_type("text/json"));
+  CHECK_FALSE(is_json_media_type(""));
+}

@@ -1,0 +1,219 @@
+// The transport, over loopback, with the mock in this process: what real clients and
+// hostile ones send, and how the server copes.
+
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/mock_server.hpp"
+#include "support/raw_http.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <future>
+#include <set>
+
+using namespace inspekt::mock;
+using inspekt::testing::RawConnection;
+using inspekt::testing::status_of;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+std::shared_ptr<const AuthHandler> default_handler() {
+  static const auto handler = std::make_shared<const AuthHandler>(load_embedded_fixtures());
+  return handler;
+}
+
+ServerOptions loopback(std::size_t max_body = 64 * 1024) {
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.max_body_bytes = max_body;
+  return options;
+}
+
+const std::string valid_body = R"({"key":"demo-valid-key","client_id":"test"})";
+
+std::string post(const std::string &body, const std::string &extra_headers = "") {
+  return "POST /api/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+         "application/json\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string body_of(const std::string &response) {
+  const auto at = response.find("\r\n\r\n");
+  return at == std::string::npos ? "" : response.substr(at + 4);
+}
+
+} // namespace
+
+TEST_CASE("a real HTTP client logs in over keep-alive", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  httplib::Client client("127.0.0.1", mock.port());
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  std::set<std::string> sessions;
+  for (int i = 0; i < 20; ++i) {
+    const auto result = client.Post("/api/authenticate", valid_body, "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 200);
+    CHECK(result->get_header_value("Content-Type") == "application/json");
+    CHECK_FALSE(result->has_header("Connection"));
+    sessions.insert(json::parse(result->body)["session"].get<std::string>());
+  }
+  CHECK(sessions.size() == 20);
+}
+
+TEST_CASE("Java's h2c upgrade headers are ignored and HTTP/1.1 answers", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  REQUIRE(
+      connection.send(post(valid_body, "Connection: Upgrade, HTTP2-Settings\r\n"
+                                       "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAB\r\n")));
+  const auto response = connection.read_response(2s);
+  CHECK(status_of(response) == 200);
+  CHECK(json::parse(body_of(response)).contains("refresh_token"));
+}
+
+TEST_CASE("a POST without Content-Length has an empty body and is answered at once", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(connection.send("POST /api/authenticate HTTP/1.1\r\nHost: x\r\n"
+                          "Content-Type: application/json\r\n\r\n"));
+  const auto response = connection.read_response(3s);
+  CHECK(status_of(response) == 400);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("bodies over the limit get 413 JSON and the connection stays usable", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  const std::string big(70 * 1024, 'x');
+  REQUIRE(connection.send(post(big)));
+  const auto response = connection.read_response(3s);
+  CHECK(status_of(response) == 413);
+  CHECK(json::parse(body_of(response)) == json{{"message", "Payload too large"}});
+  REQUIRE(connection.send(post(valid_body)));
+  CHECK(status_of(connection.read_response(3s)) == 200);
+}
+
+TEST_CASE("a chunked body over the limit gets 413", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback(1024));
+  RawConnection connection(mock.port());
+  std::string request = "POST /api/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) {
+    request += "400\r\n" + std::string(1024, 'a') + "\r\n";
+  }
+  request += "0\r\n\r\n";
+  REQUIRE(connection.send(request));
+  const auto response = connection.read_response(3s);
+  CHECK(status_of(response) == 413);
+  REQUIRE(connection.send(post(valid_body)));
+  CHECK(status_of(connection.read_response(3s)) == 200);
+}
+
+TEST_CASE("a chunked body within the limit is read", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  const std::string half1 = valid_body.substr(0, 10);
+  const std::string half2 = valid_body.substr(10);
+  char sizes[64];
+  std::snprintf(sizes, sizeof sizes, "%zx", half1.size());
+  std::string request = "POST /api/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        "application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                        std::string(sizes) + "\r\n" + half1 + "\r\n";
+  std::snprintf(sizes, sizeof sizes, "%zx", half2.size());
+  request += std::string(sizes) + "\r\n" + half2 + "\r\n0\r\n\r\n";
+  REQUIRE(connection.send(request));
+  CHECK(status_of(connection.read_response(3s)) == 200);
+}
+
+TEST_CASE("hostile bodies get 4xx, never 5xx", "[server][hostile]") {
+  BackgroundMockServer mock(default_handler(), loopback(1024 * 1024));
+  RawConnection connection(mock.port());
+  REQUIRE(connection.send(post(std::string(100000, '['))));
+  CHECK(status_of(connection.read_response(3s)) == 400);
+  REQUIRE(connection.send(post("{\"key\":\"\xff\xfe\xfd\"}")));
+  const int utf8 = status_of(connection.read_response(3s));
+  CHECK((utf8 == 400 || utf8 == 401));
+  REQUIRE(connection.send(post(std::string(1, '\0') + "{}")));
+  CHECK(status_of(connection.read_response(3s)) == 400);
+}
+
+TEST_CASE("a broken request line gets a JSON 400", "[server][hostile]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  REQUIRE(connection.send("NOT AN HTTP REQUEST\r\n\r\n"));
+  const auto response = connection.read_response(3s);
+  CHECK(status_of(response) == 400);
+  CHECK(json::parse(body_of(response)) == json{{"message", "Invalid API key"}});
+}
+
+TEST_CASE("clients that send half a request and stall do not stop others", "[server][hostile]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  std::vector<std::unique_ptr<RawConnection>> stalled;
+  for (int i = 0; i < 16; ++i) {
+    stalled.push_back(std::make_unique<RawConnection>(mock.port()));
+    REQUIRE(stalled.back()->send(i % 2 ? "POST /api/authenticate HTTP/1.1\r\nContent-Le"
+                                       : post(valid_body).substr(0, 120)));
+  }
+  httplib::Client client("127.0.0.1", mock.port());
+  client.set_read_timeout(2, 0);
+  for (int i = 0; i < 20; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = client.Post("/api/authenticate", valid_body, "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 500ms);
+  }
+}
+
+TEST_CASE("stop() returns promptly with idle keep-alive connections open", "[server]") {
+  auto mock = std::make_unique<BackgroundMockServer>(default_handler(), loopback());
+  RawConnection idle(mock->port());
+  REQUIRE(idle.send(post(valid_body)));
+  REQUIRE(status_of(idle.read_response(2s)) == 200);
+  RawConnection silent(mock->port()); // connected, never sends a byte
+  const auto start = std::chrono::steady_clock::now();
+  mock.reset();
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  CHECK(idle.closed_by_peer(1s));
+}
+
+TEST_CASE("a port that is taken is reported, not shared", "[server]") {
+  BackgroundMockServer first(default_handler(), loopback());
+  ServerOptions same = loopback();
+  same.port = first.port();
+  MockServer second(default_handler(), same);
+  CHECK_THROWS_WITH(second.bind(), Catch::Contains("address already in use"));
+}
+
+TEST_CASE("the access log names outcome and key prefix, never the key", "[server][secrets]") {
+  std::ostringstream lines;
+  {
+    auto log = std::make_shared<AccessLog>(&lines, LogFormat::json);
+    BackgroundMockServer mock(default_handler(), loopback(), log);
+    httplib::Client client("127.0.0.1", mock.port());
+    REQUIRE(client.Post("/api/authenticate", valid_body, "application/json"));
+    REQUIRE(client.Get("/api/authenticate"));
+  }
+  std::istringstream in(lines.str());
+  std::string line;
+  std::vector<json> entries;
+  while (std::getline(in, line)) {
+    entries.push_back(json::parse(line));
+  }
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0]["method"] == "POST");
+  CHECK(entries[0]["path"] == "/api/authenticate");
+  CHECK(entries[0]["status"] == 200);
+  CHECK(entries[0]["outcome"] == "success");
+  CHECK(entries[0]["key"] == "demo...");
+  CHECK(entries[0]["client_id"] == "test");
+  CHECK(entries[0]["duration_ms"].is_number());
+  CHECK(entries[1]["status"] == 405);
+  CHECK(lines.str().find("demo-valid-key") == std::string::npos);
+  CHECK(lines.str().find("eyJ") == std::string::npos);
+}

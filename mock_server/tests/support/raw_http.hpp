@@ -1,0 +1,32 @@
+#pragma once
+// Bytes over a loopback TCP socket, for requests no HTTP client library will send:
+// half requests, missing lengths, odd headers. Every read has a deadline.
+
+#include <chrono>
+#include <string>
+
+namespace inspekt::testing {
+
+class RawConnection {
+public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection &) = delete;
+  RawConnection &operator=(const RawConnection &) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  bool send(const std::string &bytes);
+  // Reads one HTTP response (headers and a Content-Length body), or what came before
+  // the deadline or the connection closed.
+  std::string read_response(std::chrono::milliseconds timeout);
+  // True when the peer closed the connection before the deadline.
+  bool closed_by_peer(std::chrono::milliseconds timeout);
+
+private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+int status_of(const std::string &response); // 0 when there is no status line
+
+} // namespace inspekt::testing
