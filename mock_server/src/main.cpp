@@ -34,6 +34,10 @@ struct Options {
   bool quiet = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::int64_t> now;
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
+  std::string tls_write_ca;
 };
 
 std::string describe_keys(const FixtureSet &fixtures) {
@@ -66,6 +70,17 @@ int serve(const Options &options) {
     return exit_usage;
   }
   const std::string summary = fixtures.origin + ": " + describe_keys(fixtures);
+  ServerOptions server_options = options.server;
+  try {
+    if (options.tls_self_signed) {
+      server_options.tls = make_self_signed_identity(server_options.host);
+    } else if (!options.tls_cert.empty()) {
+      server_options.tls = load_tls_identity(options.tls_cert, options.tls_key);
+    }
+  } catch (const TlsError &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_usage;
+  }
   auto handler = std::make_shared<const AuthHandler>(std::move(fixtures),
                                                      DeterminismOptions{options.seed, options.now});
   auto log =
@@ -80,7 +95,7 @@ int serve(const Options &options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  MockServer server(handler, options.server, log);
+  MockServer server(handler, server_options, log);
   try {
     server.bind();
   } catch (const BindError &e) {
@@ -88,6 +103,27 @@ int serve(const Options &options) {
     return exit_cannot_bind;
   }
   log->note("fixtures", summary);
+  if (server_options.tls) {
+    std::string names;
+    for (const auto &name : server_options.tls->names) {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    log->note("tls",
+              (options.tls_self_signed ? "self-signed certificate for " : "certificate for ") +
+                  (names.empty() ? std::string("(no subjectAltName)") : names));
+  }
+  if (!options.tls_write_ca.empty()) {
+    // Before the ready line: a client that waits for it can trust the file at once.
+    try {
+      write_certificate_file(options.tls_write_ca, *server_options.tls);
+    } catch (const TlsError &e) {
+      std::cerr << "inspekt-mock: " << e.what() << "\n";
+      return exit_usage;
+    }
+    log->note("tls", "certificate written to " + options.tls_write_ca +
+                         " (trust it with: inspekt-auth login --ca-file " + options.tls_write_ca +
+                         ", curl --cacert " + options.tls_write_ca + ")");
+  }
   // The one line scripts wait for; the socket accepts connections already.
   std::cout << "listening on " << server.base_url() << std::endl;
 
@@ -134,7 +170,8 @@ int main(int argc, char **argv) {
   CLI::App app{"inspekt-mock: a mock of the Inspektlabs Authentication API "
                "(POST /api/authenticate), with its default fixtures built in.\n\n"
                "Exit codes: 0 stopped by SIGINT/SIGTERM or fixtures OK; 1 server failure; "
-               "2 bad flag or bad fixture set; 3 cannot listen (port in use, bad host).",
+               "2 bad flag, bad fixture set or bad TLS certificate/key; 3 cannot listen (port in "
+               "use, bad host).",
                "inspekt-mock"};
   app.add_option("--host", options.server.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.server.port, "Port; 0 picks a free one")
@@ -160,6 +197,21 @@ int main(int argc, char **argv) {
                  "Seed for session ids and token ids: same requests, same answers");
   app.add_option("--now", options.now,
                  "Fixed clock (Unix seconds) for iat/exp and session timestamps");
+  auto *tls_cert = app.add_option("--tls-cert", options.tls_cert,
+                                  "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
+  auto *tls_key = app.add_option("--tls-key", options.tls_key,
+                                 "The PEM private key of --tls-cert (unencrypted)");
+  auto *tls_self_signed = app.add_flag(
+      "--tls-self-signed", options.tls_self_signed,
+      "Serve HTTPS with a key and certificate made at start for --host (IP or DNS name)");
+  auto *tls_write_ca =
+      app.add_option("--tls-write-ca", options.tls_write_ca,
+                     "Write the self-signed certificate in PEM to FILE before the ready line, "
+                     "for clients to trust (--ca-file, --cacert)");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  tls_self_signed->excludes(tls_cert)->excludes(tls_key);
+  tls_write_ca->needs(tls_self_signed);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {

@@ -1,6 +1,7 @@
 #include "inspekt/mock/mock_server.hpp"
 
 #include "elastic_thread_pool.hpp"
+#include "tls_context.hpp"
 
 #include <httplib.h>
 
@@ -16,6 +17,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 
 namespace inspekt::mock {
 namespace {
@@ -34,10 +36,32 @@ thread_local RequestContext current_request;
 // cpp-httplib 0.11 passes a backlog of 5 to listen(), compiled into the library; bursts
 // of connections then overflow the queue and wait for SYN retransmits (p99 spikes of
 // hundreds of milliseconds). listen() on a listening socket updates its backlog.
-class Transport : public httplib::Server {
+// Base is httplib::Server or httplib::SSLServer (which derives from it).
+template <class Base> class Transport : public Base {
 public:
-  bool widen_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+  using Base::Base;
+  bool widen_backlog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
 };
+
+struct TransportParts {
+  std::unique_ptr<httplib::Server> server;
+  std::function<bool(int)> widen_backlog;
+};
+
+template <class Base, class... Args> TransportParts make_transport(Args &&...args) {
+  auto server = std::make_unique<Transport<Base>>(std::forward<Args>(args)...);
+  auto *raw = server.get();
+  return {std::move(server), [raw](int backlog) { return raw->widen_backlog(backlog); }};
+}
+
+TransportParts make_transport(const std::optional<TlsIdentity> &tls) {
+  if (!tls) {
+    return make_transport<httplib::Server>();
+  }
+  return make_transport<httplib::SSLServer>([identity = *tls](SSL_CTX &context) {
+    return detail::configure_server_context(context, identity);
+  });
+}
 
 // For errors cpp-httplib raises itself; the statuses it can produce before routing.
 const char *reason_phrase(int status) {
@@ -142,10 +166,16 @@ void shut_idle_connections(int port) {
 } // namespace
 
 struct MockServer::Impl {
+  Impl(std::shared_ptr<const AuthHandler> handler_, ServerOptions options_,
+       std::shared_ptr<AccessLog> log_)
+      : handler(std::move(handler_)), options(std::move(options_)), log(std::move(log_)),
+        transport(make_transport(options.tls)), http(*transport.server) {}
+
   std::shared_ptr<const AuthHandler> handler;
   ServerOptions options;
   std::shared_ptr<AccessLog> log;
-  Transport http;
+  TransportParts transport;
+  httplib::Server &http;
   int port = -1;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -327,10 +357,10 @@ struct MockServer::Impl {
 
 MockServer::MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
                        std::shared_ptr<AccessLog> log)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->handler = std::move(handler);
-  impl_->options = std::move(options);
-  impl_->log = std::move(log);
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(options), std::move(log))) {
+  if (!impl_->http.is_valid()) {
+    throw TlsError("[tls.context] OpenSSL refused the certificate or key for serving HTTPS");
+  }
   // A client that closes early must not kill the mock with SIGPIPE on the next write.
   std::signal(SIGPIPE, SIG_IGN);
   impl_->configure();
@@ -353,7 +383,7 @@ int MockServer::bind() {
   if (options.port != 0) {
     impl_->port = options.port;
   }
-  impl_->http.widen_backlog(options.listen_backlog);
+  impl_->transport.widen_backlog(options.listen_backlog);
   return impl_->port;
 }
 
@@ -384,7 +414,8 @@ const std::string &MockServer::host() const {
 std::string MockServer::base_url() const {
   const auto &host = impl_->options.host;
   const bool ipv6 = host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
+  return (impl_->options.tls ? "https://" : "http://") + (ipv6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(impl_->port);
 }
 
 std::size_t MockServer::requests_in_flight() const {

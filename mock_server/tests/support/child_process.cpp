@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -43,11 +44,22 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::vector<std::strin
     args.push_back(a.data());
   }
   args.push_back(nullptr);
+  const auto name_of = [](const std::string &entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> env_storage;
   for (char **e = environ; *e != nullptr; ++e) {
-    env_storage.emplace_back(*e);
+    const std::string entry = *e;
+    const bool overridden = std::any_of(extra_env.begin(), extra_env.end(), [&](const auto &x) {
+      return name_of(x) == name_of(entry);
+    });
+    if (!overridden) {
+      env_storage.push_back(entry);
+    }
   }
-  env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
+  for (const auto &entry : extra_env) {
+    if (entry.find('=') != std::string::npos) {
+      env_storage.push_back(entry);
+    }
+  }
   std::vector<char *> env;
   for (auto &e : env_storage) {
     env.push_back(e.data());

@@ -13,6 +13,8 @@ namespace inspekt::testing {
 
 class ChildProcess {
 public:
+  // extra_env: "NAME=value" sets NAME, replacing an inherited value; "NAME" alone
+  // removes it, so a test never picks up a real key from the developer's shell.
   explicit ChildProcess(std::vector<std::string> argv, std::vector<std::string> extra_env = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess &) = delete;

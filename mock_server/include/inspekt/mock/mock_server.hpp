@@ -4,10 +4,12 @@
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/tls_identity.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -16,7 +18,8 @@ namespace inspekt::mock {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080; // 0: any free port
+  int port = 8080;                // 0: any free port
+  std::optional<TlsIdentity> tls; // set: HTTPS with this certificate and key
   // Connections are served one thread each; threads start on demand up to this bound,
   // and further connections wait in the accept queue.
   std::size_t max_threads = 256;
@@ -35,6 +38,7 @@ public:
 
 class MockServer {
 public:
+  // Throws TlsError when OpenSSL refuses options.tls.
   MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
              std::shared_ptr<AccessLog> log = nullptr);
   ~MockServer();
@@ -52,7 +56,7 @@ public:
 
   int port() const;
   const std::string &host() const;
-  std::string base_url() const; // "http://127.0.0.1:PORT"
+  std::string base_url() const; // "http://127.0.0.1:PORT", "https://..." with TLS
   std::size_t requests_in_flight() const;
 
 private:

@@ -1,0 +1,83 @@
+#pragma once
+// The commands of inspekt-auth, apart from its command line (main.cpp), so that tests
+// reach them without a process: login, decode, where the key and base URL come from,
+// how credentials are printed and which exit code each outcome gets.
+
+#include "inspekt/client/auth_client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace inspekt::cli {
+
+// One exit code per outcome; the same table is printed by --help (exit_code_table).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1; // an error of inspekt-auth itself
+inline constexpr int exit_usage = 2;   // bad flag, missing or unreadable key, bad URL
+inline constexpr int exit_invalid_request = 3;
+inline constexpr int exit_invalid_key = 4;
+inline constexpr int exit_method_not_allowed = 5;
+inline constexpr int exit_unexpected_status = 6;
+inline constexpr int exit_transport = 7;
+inline constexpr int exit_protocol = 8;
+
+int exit_code(ErrorKind kind);
+std::string exit_code_table();
+
+inline constexpr std::string_view key_variable = "INSPEKT_API_KEY";
+inline constexpr std::string_view base_url_variable = "INSPEKT_BASE_URL";
+
+// Reads an environment variable; empty values count as unset. Tests pass their own.
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+Environment process_environment();
+
+enum class OutputFormat { json, env };
+
+struct LoginOptions {
+  std::optional<std::string> base_url; // --base-url; else INSPEKT_BASE_URL; else live
+  std::optional<std::string> client_id;
+  std::string ca_file;
+  bool insecure = false;
+  std::chrono::milliseconds timeout{10000};
+  OutputFormat format = OutputFormat::json;
+  bool show_claims = false;
+  std::string key_file; // --key-file
+  bool key_stdin = false;
+};
+
+struct Io {
+  std::istream &in;
+  std::ostream &out;
+  std::ostream &err;
+};
+
+// --key-file or --key-stdin when given, else INSPEKT_API_KEY. Surrounding white space
+// (a file's final newline) is dropped. Errors: [key.missing], [key.file], [key.empty],
+// [key.control]; they never quote the key.
+struct KeyRead {
+  std::optional<std::string> key;
+  std::string error;
+};
+KeyRead read_key(const LoginOptions &options, const Environment &environment, std::istream &in);
+
+std::string resolve_base_url(const LoginOptions &options, const Environment &environment);
+
+// {"session", "access_token", "refresh_token"} and, with claims, "decoded":
+// {"access_token": {"header", "claims"}, "refresh_token": {...}}.
+nlohmann::ordered_json credentials_json(const Credentials &credentials, bool with_claims);
+// INSPEKT_SESSION=..., INSPEKT_ACCESS_TOKEN=..., INSPEKT_REFRESH_TOKEN=..., one a line.
+std::string credentials_env(const Credentials &credentials);
+// The value as is when it holds only characters no shell treats specially, else in
+// single quotes.
+std::string shell_value(std::string_view value);
+
+int run_login(const LoginOptions &options, const Environment &environment, Io io);
+// A token on `in`: its header and claims as JSON on `out`; the signature never.
+int run_decode(Io io);
+
+} // namespace inspekt::cli

@@ -1,0 +1,113 @@
+// inspekt-auth: parses the command line and runs a command from commands.hpp.
+
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <iostream>
+
+namespace {
+
+using namespace inspekt::cli;
+
+// A key passed as a flag or a stray argument must not be echoed back by an error
+// message (CLI11 lists unexpected arguments), so such mistakes get a fixed text.
+bool looks_like_key_flag(std::string_view arg) {
+  for (std::string_view flag : {"--key", "--api-key", "-k"}) {
+    if (arg == flag ||
+        (arg.rfind(flag, 0) == 0 && arg.size() > flag.size() && arg[flag.size()] == '=')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr const char *key_hint = "the key is never taken from the command line (it would show in "
+                                 "ps and shell history): set INSPEKT_API_KEY, or pass --key-file "
+                                 "FILE or --key-stdin";
+
+} // namespace
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (looks_like_key_flag(argv[i])) {
+      std::cerr << "inspekt-auth: [usage.key-argument] " << key_hint << "\n";
+      return exit_usage;
+    }
+  }
+
+  CLI::App app{"inspekt-auth: logs in to the Inspektlabs Authentication API "
+               "(POST /api/authenticate) and prints the credentials.",
+               "inspekt-auth"};
+  app.footer("\n" + exit_code_table());
+  app.set_version_flag("--version", INSPEKT_VERSION);
+  app.require_subcommand(1);
+
+  LoginOptions login_options;
+  double timeout_seconds = 10;
+  std::string format = "json";
+  auto *login = app.add_subcommand(
+      "login", "Log in; print session, access_token and refresh_token (JSON, or env lines)");
+  login->footer("\nThe key comes from $INSPEKT_API_KEY, --key-file or --key-stdin, never from "
+                "argv.\nThe base URL: --base-url, else $INSPEKT_BASE_URL, else " +
+                std::string(inspekt::live_base_url) + ".\n\n" + exit_code_table());
+  login->add_option("--base-url", login_options.base_url,
+                    "API base URL, e.g. http://127.0.0.1:8080 (default: $INSPEKT_BASE_URL, "
+                    "else the live service)");
+  login->add_option("--client-id", login_options.client_id, "Optional client identifier");
+  login
+      ->add_option("--ca-file", login_options.ca_file,
+                   "PEM file of CAs to trust instead of the system store (a private CA, the "
+                   "mock's --tls-write-ca file)")
+      ->check(CLI::ExistingFile);
+  login->add_flag("--insecure", login_options.insecure,
+                  "Do not verify the server's TLS certificate (prints a warning every run)");
+  login
+      ->add_option("--timeout", timeout_seconds,
+                   "Seconds to wait for the connection and for each part of the answer")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
+  login->add_option("--format", format, "Output: json, or env (NAME=value lines for shells)")
+      ->check(CLI::IsMember({"json", "env"}))
+      ->capture_default_str();
+  login->add_flag("--show-claims", login_options.show_claims,
+                  "Add both tokens' decoded header and claims to the JSON output");
+  auto *key_file = login->add_option("--key-file", login_options.key_file,
+                                     "Read the API key from this file (surrounding white "
+                                     "space dropped)");
+  auto *key_stdin =
+      login->add_flag("--key-stdin", login_options.key_stdin, "Read the API key from stdin");
+  key_file->excludes(key_stdin);
+
+  auto *decode = app.add_subcommand(
+      "decode", "Read a JWT on stdin; print its header and claims as JSON (no signature check)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e); // --help, --version
+  } catch (const CLI::ExtrasError &) {
+    // Not CLI11's message: it would repeat the arguments, and one may be a key.
+    std::cerr << "inspekt-auth: [usage.extra-argument] unexpected argument (not shown); "
+              << key_hint << "\nRun 'inspekt-auth --help' for the commands.\n";
+    return exit_usage;
+  } catch (const CLI::ParseError &e) {
+    std::cerr << "inspekt-auth: " << e.what() << "\nRun 'inspekt-auth --help' for the commands.\n";
+    return exit_usage;
+  }
+
+  try {
+    const inspekt::cli::Io io{std::cin, std::cout, std::cerr};
+    if (decode->parsed()) {
+      return run_decode(io);
+    }
+    login_options.timeout =
+        std::chrono::milliseconds(static_cast<long>(std::ceil(timeout_seconds * 1000.0)));
+    login_options.format = format == "env" ? OutputFormat::env : OutputFormat::json;
+    return run_login(login_options, process_environment(), io);
+  } catch (const std::exception &e) {
+    std::cerr << "inspekt-auth: internal error: " << e.what() << "\n";
+    return exit_failure;
+  }
+}

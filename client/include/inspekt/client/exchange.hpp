@@ -1,0 +1,44 @@
+#pragma once
+// One HTTP request and the answer to it, as plain values: what the conformance suite
+// sends and inspects, independent of the HTTP library underneath.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace inspekt {
+
+// Header names compare without regard to letter case (RFC 9110 section 5.1).
+struct CaseInsensitiveLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+using HeaderMap = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+
+struct Exchange {
+  int status = 0;
+  HeaderMap headers;
+  std::string body;
+  std::chrono::microseconds elapsed{0}; // from connecting to the last byte of the answer
+
+  // The first value of a header, or "" when the answer has none.
+  std::string header(std::string_view name) const;
+};
+
+// A request as the caller wants it on the wire, including requests the API refuses.
+// The path is appended to the base URL's path prefix and sent as given (no encoding).
+// Host and User-Agent are added unless `headers` has them; Content-Length follows the
+// body. With `content_type` empty, no Content-Type header is sent.
+struct RawRequest {
+  std::string method = "POST";
+  std::string path = "/api/authenticate";
+  std::optional<std::string> content_type = "application/json";
+  std::optional<std::string> body; // empty: no body at all
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+} // namespace inspekt

@@ -1,0 +1,251 @@
+#include "inspekt/client/auth_client.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <netdb.h>
+
+#include <fstream>
+#include <memory>
+
+#ifndef INSPEKT_VERSION
+#define INSPEKT_VERSION "0"
+#endif
+
+namespace inspekt {
+namespace {
+
+using std::chrono::milliseconds;
+
+AuthError transport_error(std::string description) {
+  return AuthError{ErrorKind::transport, std::nullopt, {}, std::move(description)};
+}
+
+std::string ms(std::chrono::microseconds duration) {
+  return std::to_string(std::chrono::duration_cast<milliseconds>(duration).count()) + " ms";
+}
+
+bool has_header(const std::vector<std::pair<std::string, std::string>> &headers,
+                std::string_view name) {
+  const CaseInsensitiveLess less;
+  for (const auto &header : headers) {
+    if (!less(header.first, name) && !less(name, header.first)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// httplib reports a failed connect as one code; the resolver says whether the name was
+// the problem.
+std::string connect_failure(const BaseUrl &url) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo *found = nullptr;
+  const int rc = ::getaddrinfo(url.host.c_str(), nullptr, &hints, &found);
+  if (rc != 0) {
+    return "cannot resolve host \"" + url.host + "\": " + ::gai_strerror(rc);
+  }
+  ::freeaddrinfo(found);
+  return "cannot connect to " + (url.host_is_ipv6() ? "[" + url.host + "]" : url.host) + ":" +
+         std::to_string(url.port) + ": connection refused or host unreachable";
+}
+
+// The reason OpenSSL left on this thread's error queue, if any.
+std::string openssl_reason() {
+  const unsigned long code = ERR_peek_last_error();
+  const char *reason = code == 0 ? nullptr : ERR_reason_error_string(code);
+  ERR_clear_error();
+  return reason == nullptr ? std::string("no detail from OpenSSL") : std::string(reason);
+}
+
+} // namespace
+
+std::optional<std::string> authenticate_body(std::string_view key,
+                                             const std::optional<std::string> &client_id) {
+  nlohmann::json body{{"key", std::string(key)}};
+  if (client_id) {
+    body["client_id"] = *client_id;
+  }
+  try {
+    return body.dump();
+  } catch (const nlohmann::json::type_error &) {
+    return std::nullopt; // not UTF-8: sending a repaired key would send another key
+  }
+}
+
+AuthClient::AuthClient(ClientOptions options) : options_(std::move(options)) {
+  auto parsed = parse_base_url(options_.base_url);
+  if (!parsed) {
+    error_ = transport_error(parsed.error);
+    return;
+  }
+  url_ = std::move(*parsed.url);
+  if (options_.connect_timeout.count() <= 0 || options_.read_timeout.count() <= 0) {
+    error_ = transport_error("[options.timeout] timeouts must be positive");
+    return;
+  }
+  if (url_.scheme == UrlScheme::https && !options_.ca_file.empty() &&
+      !std::ifstream(options_.ca_file).good()) {
+    error_ = transport_error("[tls.ca-file] cannot read the CA file \"" + options_.ca_file + "\"");
+  }
+}
+
+SendResult AuthClient::send(const RawRequest &request) const {
+  if (error_) {
+    return {std::nullopt, error_};
+  }
+  std::unique_ptr<httplib::ClientImpl> http;
+  httplib::SSLClient *tls = nullptr;
+  if (url_.scheme == UrlScheme::https) {
+    auto client = std::make_unique<httplib::SSLClient>(url_.host, url_.port);
+    if (!options_.ca_file.empty()) {
+      client->set_ca_cert_path(options_.ca_file);
+    }
+    client->enable_server_certificate_verification(options_.verify_tls);
+    tls = client.get();
+    http = std::move(client);
+  } else {
+    http = std::make_unique<httplib::ClientImpl>(url_.host, url_.port);
+  }
+  http->set_connection_timeout(options_.connect_timeout);
+  http->set_read_timeout(options_.read_timeout);
+  http->set_write_timeout(options_.read_timeout);
+  http->set_keep_alive(false);
+  // Headers and body go out in separate writes; with Nagle the body would wait for a
+  // delayed ACK (40 ms on Linux).
+  http->set_tcp_nodelay(true);
+  http->set_follow_location(false);
+  http->set_url_encode(false); // the path goes out as given, odd bytes included
+
+  httplib::Request req;
+  req.method = request.method;
+  req.path = url_.target(request.path);
+  for (const auto &[name, value] : request.headers) {
+    req.headers.emplace(name, value);
+  }
+  if (!has_header(request.headers, "Host")) {
+    // httplib would write an IPv6 host without brackets when the port is the default.
+    req.headers.emplace("Host", url_.host_header());
+  }
+  if (!has_header(request.headers, "User-Agent")) {
+    req.headers.emplace("User-Agent", options_.user_agent.empty()
+                                          ? "inspekt-client/" INSPEKT_VERSION
+                                          : options_.user_agent);
+  }
+  if (request.content_type && !has_header(request.headers, "Content-Type")) {
+    req.headers.emplace("Content-Type", *request.content_type);
+  }
+  const bool body_method =
+      request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  if (request.body && !request.body->empty()) {
+    // Through a content provider, because httplib adds "Content-Type: text/plain" to a
+    // plain body that has none, and a request without Content-Type must stay without.
+    req.content_length_ = request.body->size();
+    req.content_provider_ = [body = *request.body](std::size_t offset, std::size_t length,
+                                                   httplib::DataSink &sink) {
+      return sink.write(body.data() + offset, length);
+    };
+  } else if (request.body && !body_method && !has_header(request.headers, "Content-Length")) {
+    req.headers.emplace("Content-Length", "0"); // httplib adds it for POST, PUT, PATCH only
+  }
+
+  httplib::Response res;
+  httplib::Error failure = httplib::Error::Success;
+  ERR_clear_error();
+  const auto start = std::chrono::steady_clock::now();
+  const bool answered = http->send(req, res, failure);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (!answered) {
+    const std::string peer =
+        (url_.host_is_ipv6() ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
+    switch (failure) {
+    case httplib::Error::Connection:
+      return {std::nullopt, transport_error(connect_failure(url_))};
+    case httplib::Error::ConnectionTimeout:
+      return {std::nullopt, transport_error("connecting to " + peer + " timed out after " +
+                                            ms(elapsed) + " (connect timeout)")};
+    case httplib::Error::Read:
+      // httplib names a wait that ran out and a connection closed early the same way.
+      if (elapsed + milliseconds(20) >= options_.read_timeout) {
+        return {std::nullopt,
+                transport_error("timed out after " + ms(elapsed) + " waiting for an answer from " +
+                                peer + " (read timeout)")};
+      }
+      return {std::nullopt,
+              transport_error(peer + " closed the connection without a complete HTTP answer")};
+    case httplib::Error::Write:
+      return {std::nullopt, transport_error("sending the request to " + peer + " failed")};
+    case httplib::Error::SSLConnection:
+      if (elapsed + milliseconds(20) >= options_.connect_timeout) {
+        return {std::nullopt, transport_error("TLS problem: the handshake with " + peer +
+                                              " timed out after " + ms(elapsed))};
+      }
+      return {std::nullopt,
+              transport_error("TLS problem: the handshake with " + peer + " failed (" +
+                              openssl_reason() + "); is it an HTTPS server?")};
+    case httplib::Error::SSLLoadingCerts:
+      return {std::nullopt,
+              transport_error("TLS certificate problem: cannot load the trusted CAs from " +
+                              (options_.ca_file.empty() ? std::string("the system trust store")
+                                                        : "\"" + options_.ca_file + "\""))};
+    case httplib::Error::SSLServerVerification: {
+      const long verdict = tls != nullptr ? tls->get_openssl_verify_result() : X509_V_OK;
+      if (verdict != X509_V_OK) {
+        return {std::nullopt,
+                transport_error("TLS certificate problem: the certificate of " + peer +
+                                " is not trusted (" + X509_verify_cert_error_string(verdict) +
+                                "); for a private CA pass its certificate as the CA file")};
+      }
+      return {std::nullopt, transport_error("TLS certificate problem: the certificate of " + peer +
+                                            " is not valid for the host \"" + url_.host + "\"")};
+    }
+    default:
+      return {std::nullopt, transport_error("the request to " + peer +
+                                            " failed: " + httplib::to_string(failure))};
+    }
+  }
+
+  Exchange exchange;
+  exchange.status = res.status;
+  for (auto &[name, value] : res.headers) {
+    exchange.headers.emplace(name, value);
+  }
+  exchange.body = std::move(res.body);
+  exchange.elapsed = elapsed;
+  return {std::move(exchange), std::nullopt};
+}
+
+AuthResult AuthClient::authenticate(std::string_view key,
+                                    std::optional<std::string> client_id) const {
+  if (error_) {
+    return {std::nullopt, error_, std::nullopt};
+  }
+  auto body = authenticate_body(key, client_id);
+  if (!body) {
+    return {std::nullopt,
+            AuthError{ErrorKind::invalid_request,
+                      std::nullopt,
+                      {},
+                      "[request.not-utf8] the key or client_id is not valid UTF-8; nothing "
+                      "was sent"},
+            std::nullopt};
+  }
+  RawRequest request;
+  request.body = std::move(body);
+  auto sent = send(request);
+  if (!sent) {
+    redact(*sent.error, key);
+    return {std::nullopt, std::move(sent.error), std::nullopt};
+  }
+  auto result = classify(*sent.exchange);
+  if (result.error) {
+    redact(*result.error, key);
+  }
+  return result;
+}
+
+} // namespace inspekt

@@ -1,0 +1,190 @@
+// The inspekt-auth program against the real mock and test-made servers: what it prints,
+// its exit codes, and that a distinctive key shows in none of its output, nor the mock's.
+
+#include "commands.hpp"
+#include "support/child_process.hpp"
+#include "support/local_servers.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+
+using inspekt::testing::ChildProcess;
+using inspekt::testing::closed_port;
+using inspekt::testing::LocalHttpServer;
+using inspekt::testing::start_mock_binary;
+using inspekt::testing::StartedMock;
+using inspekt::testing::TempPath;
+using namespace inspekt::cli;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const std::string secret_key = "k3y-DO-NOT-LEAK-7f3a9c";
+const std::string leak_fixtures = INSPEKT_CLIENT_TEST_DATA "/leak-key";
+
+struct CliRun {
+  std::optional<int> status;
+  std::string out;
+  std::string err;
+};
+
+// Runs inspekt-auth with only the variables given: the developer's own INSPEKT_API_KEY
+// or INSPEKT_BASE_URL must never reach a test (nor the live service).
+CliRun run_auth(const std::vector<std::string> &args, std::vector<std::string> env = {}) {
+  std::vector<std::string> argv{INSPEKT_AUTH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  env.insert(env.begin(), {"INSPEKT_API_KEY", "INSPEKT_BASE_URL"});
+  ChildProcess child(argv, env);
+  CliRun run;
+  while (auto line = child.read_line(10s)) {
+    run.out += *line + "\n";
+  }
+  run.status = child.wait(10s);
+  run.err = child.stderr_text();
+  return run;
+}
+
+std::string key_env(const std::string &key = secret_key) {
+  return "INSPEKT_API_KEY=" + key;
+}
+
+StartedMock started_mock(std::vector<std::string> args = {}) {
+  auto mock = start_mock_binary(std::move(args));
+  REQUIRE_FALSE(mock.base_url.empty());
+  return mock;
+}
+
+void check_no_key(const CliRun &run) {
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  CHECK(run.out.find(secret_key) == std::string::npos);
+  CHECK(run.err.find(secret_key) == std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("login prints the credentials as JSON or env lines", "[cli][mock]") {
+  auto mock = started_mock();
+  const auto base = "--base-url=" + mock.base_url;
+
+  const auto plain = run_auth({"login", base}, {key_env("demo-valid-key")});
+  REQUIRE(plain.status == exit_ok);
+  const auto body = json::parse(plain.out);
+  CHECK(body.size() == 3);
+  CHECK(body["session"].is_string());
+  CHECK(plain.err.empty());
+
+  const auto claims =
+      run_auth({"login", base, "--show-claims", "--client-id", "cli"}, {key_env("demo-valid-key")});
+  REQUIRE(claims.status == exit_ok);
+  const auto decoded = json::parse(claims.out)["decoded"];
+  CHECK(decoded["access_token"]["claims"]["sub"] == "cli");
+  CHECK(decoded["refresh_token"]["claims"]["token_type"] == "refresh");
+
+  const auto env = run_auth({"login", base, "--format", "env"}, {key_env("demo-valid-key")});
+  REQUIRE(env.status == exit_ok);
+  CHECK_THAT(env.out, Catch::Matches("INSPEKT_SESSION=in[0-9]+\nINSPEKT_ACCESS_TOKEN=eyJ[^\n]+\n"
+                                     "INSPEKT_REFRESH_TOKEN=eyJ[^\n]+\n"));
+
+  // The base URL from the environment when no flag gives one.
+  const auto from_env =
+      run_auth({"login"}, {key_env("demo-valid-key"), "INSPEKT_BASE_URL=" + mock.base_url});
+  CHECK(from_env.status == exit_ok);
+}
+
+TEST_CASE("the key shows in no output of inspekt-auth or the mock", "[cli][secrets]") {
+  auto mock = started_mock({"--fixtures", leak_fixtures, "--log-format", "json"});
+  const auto base = "--base-url=" + mock.base_url;
+
+  SECTION("a login that works") {
+    const auto run = run_auth({"login", base, "--show-claims"}, {key_env()});
+    CHECK(run.status == exit_ok);
+    CHECK_THAT(run.out, Catch::Contains("\"refresh_token\""));
+    check_no_key(run);
+  }
+  SECTION("the key from a file") {
+    TempPath file("key");
+    std::ofstream(file.path()) << secret_key << "\n";
+    const auto run = run_auth({"login", base, "--key-file", file.path()});
+    CHECK(run.status == exit_ok);
+    check_no_key(run);
+  }
+  SECTION("an expired key and an unknown one") {
+    for (const auto &key : {std::string("k3y-DO-NOT-LEAK-expired-7f3a9c"), secret_key + "-x"}) {
+      const auto run = run_auth({"login", base}, {key_env(key)});
+      CHECK(run.status == exit_invalid_key);
+      CHECK_THAT(run.err, Catch::Contains("API Key not valid"));
+      check_no_key(run);
+    }
+  }
+  SECTION("a server that echoes the key in its answers") {
+    LocalHttpServer echo([](httplib::Server &server) {
+      server.Post("/401/api/authenticate", [](const auto &req, auto &res) {
+        res.status = 401;
+        res.set_content(json{{"message", "not valid: " + req.body}}.dump(), "application/json");
+      });
+      server.Post("/503/api/authenticate", [](const auto &req, auto &res) {
+        res.status = 503;
+        res.set_content("down, try again with " + req.body, "text/plain");
+      });
+    });
+    const auto invalid = run_auth({"login", "--base-url", echo.base_url() + "/401"}, {key_env()});
+    CHECK(invalid.status == exit_invalid_key);
+    CHECK_THAT(invalid.err, Catch::Contains("<the key>"));
+    check_no_key(invalid);
+    const auto down = run_auth({"login", "--base-url", echo.base_url() + "/503"}, {key_env()});
+    CHECK(down.status == exit_unexpected_status);
+    check_no_key(down);
+  }
+  SECTION("no answer at all") {
+    const auto run = run_auth(
+        {"login", "--base-url", "http://127.0.0.1:" + std::to_string(closed_port())}, {key_env()});
+    CHECK(run.status == exit_transport);
+    check_no_key(run);
+  }
+  SECTION("the key on the command line is refused and not repeated") {
+    for (const auto &args :
+         std::vector<std::vector<std::string>>{{"login", secret_key},
+                                               {"login", base, "--key", secret_key},
+                                               {"login", "--key=" + secret_key},
+                                               {"--api-key", secret_key, "login"}}) {
+      const auto run = run_auth(args);
+      CHECK(run.status == exit_usage);
+      CHECK_THAT(run.err, Catch::Contains("never taken from the command line"));
+      check_no_key(run);
+    }
+    const auto no_command = run_auth({secret_key});
+    CHECK(no_command.status == exit_usage);
+    check_no_key(no_command);
+  }
+  const auto log = mock.process->stderr_text();
+  mock.process->signal(SIGTERM);
+  CHECK(mock.process->wait(2s) == 0);
+  CHECK(log.find(secret_key) == std::string::npos);
+  CHECK(mock.process->stderr_text().find(secret_key) == std::string::npos);
+}
+
+TEST_CASE("over HTTPS: the written CA is trusted, nothing else is", "[cli][tls]") {
+  TempPath ca("cli-ca");
+  auto mock =
+      started_mock({"--fixtures", leak_fixtures, "--tls-self-signed", "--tls-write-ca", ca.path()});
+  const auto base = "--base-url=" + mock.base_url;
+
+  const auto trusted = run_auth({"login", base, "--ca-file", ca.path()}, {key_env()});
+  CHECK(trusted.status == exit_ok);
+  check_no_key(trusted);
+
+  const auto refused = run_auth({"login", base}, {key_env()});
+  CHECK(refused.status == exit_transport);
+  CHECK_THAT(refused.err, Catch::Contains("TLS certificate problem"));
+  check_no_key(refused);
+
+  const auto insecure = run_auth({"login", base, "--insecure"}, {key_env()});
+  CHECK(insecure.status == exit_ok);
+  CHECK_THAT(insecure.err, Catch::Contains("warning: --insecure"));
+  check_no_key(insecure);
+}

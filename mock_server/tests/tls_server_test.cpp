@@ -1,0 +1,107 @@
+// The transport over TLS, in this process: the same limits and the same prompt stop as
+// over plain HTTP.
+
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/mock_server.hpp"
+#include "support/raw_http.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <memory>
+
+using namespace inspekt::mock;
+using inspekt::testing::RawConnection;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct TrustedTlsMock {
+  std::string ca_path;
+  std::unique_ptr<BackgroundMockServer> server;
+
+  TrustedTlsMock() {
+    ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.tls = make_self_signed_identity(options.host);
+    char name[] = "/tmp/inspekt-tls-ca-XXXXXX";
+    ::close(::mkstemp(name));
+    ca_path = name;
+    write_certificate_file(ca_path, *options.tls);
+    server = std::make_unique<BackgroundMockServer>(
+        std::make_shared<const AuthHandler>(load_embedded_fixtures()), options);
+  }
+  ~TrustedTlsMock() {
+    server.reset();
+    std::remove(ca_path.c_str());
+  }
+
+  std::unique_ptr<httplib::SSLClient> client() const {
+    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", server->port());
+    client->set_ca_cert_path(ca_path);
+    client->enable_server_certificate_verification(true);
+    client->set_tcp_nodelay(true);
+    return client;
+  }
+};
+
+const std::string valid_body = R"({"key":"demo-valid-key"})";
+
+} // namespace
+
+TEST_CASE("the mock serves logins over verified TLS", "[server][tls]") {
+  TrustedTlsMock mock;
+  CHECK_THAT(mock.server->base_url(), Catch::StartsWith("https://127.0.0.1:"));
+  auto client = mock.client();
+  client->set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    const auto result = client->Post("/api/authenticate", valid_body, "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 200);
+  }
+  const auto expired =
+      client->Post("/api/authenticate", R"({"key":"demo-expired-key"})", "application/json");
+  REQUIRE(expired);
+  CHECK(expired->status == 401);
+}
+
+TEST_CASE("many TLS clients at once are all served", "[server][tls]") {
+  TrustedTlsMock mock;
+  std::vector<std::future<int>> answers;
+  for (int i = 0; i < 16; ++i) {
+    answers.push_back(std::async(std::launch::async, [&mock] {
+      const auto result = mock.client()->Post("/api/authenticate", valid_body, "application/json");
+      return result ? result->status : -1;
+    }));
+  }
+  for (auto &answer : answers) {
+    CHECK(answer.get() == 200);
+  }
+}
+
+TEST_CASE("stop() returns promptly with idle TLS connections open", "[server][tls]") {
+  auto mock = std::make_unique<TrustedTlsMock>();
+  auto keep_alive = mock->client();
+  keep_alive->set_keep_alive(true);
+  REQUIRE(keep_alive->Post("/api/authenticate", valid_body, "application/json"));
+  // And one that connected but never started its handshake.
+  RawConnection silent(mock->server->port());
+  REQUIRE(silent.connected());
+  const auto start = std::chrono::steady_clock::now();
+  mock.reset();
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("a plain HTTP client gets no answer from the TLS port", "[server][tls]") {
+  TrustedTlsMock mock;
+  httplib::Client plain("127.0.0.1", mock.server->port());
+  plain.set_read_timeout(2s);
+  const auto result = plain.Post("/api/authenticate", valid_body, "application/json");
+  CHECK_FALSE(result);
+}
