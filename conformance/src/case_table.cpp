@@ -1,0 +1,562 @@
+#include "case_table.hpp"
+
+#include "inspekt/client/base64url.hpp"
+#include "inspekt/client/jwt.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <set>
+#include <sstream>
+
+namespace inspekt::conformance {
+namespace {
+
+using nlohmann::json;
+
+// The page's sentences, quoted where a case cites them.
+constexpr const char *spec_200 =
+    "200 | Success | Request successful. Response contains session, access_token, and "
+    "refresh_token.";
+constexpr const char *spec_fields = "Response {\"session\": ..., \"access_token\": ..., "
+                                    "\"refresh_token\": ...}; each field | string";
+constexpr const char *spec_jwt =
+    "access_token(JWT) ... refresh_token | A JWT token to be included in the Authorization "
+    "header";
+constexpr const char *spec_session = "session | string | A temporary session ID assigned for "
+                                     "this login";
+constexpr const char *spec_params = "key | string | Yes | Your API key; client_id | string | No";
+constexpr const char *spec_400 = "400 | Invalid API key | Request body missing required fields, "
+                                 "malformed, or contains invalid values.";
+constexpr const char *spec_401 = "401 | API Key not valid | The provided API key is invalid or "
+                                 "expired.";
+constexpr const char *spec_405 = "405 | Method not allowed | The HTTP method used is not "
+                                 "supported (only POST is allowed).";
+constexpr const char *spec_example = "headers = {\"Content-Type\": \"application/json\"} ... "
+                                     "print(response.json())";
+
+std::string status_text(const Exchange &answer) {
+  return "status " + std::to_string(answer.status);
+}
+
+CheckResult pass(std::string observed = "") {
+  return {true, std::move(observed)};
+}
+CheckResult fail(std::string observed) {
+  return {false, std::move(observed)};
+}
+
+CheckResult expect_status(const Exchange &answer, int status) {
+  if (answer.status == status) {
+    return pass(status_text(answer));
+  }
+  return fail(status_text(answer) + ", expected " + std::to_string(status));
+}
+
+std::function<CheckResult(const Observation &)> status_is(int status) {
+  return [status](const Observation &seen) { return expect_status(seen.first(), status); };
+}
+
+std::optional<json> json_object(const Exchange &answer) {
+  auto body = json::parse(answer.body, nullptr, false);
+  if (!body.is_object()) {
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string describe_body(const Exchange &answer) {
+  const auto body = json::parse(answer.body, nullptr, false);
+  if (body.is_discarded()) {
+    return "body is not JSON (" + std::to_string(answer.body.size()) + " bytes)";
+  }
+  if (!body.is_object()) {
+    return std::string("body is a JSON ") + body.type_name() + ", not an object";
+  }
+  std::string fields;
+  for (const auto &[name, value] : body.items()) {
+    fields += (fields.empty() ? "" : ", ") + name + ":" + value.type_name();
+  }
+  return "body fields {" + fields + "}";
+}
+
+const char *const login_fields[] = {"session", "access_token", "refresh_token"};
+
+CheckResult check_fields(const Exchange &answer) {
+  if (answer.status != 200) {
+    return fail(status_text(answer) + ", expected a 200 to inspect");
+  }
+  const auto body = json_object(answer);
+  if (!body) {
+    return fail(describe_body(answer));
+  }
+  for (const char *field : login_fields) {
+    const auto it = body->find(field);
+    if (it == body->end()) {
+      return fail(std::string(field) + " missing; " + describe_body(answer));
+    }
+    if (!it->is_string()) {
+      return fail(std::string(field) + " is a " + it->type_name() + ", not a string");
+    }
+    if (it->get_ref<const std::string &>().empty()) {
+      return fail(std::string(field) + " is an empty string");
+    }
+  }
+  return pass("session, access_token, refresh_token: non-empty strings");
+}
+
+std::optional<std::string> field(const Exchange &answer, const char *name) {
+  const auto body = json_object(answer);
+  if (!body || !body->contains(name) || !(*body)[name].is_string()) {
+    return std::nullopt;
+  }
+  return (*body)[name].get<std::string>();
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// RFC 7519 section 7.2's shape checks, without the signature (we hold no secret).
+CheckResult check_jwt(const std::string &name, const std::string &token) {
+  const auto decoded = decode_jwt(token);
+  if (!decoded) {
+    return fail(name + ": " + std::string(to_string(decoded.error)));
+  }
+  const auto &claims = decoded.jwt->claims;
+  const auto iat = claims.find("iat");
+  const auto exp = claims.find("exp");
+  if (exp != claims.end() && !exp->is_number()) {
+    return fail(name + ": exp is a " + std::string(exp->type_name()) + ", not a number");
+  }
+  if (iat != claims.end() && exp != claims.end() && iat->is_number() &&
+      exp->get<double>() <= iat->get<double>()) {
+    return fail(name + ": exp " + exp->dump() + " is not after iat " + iat->dump());
+  }
+  if (exp != claims.end() && exp->get<double>() <= static_cast<double>(now_seconds())) {
+    return fail(name + ": exp " + exp->dump() + " is already past");
+  }
+  return pass();
+}
+
+CheckResult check_tokens(const Observation &seen) {
+  const auto &answer = seen.first();
+  const auto fields = check_fields(answer);
+  if (!fields.pass) {
+    return fields;
+  }
+  for (const char *name : {"access_token", "refresh_token"}) {
+    const auto result = check_jwt(name, *field(answer, name));
+    if (!result.pass) {
+      return result;
+    }
+  }
+  return pass("both tokens: three base64url segments, JSON header with alg, JSON claims");
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool is_json_content_type(const std::string &value) {
+  return lowercase(value.substr(0, value.find(';'))).find("application/json") != std::string::npos;
+}
+
+// The error's text may sit in any field ("message", "error", ...) and may say more
+// than the page (the sister endpoint's 401 adds "Refresh the page and try again...").
+CheckResult check_message(const Exchange &answer, const std::string &text) {
+  if (lowercase(answer.body).find(lowercase(text)) != std::string::npos) {
+    return pass("body says \"" + text + "\"");
+  }
+  return fail(status_text(answer) + ", body does not say \"" + text + "\"; " +
+              describe_body(answer));
+}
+
+std::vector<std::string> error_request_ids() {
+  return {"missing-key", "unknown-key", "get"};
+}
+
+} // namespace
+
+std::string_view to_string(Level level) {
+  switch (level) {
+  case Level::must:
+    return "MUST";
+  case Level::should:
+    return "SHOULD";
+  case Level::info:
+    return "INFO";
+  }
+  return "?";
+}
+
+std::ostream &operator<<(std::ostream &os, Level level) {
+  return os << to_string(level);
+}
+
+const std::vector<RequestSpec> &request_specs() {
+  static const std::vector<RequestSpec> specs{
+      {"login-with-client-id", "POST", "application/json",
+       R"({"key":<valid-key>,"client_id":"inspekt-conformance"})"},
+      {"login-key-only", "POST", "application/json", R"({"key":<valid-key>})"},
+      {"missing-key", "POST", "application/json", R"({"client_id":"inspekt-conformance"})"},
+      {"empty-body", "POST", "application/json", ""},
+      {"malformed-json", "POST", "application/json", R"({"key":<valid-key>,)"},
+      {"array-body", "POST", "application/json", R"([<valid-key>])"},
+      {"key-number", "POST", "application/json", R"({"key":12345})"},
+      {"key-empty", "POST", "application/json", R"({"key":""})"},
+      {"client-id-number", "POST", "application/json", R"({"key":<valid-key>,"client_id":42})"},
+      {"unknown-key", "POST", "application/json", R"({"key":<invalid-key>})"},
+      {"expired-key", "POST", "application/json", R"({"key":<expired-key>})"},
+      {"get", "GET", std::nullopt, ""},
+      {"put", "PUT", "application/json", R"({"key":<invalid-key>})"},
+      {"delete", "DELETE", std::nullopt, ""},
+      {"patch", "PATCH", "application/json", R"({"key":<invalid-key>})"},
+      // Not for the live service: odd methods, hostile bodies, load.
+      {"head", "HEAD", std::nullopt, "", true},
+      {"options", "OPTIONS", std::nullopt, "", true},
+      {"no-content-type", "POST", std::nullopt, R"({"key":<valid-key>})", true},
+      {"huge-body", "POST", "application/json",
+       R"({"key":<valid-key>,"padding":")" + std::string(2 * 1024 * 1024, 'x') + "\"}", true},
+      {"deep-nesting", "POST", "application/json", std::string(100000, '['), true},
+      {"invalid-utf8", "POST", "application/json", "{\"key\":\"\xff\xfe-not-utf8\"}", true},
+      {"burst", "POST", "application/json", R"({"key":<valid-key>})", true, 20},
+  };
+  return specs;
+}
+
+const RequestSpec &request_spec(const std::string &id) {
+  const auto &specs = request_specs();
+  const auto it = std::find_if(specs.begin(), specs.end(),
+                               [&](const RequestSpec &spec) { return spec.id == id; });
+  if (it == specs.end()) {
+    throw std::logic_error("no request spec " + id);
+  }
+  return *it;
+}
+
+const std::vector<ConformanceCase> &case_table() {
+  static const std::vector<ConformanceCase> cases{
+      // --- MUST: what the page documents ----------------------------------------
+      {"login-key-and-client-id",
+       "a valid key with client_id gets 200",
+       spec_200,
+       Level::must,
+       false,
+       {"login-with-client-id"},
+       status_is(200)},
+      {"login-key-only",
+       "a valid key alone gets 200 (client_id is optional)",
+       spec_params,
+       Level::must,
+       false,
+       {"login-key-only"},
+       status_is(200)},
+      {"login-fields",
+       "the 200 body holds session, access_token, refresh_token as non-empty strings",
+       spec_fields,
+       Level::must,
+       false,
+       {"login-with-client-id"},
+       [](const Observation &seen) { return check_fields(seen.first()); }},
+      {"login-fields-without-client-id",
+       "the fields are there without client_id too",
+       spec_fields,
+       Level::must,
+       false,
+       {"login-key-only"},
+       [](const Observation &seen) { return check_fields(seen.first()); }},
+      {"tokens-are-jwts",
+       "both tokens are well-formed JWTs, exp after iat and not past",
+       spec_jwt,
+       Level::must,
+       false,
+       {"login-with-client-id"},
+       check_tokens},
+      {"tokens-differ",
+       "access_token and refresh_token are different tokens",
+       spec_jwt,
+       Level::must,
+       false,
+       {"login-with-client-id"},
+       [](const Observation &seen) {
+         const auto access = field(seen.first(), "access_token");
+         const auto refresh = field(seen.first(), "refresh_token");
+         if (!access || !refresh) {
+           return fail("no tokens to compare; " + describe_body(seen.first()));
+         }
+         return *access != *refresh ? pass("different") : fail("the two tokens are identical");
+       }},
+      {"new-session-per-login",
+       "each login gets a new session",
+       spec_session,
+       Level::must,
+       false,
+       {"login-with-client-id", "login-key-only"},
+       [](const Observation &seen) {
+         const auto a = field(seen.first(0), "session");
+         const auto b = field(seen.first(1), "session");
+         if (!a || !b) {
+           return fail("two logins did not both give a session");
+         }
+         return *a != *b ? pass("two logins, two sessions")
+                         : fail("two logins got the same session");
+       }},
+      {"400-missing-key",
+       "a body without key gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"missing-key"},
+       status_is(400)},
+      {"400-empty-body",
+       "an empty body gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"empty-body"},
+       status_is(400)},
+      {"400-malformed-json",
+       "malformed JSON gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"malformed-json"},
+       status_is(400)},
+      {"400-non-object-body",
+       "a JSON body that is not an object gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"array-body"},
+       status_is(400)},
+      {"400-key-wrong-type",
+       "a key that is not a string gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"key-number"},
+       status_is(400)},
+      {"400-empty-key",
+       "an empty key gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"key-empty"},
+       status_is(400)},
+      {"400-client-id-wrong-type",
+       "a client_id that is not a string gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"client-id-number"},
+       status_is(400)},
+      {"401-unknown-key",
+       "a key that is not valid gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"unknown-key"},
+       status_is(401)},
+      {"401-expired-key",
+       "an expired key gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"expired-key"},
+       status_is(401),
+       true},
+      {"405-get", "GET gets 405", spec_405, Level::must, false, {"get"}, status_is(405)},
+      {"405-put", "PUT gets 405", spec_405, Level::must, false, {"put"}, status_is(405)},
+      {"405-delete", "DELETE gets 405", spec_405, Level::must, false, {"delete"}, status_is(405)},
+      {"405-patch", "PATCH gets 405", spec_405, Level::must, false, {"patch"}, status_is(405)},
+
+      // --- SHOULD: sound HTTP the page implies ----------------------------------
+      {"json-content-type",
+       "the 200 answer says Content-Type: application/json",
+       spec_example,
+       Level::should,
+       false,
+       {"login-with-client-id"},
+       [](const Observation &seen) {
+         const auto type = seen.first().header("Content-Type");
+         return is_json_content_type(type) ? pass("Content-Type: " + type)
+                                           : fail("Content-Type: \"" + type + "\"");
+       }},
+      {"allow-on-405",
+       "405 answers name the allowed method: Allow: POST",
+       spec_405,
+       Level::should,
+       false,
+       {"get"},
+       [](const Observation &seen) {
+         const auto allow = seen.first().header("Allow");
+         return allow == "POST"
+                    ? pass("Allow: POST")
+                    : fail("Allow: \"" + allow + "\" (" + status_text(seen.first()) + ")");
+       }},
+      {"json-error-bodies", "error answers (400, 401, 405) have JSON object bodies", spec_400,
+       Level::should, false, error_request_ids(),
+       [](const Observation &seen) {
+         for (std::size_t i = 0; i < seen.answers.size(); ++i) {
+           if (!json_object(seen.first(i))) {
+             return fail(status_text(seen.first(i)) + ": " + describe_body(seen.first(i)));
+           }
+         }
+         return pass("400, 401 and 405 bodies are JSON objects");
+       }},
+      {"message-400",
+       "the 400 answer says \"Invalid API key\"",
+       spec_400,
+       Level::should,
+       false,
+       {"missing-key"},
+       [](const Observation &seen) { return check_message(seen.first(), "Invalid API key"); }},
+      {"message-401",
+       "the 401 answer says \"API Key not valid\"",
+       spec_401,
+       Level::should,
+       false,
+       {"unknown-key"},
+       [](const Observation &seen) { return check_message(seen.first(), "API Key not valid"); }},
+      {"message-405",
+       "the 405 answer says \"Method not allowed\"",
+       spec_405,
+       Level::should,
+       false,
+       {"get"},
+       [](const Observation &seen) { return check_message(seen.first(), "Method not allowed"); }},
+
+      // --- INFO: observed, never failing ----------------------------------------
+      {"token-algorithm-and-claims",
+       "token algorithm and claim names",
+       spec_jwt,
+       Level::info,
+       false,
+       {"login-with-client-id"},
+       [](const Observation &seen) {
+         std::string out;
+         for (const char *name : {"access_token", "refresh_token"}) {
+           const auto token = field(seen.first(), name);
+           const auto decoded = token ? decode_jwt(*token) : JwtDecodeResult{};
+           if (!decoded) {
+             out += std::string(name) + ": not a JWT; ";
+             continue;
+           }
+           std::string claims;
+           for (const auto &[claim, value] : decoded.jwt->claims.items()) {
+             claims += (claims.empty() ? "" : ",") + claim;
+           }
+           const auto &claim_set = decoded.jwt->claims;
+           std::string lifetime;
+           if (claim_set.contains("exp") && claim_set.contains("iat") &&
+               claim_set["exp"].is_number() && claim_set["iat"].is_number()) {
+             lifetime = " lifetime " +
+                        std::to_string(claim_set["exp"].get<std::int64_t>() -
+                                       claim_set["iat"].get<std::int64_t>()) +
+                        "s";
+           }
+           out += std::string(name) + ": alg " + decoded.jwt->header["alg"].dump() + " claims {" +
+                  claims + "}" + lifetime + "; ";
+         }
+         return pass(out);
+       }},
+      {"response-headers",
+       "headers of the 200 answer",
+       spec_200,
+       Level::info,
+       false,
+       {"login-with-client-id"},
+       [](const Observation &seen) {
+         std::string names;
+         for (const auto &[name, value] : seen.first().headers) {
+           names += (names.empty() ? "" : ", ") + name;
+         }
+         return pass(names);
+       }},
+      {"latency",
+       "time to answer a login",
+       spec_200,
+       Level::info,
+       false,
+       {"login-with-client-id", "login-key-only"},
+       [](const Observation &seen) {
+         std::ostringstream out;
+         const auto ms = [](const Exchange &answer) {
+           return std::chrono::duration<double, std::milli>(answer.elapsed).count();
+         };
+         out << "logins took " << ms(seen.first(0)) << " ms and " << ms(seen.first(1)) << " ms";
+         return pass(out.str());
+       }},
+
+      // --- mock-only: not for a live service ------------------------------------
+      {"405-head", "HEAD gets 405", spec_405, Level::must, true, {"head"}, status_is(405)},
+      {"405-options", "OPTIONS gets 405", spec_405, Level::must, true, {"options"}, status_is(405)},
+      {"400-no-content-type",
+       "a body without Content-Type: application/json gets 400",
+       spec_example,
+       Level::should,
+       true,
+       {"no-content-type"},
+       status_is(400)},
+      {"huge-body-refused",
+       "a 2 MiB body gets 413, not a crash or a 5xx",
+       spec_400,
+       Level::should,
+       true,
+       {"huge-body"},
+       status_is(413)},
+      {"deep-nesting-refused",
+       "100,000 nested [ get 4xx, never 5xx",
+       spec_400,
+       Level::should,
+       true,
+       {"deep-nesting"},
+       [](const Observation &seen) {
+         const int status = seen.first().status;
+         return status >= 400 && status < 500 ? pass(status_text(seen.first()))
+                                              : fail(status_text(seen.first()) + ", expected 4xx");
+       }},
+      {"invalid-utf8-refused",
+       "invalid UTF-8 in the key gets 400 or 401",
+       spec_400,
+       Level::should,
+       true,
+       {"invalid-utf8"},
+       [](const Observation &seen) {
+         const int status = seen.first().status;
+         return status == 400 || status == 401
+                    ? pass(status_text(seen.first()))
+                    : fail(status_text(seen.first()) + ", expected 400 or 401");
+       }},
+      {"burst-of-logins",
+       "20 logins in a row all get 200 and 20 different sessions",
+       spec_session,
+       Level::should,
+       true,
+       {"burst"},
+       [](const Observation &seen) {
+         std::set<std::string> sessions;
+         for (const Exchange *answer : seen.answers.at(0)) {
+           if (answer->status != 200) {
+             return fail("a login in the burst got " + status_text(*answer));
+           }
+           if (const auto session = field(*answer, "session")) {
+             sessions.insert(*session);
+           }
+         }
+         return sessions.size() == seen.answers.at(0).size()
+                    ? pass("20 logins, 20 sessions")
+                    : fail(std::to_string(sessions.size()) + " different sessions in 20 logins");
+       }},
+  };
+  return cases;
+}
+
+} // namespace inspekt::conformance

@@ -1,0 +1,65 @@
+#pragma once
+// The conformance cases: one table, each row tied to a sentence of the vendor's page
+// (shared/spec/authentication-api.txt), with a level and tags.
+//   MUST   the page documents it: status codes, fields, JWT shape
+//   SHOULD sound HTTP the page implies: JSON errors, Allow on 405, the message texts
+//   INFO   observations, never failing
+// Tags: [doc] is safe against the live service; [mock-only] is not (hostile bodies,
+// load) and is refused when the target is live.
+
+#include "inspekt/client/auth_client.hpp"
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace inspekt::conformance {
+
+enum class Level { must, should, info };
+std::string_view to_string(Level level);
+std::ostream &operator<<(std::ostream &os, Level level);
+
+// A request the suite sends. The body may name keys as <valid-key>, <invalid-key> and
+// <expired-key>; they are filled in just before sending and never shown.
+struct RequestSpec {
+  std::string id;
+  std::string method = "POST";
+  std::optional<std::string> content_type = "application/json";
+  std::string body;
+  bool mock_only = false;
+  // How many times to send it (a burst); answers are kept in order.
+  int repeat = 1;
+};
+
+const std::vector<RequestSpec> &request_specs();
+const RequestSpec &request_spec(const std::string &id);
+
+// What a check sees: the answers to the requests the case names, in order.
+struct Observation {
+  // One entry per request the case names; each holds `repeat` answers.
+  std::vector<std::vector<const Exchange *>> answers;
+
+  const Exchange &first(std::size_t request = 0) const { return *answers.at(request).at(0); }
+};
+
+struct CheckResult {
+  bool pass = true;
+  std::string observed; // what was seen: status, header or field; never a key or signature
+};
+
+struct ConformanceCase {
+  std::string id;   // stable, kebab-case: "login-key-and-client-id"
+  std::string name; // a sentence
+  std::string spec; // the sentence of the page it checks
+  Level level;
+  bool mock_only = false;
+  std::vector<std::string> requests; // ids of RequestSpec
+  std::function<CheckResult(const Observation &)> check;
+  bool needs_expired_key = false;
+};
+
+const std::vector<ConformanceCase> &case_table();
+
+} // namespace inspekt::conformance

@@ -1,0 +1,191 @@
+// inspekt-conformance: the documented contract of POST /api/authenticate, checked
+// against the mock (default: one started in this process) or any URL.
+
+#define CATCH_CONFIG_RUNNER
+#include "run_context.hpp"
+
+#include "inspekt/mock/fixture_error.hpp"
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/mock_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+namespace {
+
+using namespace inspekt;
+using namespace inspekt::conformance;
+
+constexpr int exit_usage = 2;
+
+struct Flags {
+  std::string base_url;
+  bool live = false;
+  bool strict = false;
+  int max_requests = 0;
+  int min_interval_ms = -1;
+  std::string ca_file;
+  int timeout_ms = 10000;
+  std::string fixtures_dir;
+  std::string fixture_patch;
+  std::string summary_json;
+};
+
+std::optional<std::string> env(const char *name) {
+  const char *value = std::getenv(name);
+  return value && *value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+// A deviation: a JSON merge patch (RFC 7396) per fixture file, applied to the embedded
+// default set. See conformance/deviations/README.md.
+std::vector<mock::FixtureFile> patched_fixture_files(const std::string &patch_path) {
+  std::ifstream in(patch_path);
+  if (!in) {
+    throw std::runtime_error("cannot read " + patch_path);
+  }
+  const auto patch = nlohmann::json::parse(in, nullptr, false);
+  if (!patch.is_object() || !patch.contains("patch") || !patch["patch"].is_object()) {
+    throw std::runtime_error(patch_path + ": expected an object with a \"patch\" object");
+  }
+  auto files = mock::embedded_fixture_files();
+  for (const auto &[name, change] : patch["patch"].items()) {
+    const auto file = std::find_if(files.begin(), files.end(),
+                                   [&](const mock::FixtureFile &f) { return f.name == name; });
+    if (file == files.end()) {
+      throw std::runtime_error(patch_path + ": no fixture file " + name);
+    }
+    auto merged = nlohmann::json::parse(file->text);
+    merged.merge_patch(change);
+    file->text = merged.dump(2);
+  }
+  return files;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Catch::Session session;
+  Flags flags;
+  using namespace Catch::clara;
+  auto cli =
+      session.cli() |
+      Opt(flags.base_url, "url")["--base-url"](
+          "server to check; without it, a mock with the embedded fixtures is started in this "
+          "process. Keys: INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY, INSPEKT_EXPIRED_KEY") |
+      Opt(flags.live)["--live"]("treat the target as the live service even on loopback: [doc] "
+                                "cases only, a request budget and a pause between requests") |
+      Opt(flags.max_requests, "n")["--max-requests"]("most requests to send (live default 30)") |
+      Opt(flags.min_interval_ms,
+          "ms")["--min-interval-ms"]("least time between requests (live default 250)") |
+      Opt(flags.strict)["--strict"]("SHOULD failures fail the run too") |
+      Opt(flags.ca_file, "file")["--ca-file"]("PEM file of the CA to trust for https") |
+      Opt(flags.timeout_ms, "ms")["--timeout-ms"]("connect and read timeout per request") |
+      Opt(flags.fixtures_dir, "dir")["--fixtures"]("fixture set for the in-process mock") |
+      Opt(flags.fixture_patch, "file")["--fixture-patch"](
+          "deviation (merge patch over the default fixtures) for the in-process mock") |
+      Opt(flags.summary_json, "file")["--summary-json"]("write the verdicts as JSON");
+  session.cli(cli);
+  if (const int rc = session.applyCommandLine(argc, argv); rc != 0) {
+    return exit_usage;
+  }
+  if (session.configData().showHelp) {
+    return 0;
+  }
+
+  auto &context = run_context();
+  context.strict = flags.strict;
+  TargetOptions target;
+  target.client.connect_timeout = std::chrono::milliseconds(flags.timeout_ms);
+  target.client.read_timeout = std::chrono::milliseconds(flags.timeout_ms);
+  target.client.ca_file = flags.ca_file;
+  target.client.user_agent = "inspekt-conformance/0.1";
+  Keys keys;
+  std::unique_ptr<mock::BackgroundMockServer> in_process;
+
+  if (flags.base_url.empty()) {
+    if (flags.live) {
+      std::cerr << "inspekt-conformance: --live needs --base-url\n";
+      return exit_usage;
+    }
+    try {
+      auto fixtures =
+          !flags.fixture_patch.empty()
+              ? mock::load_fixtures(patched_fixture_files(flags.fixture_patch), flags.fixture_patch)
+          : !flags.fixtures_dir.empty() ? mock::load_fixtures_from_directory(flags.fixtures_dir)
+                                        : mock::load_embedded_fixtures();
+      for (const auto &entry : fixtures.keys) {
+        if (entry.status == mock::KeyStatus::valid && keys.valid.empty()) {
+          keys.valid = entry.key;
+        } else if (entry.status == mock::KeyStatus::expired && !keys.expired) {
+          keys.expired = entry.key;
+        }
+      }
+      if (keys.valid.empty()) {
+        std::cerr << "inspekt-conformance: the fixture set has no valid key to log in with\n";
+        return exit_usage;
+      }
+      mock::ServerOptions server;
+      server.port = 0;
+      in_process = std::make_unique<mock::BackgroundMockServer>(
+          std::make_shared<const mock::AuthHandler>(std::move(fixtures)), server);
+      target.client.base_url = in_process->base_url();
+    } catch (const std::exception &e) {
+      std::cerr << "inspekt-conformance: " << e.what() << "\n";
+      return exit_usage;
+    }
+    keys.invalid = random_invalid_key();
+  } else {
+    target.client.base_url = flags.base_url;
+    const auto valid = env("INSPEKT_API_KEY");
+    if (!valid) {
+      std::cerr << "inspekt-conformance: set INSPEKT_API_KEY to a valid key for " << flags.base_url
+                << " (it is read from the environment only)\n";
+      return exit_usage;
+    }
+    keys.valid = *valid;
+    keys.invalid = env("INSPEKT_INVALID_KEY").value_or(random_invalid_key());
+    keys.expired = env("INSPEKT_EXPIRED_KEY");
+  }
+
+  const auto parsed = parse_base_url(target.client.base_url);
+  if (!parsed) {
+    std::cerr << "inspekt-conformance: --base-url: " << parsed.error << "\n";
+    return exit_usage;
+  }
+  target.live = flags.live || !is_loopback_host(parsed.url->host);
+  if (flags.max_requests > 0) {
+    target.max_requests = flags.max_requests;
+  }
+  target.min_interval = std::chrono::milliseconds(
+      flags.min_interval_ms >= 0 ? flags.min_interval_ms : (target.live ? 250 : 0));
+  if (target.live) {
+    target.min_interval = std::max(target.min_interval, std::chrono::milliseconds(250));
+    auto &specs = session.configData().testsOrTags;
+    if (specs.empty()) {
+      specs.push_back("[doc]");
+    }
+    std::cerr << "inspekt-conformance: live target " << target.client.base_url
+              << ": [doc] cases only, at most " << (target.max_requests ? *target.max_requests : 30)
+              << " requests, " << target.min_interval.count() << " ms apart\n";
+  }
+  context.target = std::make_unique<Target>(target, keys);
+  if (const auto &problem = context.target->client_error()) {
+    std::cerr << "inspekt-conformance: " << *problem << "\n";
+    return exit_usage;
+  }
+
+  session.run();
+
+  context.results.print_table(std::cout);
+  std::cout << "target " << context.target->base_url() << ", " << context.target->requests_sent()
+            << " requests sent\n";
+  if (!flags.summary_json.empty()) {
+    std::ofstream(flags.summary_json) << context.results.to_json().dump(2) << "\n";
+  }
+  const int code = context.results.exit_code(flags.strict);
+  context.target.reset();
+  return code;
+}

@@ -1,0 +1,69 @@
+#pragma once
+// The server under test, seen through the client library: sends each request the
+// cases need once (answers are shared between cases), and keeps a live service safe:
+// a request budget, a pause between requests, and keys that never reach the output.
+
+#include "case_table.hpp"
+
+#include "inspekt/client/auth_client.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace inspekt::conformance {
+
+struct Keys {
+  std::string valid;
+  std::string invalid;
+  std::optional<std::string> expired;
+};
+
+struct TargetOptions {
+  ClientOptions client;
+  bool live = false;
+  std::optional<int> max_requests; // live: 30 unless set
+  std::chrono::milliseconds min_interval{0};
+};
+
+struct Answers {
+  std::vector<Exchange> exchanges;
+  std::string not_sent; // why nothing was sent (budget, refused); empty when sent
+  std::string transport_error;
+};
+
+class Target {
+public:
+  Target(TargetOptions options, Keys keys);
+
+  const Answers &answers(const RequestSpec &spec);
+  bool live() const { return options_.live; }
+  bool has_expired_key() const { return keys_.expired.has_value(); }
+  int requests_sent() const { return sent_; }
+  const std::string &base_url() const { return options_.client.base_url; }
+  // Why the client refused its options (bad URL, unreadable CA file), if it did.
+  std::optional<std::string> client_error() const;
+
+  // Replaces every key with its placeholder, so that no report can show one.
+  std::string redact(std::string text) const;
+
+private:
+  std::string fill_keys(const std::string &body) const;
+
+  TargetOptions options_;
+  Keys keys_;
+  AuthClient client_;
+  std::map<std::string, Answers> answers_;
+  int sent_ = 0;
+  std::chrono::steady_clock::time_point last_send_{};
+};
+
+// "a random, well-formed key that cannot be valid"
+std::string random_invalid_key();
+
+// 127.0.0.0/8, ::1 and localhost: anything else is treated as the live service.
+bool is_loopback_host(const std::string &host);
+
+} // namespace inspekt::conformance
