@@ -1,7 +1,5 @@
 #include "inspekt/mock/auth_handler.hpp"
 
-#include "inspekt/mock/session_id.hpp"
-
 #include <algorithm>
 #include <cctype>
 
@@ -89,7 +87,8 @@ bool is_json_media_type(std::string_view content_type) {
 
 AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
     : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),
-      entropy_(determinism.seed), clock_(determinism.now_epoch_seconds) {
+      entropy_(determinism.seed), sessions_(fixtures_.session, entropy_),
+      clock_(determinism.now_epoch_seconds) {
   // Bodies without placeholders are rendered once, not on every request.
   for (const auto outcome : all_outcomes) {
     const auto &response = fixtures_.response(outcome);
@@ -184,7 +183,7 @@ HttpResponse AuthHandler::render(Outcome outcome,
   IssuedTokens tokens;
   if (templ.needs_credentials) {
     const std::int64_t now = clock_.now();
-    session = make_session_id(fixtures_.session, entropy_, now);
+    session = sessions_.next(entropy_, now);
     tokens = issuer_.issue(session, client_id, now, entropy_);
     with.session = &session;
     with.tokens = &tokens;

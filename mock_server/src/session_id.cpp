@@ -3,6 +3,37 @@
 #include <ctime>
 
 namespace inspekt::mock {
+namespace {
+
+constexpr std::uint64_t most_room = std::uint64_t{1} << 62;
+
+// Values a random part can take, or 0 past most_room.
+std::uint64_t values_of(const SessionIdPart &part) {
+  const std::uint64_t base = part.kind == SessionIdPart::Kind::digits ? 10 : 16;
+  std::uint64_t values = 1;
+  for (int i = 0; i < part.width; ++i) {
+    if (values > most_room / base) {
+      return 0;
+    }
+    values *= base;
+  }
+  return values;
+}
+
+bool is_counted(const SessionIdPart &part) {
+  return part.kind == SessionIdPart::Kind::digits || part.kind == SessionIdPart::Kind::hex;
+}
+
+void append_number(std::string &out, std::uint64_t value, int width, std::uint64_t base) {
+  static constexpr char alphabet[] = "0123456789abcdef";
+  const auto start = out.size();
+  out.append(static_cast<std::size_t>(width), '0');
+  for (auto i = out.size(); i > start; --i, value /= base) {
+    out[i - 1] = alphabet[value % base];
+  }
+}
+
+} // namespace
 
 std::string compact_utc_timestamp(std::int64_t epoch_seconds) {
   const auto seconds = static_cast<std::time_t>(epoch_seconds);
@@ -13,19 +44,69 @@ std::string compact_utc_timestamp(std::int64_t epoch_seconds) {
   return std::string(text, length);
 }
 
-std::string make_session_id(const SessionIdFormat &format, Entropy &entropy,
-                            std::int64_t epoch_seconds) {
+SessionIdGenerator::SessionIdGenerator(SessionIdFormat format, Entropy &entropy)
+    : format_(std::move(format)) {
+  room_ = 1;
+  for (const auto &part : format_.parts) {
+    if (!is_counted(part)) {
+      continue;
+    }
+    const auto values = values_of(part);
+    if (values == 0 || room_ > most_room / values) {
+      room_ = 0;
+      break;
+    }
+    room_ *= values;
+  }
+  while (room_ > 1 && (std::uint64_t{1} << bits_) < room_) {
+    ++bits_;
+  }
+  for (auto &key : keys_) {
+    key = entropy.next();
+  }
+  keys_[1] |= 1; // a multiplier: odd, so that it is a bijection modulo 2^bits_
+}
+
+// A bijection on [0, 2^bits_): each step (xor with a key, multiply by an odd number,
+// xor with a right shift of itself) is one. Walking the cycle until the value falls
+// below room_ gives a bijection on [0, room_); room_ > 2^(bits_-1), so that takes two
+// steps on average.
+std::uint64_t SessionIdGenerator::permute(std::uint64_t value) const {
+  const std::uint64_t mask = (std::uint64_t{1} << bits_) - 1;
+  const int shift = bits_ / 2 + 1;
+  do {
+    value = (value ^ keys_[0]) & mask;
+    value = (value * keys_[1]) & mask;
+    value ^= value >> shift;
+    value = (value + keys_[2]) & mask;
+    value ^= value >> shift;
+  } while (value >= room_);
+  return value;
+}
+
+std::string SessionIdGenerator::next(Entropy &entropy, std::int64_t epoch_seconds) {
+  std::uint64_t counted = 0;
+  if (room_ > 1) {
+    counted = permute(counter_.fetch_add(1, std::memory_order_relaxed) % room_);
+  }
   std::string id;
-  for (const auto &part : format.parts) {
+  id.reserve(32);
+  for (const auto &part : format_.parts) {
     switch (part.kind) {
     case SessionIdPart::Kind::literal:
       id += part.text;
       break;
     case SessionIdPart::Kind::digits:
-      id += entropy.digits(part.width);
-      break;
     case SessionIdPart::Kind::hex:
-      id += entropy.hex(part.width);
+      if (room_ == 0) {
+        id += part.kind == SessionIdPart::Kind::digits ? entropy.digits(part.width)
+                                                       : entropy.hex(part.width);
+      } else {
+        const std::uint64_t values = values_of(part);
+        append_number(id, counted % values, part.width,
+                      part.kind == SessionIdPart::Kind::digits ? 10 : 16);
+        counted /= values;
+      }
       break;
     case SessionIdPart::Kind::timestamp:
       id += compact_utc_timestamp(epoch_seconds);

@@ -216,6 +216,20 @@ TEST_CASE("session ids imitate the vendor's in<digits><YYYYMMDDhhmmss>", "[handl
       std::regex_match(body["session"].get<std::string>(), std::regex("in[0-9]{4}20250909153012")));
 }
 
+TEST_CASE("regression #5: session ids do not repeat while the format has room",
+          "[handler][session][regression]") {
+  // The vendor's format leaves 10,000 ids per second. Drawn independently, 50 logins in
+  // one second collided about once in nine runs (the test above was flaky), and 2000
+  // logins under load collided for certain.
+  const AuthHandler handler(load_embedded_fixtures(), {std::nullopt, 1757431812});
+  std::set<std::string> sessions;
+  for (int i = 0; i < 10000; ++i) {
+    const auto response = handler.handle(login(R"({"key":"demo-valid-key"})")).response;
+    sessions.insert(json::parse(response.body)["session"].get<std::string>());
+  }
+  CHECK(sessions.size() == 10000);
+}
+
 TEST_CASE("a seed and a fixed clock make answers byte-identical", "[handler][determinism]") {
   const DeterminismOptions pinned{42, 1764000000};
   const AuthHandler first(load_embedded_fixtures(), pinned);

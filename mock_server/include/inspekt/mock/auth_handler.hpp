@@ -6,6 +6,7 @@
 #include "inspekt/mock/entropy.hpp"
 #include "inspekt/mock/fixture_set.hpp"
 #include "inspekt/mock/key_store.hpp"
+#include "inspekt/mock/session_id.hpp"
 #include "inspekt/mock/token_issuer.hpp"
 
 #include <optional>
@@ -71,6 +72,7 @@ private:
   KeyStore keys_;
   TokenIssuer issuer_;
   mutable Entropy entropy_;
+  mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
   Clock clock_;
   std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
 };

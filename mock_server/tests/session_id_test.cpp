@@ -1,0 +1,61 @@
+// Session ids: the format's shape, and no repeats while the format has room.
+
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/session_id.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+
+using namespace inspekt::mock;
+
+namespace {
+
+struct Case {
+  std::string format;
+  std::string shape; // a regex every id must match
+  std::uint64_t room;
+};
+
+} // namespace
+
+TEST_CASE("ids keep the format's shape and do not repeat within its room", "[session]") {
+  const auto row = GENERATE(values<Case>({
+      {"in{digits:4}{timestamp}", "in[0-9]{4}20250909153012", 10000},
+      {"s-{hex:2}-{digits:1}", "s-[0-9a-f]{2}-[0-9]", 2560},
+      {"{digits:1}", "[0-9]", 10},
+      {"fixed{timestamp}", "fixed20250909153012", 1},
+      {"{digits:30}{hex:8}", "[0-9]{30}[0-9a-f]{8}", 0},
+      {"{uuid}", "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", 1},
+  }));
+  DYNAMIC_SECTION(row.format) {
+    Entropy entropy(7);
+    SessionIdGenerator ids(parse_session_id_format(row.format), entropy);
+    CHECK(ids.room() == row.room);
+    const std::regex shape(row.shape);
+    const std::uint64_t count = row.room > 1 ? row.room : 200;
+    std::set<std::string> seen;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const auto id = ids.next(entropy, 1757431812);
+      CHECK(std::regex_match(id, shape));
+      seen.insert(id);
+    }
+    if (row.room > 1) {
+      CHECK(seen.size() == row.room);
+    }
+  }
+}
+
+TEST_CASE("consecutive ids do not count up", "[session]") {
+  Entropy entropy(1);
+  SessionIdGenerator ids(parse_session_id_format("{digits:4}"), entropy);
+  int steps_of_one = 0;
+  int previous = std::stoi(ids.next(entropy, 0));
+  for (int i = 0; i < 100; ++i) {
+    const int current = std::stoi(ids.next(entropy, 0));
+    steps_of_one += current == previous + 1;
+    previous = current;
+  }
+  CHECK(steps_of_one < 5);
+}
