@@ -1,4 +1,5 @@
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/client/secrets.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -243,6 +244,12 @@ AuthResult AuthClient::authenticate(std::string_view key,
   }
   auto result = classify(*sent.exchange);
   if (result.error) {
+    // The description quotes the start of the body; cut there, a key the server echoed
+    // would survive redaction in part. So the error is described from a body with the
+    // key masked, while the exchange stays the server's own words.
+    Exchange masked = *sent.exchange;
+    masked.body = redacted(std::move(masked.body), key);
+    result.error = std::move(classify(masked).error);
     redact(*result.error, key);
   }
   return result;

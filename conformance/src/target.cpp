@@ -1,5 +1,7 @@
 #include "target.hpp"
 
+#include "inspekt/client/secrets.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -70,10 +72,10 @@ std::string Target::fill_keys(const std::string &body) const {
 }
 
 std::string Target::redact(std::string text) const {
-  replace_all(text, keys_.valid, "<valid-key>");
-  replace_all(text, keys_.invalid, "<invalid-key>");
+  text = redacted(std::move(text), keys_.valid, "<valid-key>");
+  text = redacted(std::move(text), keys_.invalid, "<invalid-key>");
   if (keys_.expired) {
-    replace_all(text, *keys_.expired, "<expired-key>");
+    text = redacted(std::move(text), *keys_.expired, "<expired-key>");
   }
   return text;
 }

@@ -1,5 +1,8 @@
 #include "inspekt/mock/auth_handler.hpp"
 
+#include "inspekt/client/exchange.hpp"
+#include "inspekt/client/secrets.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -59,31 +62,6 @@ bool has_placeholder(const json &value) {
 }
 
 } // namespace
-
-std::string key_hint(std::string_view key) {
-  // At most 4 characters, and never more than a third of the key, so a short key is
-  // not shown whole; the cut steps back to a UTF-8 character boundary.
-  std::size_t length = std::min<std::size_t>(4, key.size() / 3);
-  while (length > 0 && (static_cast<unsigned char>(key[length]) & 0xC0) == 0x80) {
-    --length;
-  }
-  return std::string(key.substr(0, length)) + "...";
-}
-
-bool is_json_media_type(std::string_view content_type) {
-  auto type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
-    type.remove_prefix(1);
-  }
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) {
-    type.remove_suffix(1);
-  }
-  constexpr std::string_view json_type = "application/json";
-  return type.size() == json_type.size() &&
-         std::equal(type.begin(), type.end(), json_type.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
 
 AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
     : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),

@@ -1,5 +1,6 @@
 #include "inspekt/mock/fixture_loader.hpp"
 
+#include "inspekt/client/secrets.hpp"
 #include "inspekt/mock/fixture_error.hpp"
 
 #include <algorithm>
@@ -38,11 +39,6 @@ std::string type_name(const json &value) {
     return "number";
   }
   return value.type_name();
-}
-
-// A short, safe view of an API key for messages: its first 4 characters at most.
-std::string key_hint(const std::string &key) {
-  return "\"" + key.substr(0, std::min<std::size_t>(4, key.size() / 3)) + "...\"";
 }
 
 // Position of byte `offset` (1-based, as nlohmann reports it) as "line L, column C".
@@ -84,6 +80,13 @@ json parse_file(const FixtureFile &file) {
     const auto colon = column == std::string::npos ? column : reason.find(": ", column);
     if (colon != std::string::npos) {
       reason = reason.substr(colon + 2);
+    }
+    // Nor what it "last read": in keys.json that is the start of an API key.
+    const auto last_read = reason.find("; last read: ");
+    if (last_read != std::string::npos) {
+      const auto expected = reason.find("; expected ", last_read);
+      reason.erase(last_read,
+                   (expected == std::string::npos ? reason.size() : expected) - last_read);
     }
     throw FixtureError("fixture.parse", file.name, line_and_column(file.text, e.byte), reason);
   }
@@ -174,7 +177,7 @@ std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
     entry.label = optional_string(keys[i], place, "label");
     const auto [it, fresh] = seen.emplace(entry.key, i);
     if (!fresh) {
-      place.at("key").fail("fixture.duplicate-key", "the key " + key_hint(entry.key) +
+      place.at("key").fail("fixture.duplicate-key", "the key \"" + key_hint(entry.key) + "\"" +
                                                         " is already listed at /keys/" +
                                                         std::to_string(it->second));
     }

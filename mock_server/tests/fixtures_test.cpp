@@ -85,6 +85,10 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
       {"bad JSON", "keys.json", "{\"keys\": [\n  {\"key\": \"a\",\n}",
        "[fixture.parse] keys.json: line 3, column 1: syntax error while parsing object key - "
        "unexpected '}'; expected string literal"},
+      {"bad JSON after a key: the key is not quoted back", "keys.json",
+       R"({"keys":[{"key":"SUPERSECRETLIVEKEY-0123456789abcdef, "status":"valid"}]})",
+       "[fixture.parse] keys.json: line 1, column 56: syntax error while parsing object - "
+       "invalid literal; expected '}'"},
       {"a field twice", "keys.json",
        R"({"keys":[{"key":"abc","status":"valid","status":"expired"}]})",
        "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},

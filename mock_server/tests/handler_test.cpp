@@ -1,7 +1,9 @@
 // Every documented behaviour of POST /api/authenticate, against the handler alone (no
 // sockets). One table; each row names the rule it checks.
 
+#include "inspekt/client/exchange.hpp"
 #include "inspekt/client/jwt.hpp"
+#include "inspekt/client/secrets.hpp"
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixture_loader.hpp"
 
@@ -244,22 +246,22 @@ TEST_CASE("a seed and a fixed clock make answers byte-identical", "[handler][det
 }
 
 TEST_CASE("the log's key hint never shows a key whole", "[handler][secrets]") {
-  CHECK(key_hint("demo-valid-key") == "demo...");
-  CHECK(key_hint("abcdefghijkl") == "abcd...");
-  CHECK(key_hint("abcdef") == "ab...");
-  CHECK(key_hint("abc") == "a...");
-  CHECK(key_hint("ab") == "...");
-  CHECK(key_hint("") == "...");
-  CHECK(key_hint("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9") == "\xc3\xa9...");
+  CHECK(inspekt::key_hint("demo-valid-key") == "demo...");
+  CHECK(inspekt::key_hint("abcdefghijkl") == "abcd...");
+  CHECK(inspekt::key_hint("abcdef") == "ab...");
+  CHECK(inspekt::key_hint("abc") == "a...");
+  CHECK(inspekt::key_hint("ab") == "...");
+  CHECK(inspekt::key_hint("") == "...");
+  CHECK(inspekt::key_hint("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9") == "\xc3\xa9...");
   const auto handled = default_handler().handle(login(R"({"key":"demo-valid-key"})"));
   CHECK(handled.facts.key_hint == "demo...");
 }
 
 TEST_CASE("application/json is recognised with parameters and in any case", "[handler]") {
-  CHECK(is_json_media_type("application/json"));
-  CHECK(is_json_media_type("application/json;charset=UTF-8"));
-  CHECK(is_json_media_type(" APPLICATION/JSON ; charset=utf-8"));
-  CHECK_FALSE(is_json_media_type("application/json-patch+json"));
-  CHECK_FALSE(is_json_media_type("text/json"));
-  CHECK_FALSE(is_json_media_type(""));
+  CHECK(inspekt::is_json_media_type("application/json"));
+  CHECK(inspekt::is_json_media_type("application/json;charset=UTF-8"));
+  CHECK(inspekt::is_json_media_type(" APPLICATION/JSON ; charset=utf-8"));
+  CHECK_FALSE(inspekt::is_json_media_type("application/json-patch+json"));
+  CHECK_FALSE(inspekt::is_json_media_type("text/json"));
+  CHECK_FALSE(inspekt::is_json_media_type(""));
 }

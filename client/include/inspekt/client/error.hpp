@@ -31,8 +31,7 @@ struct AuthError {
 std::ostream &operator<<(std::ostream &os, const AuthError &error);
 
 // Replaces every occurrence of `secret` (and of its JSON-escaped form) in the message
-// and the description. Secrets shorter than 4 characters are left alone: the house rule
-// lets a log show 4 characters of a key, and replacing "a" everywhere helps no one.
+// and the description; see redacted() in secrets.hpp.
 void redact(AuthError &error, std::string_view secret);
 
 } // namespace inspekt

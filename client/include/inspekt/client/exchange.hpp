@@ -17,6 +17,10 @@ struct CaseInsensitiveLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
+// "application/json", with or without parameters, in any letter case (RFC 9110
+// section 8.3.1); "application/json-seq" and "text/json" are other types.
+bool is_json_media_type(std::string_view content_type);
+
 using HeaderMap = std::multimap<std::string, std::string, CaseInsensitiveLess>;
 
 struct Exchange {

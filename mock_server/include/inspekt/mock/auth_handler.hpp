@@ -77,10 +77,4 @@ private:
   std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
 };
 
-// Exposed for tests: the shortened key the log shows.
-std::string key_hint(std::string_view key);
-
-// "application/json", with or without parameters, in any letter case.
-bool is_json_media_type(std::string_view content_type);
-
 } // namespace inspekt::mock
