@@ -164,10 +164,6 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-bool is_json_content_type(const std::string &value) {
-  return lowercase(value.substr(0, value.find(';'))).find("application/json") != std::string::npos;
-}
-
 // The error's text may sit in any field ("message", "error", ...) and may say more
 // than the page (the sister endpoint's 401 adds "Refresh the page and try again...").
 CheckResult check_message(const Exchange &answer, const std::string &text) {
@@ -386,8 +382,8 @@ const std::vector<ConformanceCase> &case_table() {
        {"login-with-client-id"},
        [](const Observation &seen) {
          const auto type = seen.first().header("Content-Type");
-         return is_json_content_type(type) ? pass("Content-Type: " + type)
-                                           : fail("Content-Type: \"" + type + "\"");
+         return is_json_media_type(type) ? pass("Content-Type: " + type)
+                                         : fail("Content-Type: \"" + type + "\"");
        }},
       {"allow-on-405",
        "405 answers name the allowed method: Allow: POST",

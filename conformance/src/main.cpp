@@ -177,7 +177,7 @@ int main(int argc, char **argv) {
     return exit_usage;
   }
 
-  session.run();
+  const int catch_failures = session.run();
 
   context.results.print_table(std::cout);
   std::cout << "target " << context.target->base_url() << ", " << context.target->requests_sent()
@@ -185,7 +185,13 @@ int main(int argc, char **argv) {
   if (!flags.summary_json.empty()) {
     std::ofstream(flags.summary_json) << context.results.to_json().dump(2) << "\n";
   }
-  const int code = context.results.exit_code(flags.strict);
+  if (context.results.empty()) {
+    // A mistyped test spec selects nothing; "no case failed" must not read as a pass.
+    std::cerr << "inspekt-conformance: no case ran (check the test spec or tags)\n";
+    return exit_usage;
+  }
+  // Catch2 counts what our verdicts cannot: an exception escaping a check.
+  const int code = std::max(context.results.exit_code(flags.strict), catch_failures > 0 ? 1 : 0);
   context.target.reset();
   return code;
 }

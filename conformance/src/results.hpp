@@ -29,6 +29,7 @@ public:
   void print_table(std::ostream &out) const;
   nlohmann::json to_json() const;
   bool failed(Level level) const;
+  bool empty() const { return results_.empty(); }
   // 1 when a MUST case failed, or a SHOULD case under --strict; else 0.
   int exit_code(bool strict) const;
 
