@@ -63,11 +63,10 @@ TransportParts make_transport(const std::optional<TlsIdentity> &tls) {
   });
 }
 
-// For errors cpp-httplib raises itself; the statuses it can produce before routing.
+// For errors cpp-httplib raises itself before routing (every path and method has a
+// route, so never 404); 416 comes from a malformed Range header.
 const char *reason_phrase(int status) {
   switch (status) {
-  case 404:
-    return "Not found";
   case 414:
     return "URI too long";
   case 415:
@@ -300,10 +299,11 @@ struct MockServer::Impl {
             return httplib::Server::HandlerResponse::Unhandled;
           }
           HttpResponse response;
-          if (res.status == 413) {
-            response = handler->respond(Outcome::payload_too_large);
-          } else if (res.status == 400) {
-            response = handler->respond(Outcome::invalid_request);
+          if (res.status == 413 || res.status == 400) {
+            // The fixture's whole answer, status included, as for the handler's own.
+            response = handler->respond(res.status == 413 ? Outcome::payload_too_large
+                                                          : Outcome::invalid_request);
+            res.status = response.status;
           } else {
             response.headers.emplace_back("Content-Type", "application/json");
             response.body = nlohmann::json{{"message", reason_phrase(res.status)}}.dump();
@@ -400,6 +400,9 @@ void MockServer::stop(std::chrono::milliseconds grace) {
   while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  // This also shuts the listening socket when cpp-httplib's stop() had nothing to stop
+  // yet (it acts only once listen_after_bind() is running): accept() then fails at once
+  // whenever run() starts, so a server stopped right after bind() still returns.
   shut_idle_connections(impl_->port);
 }
 

@@ -137,8 +137,7 @@ TEST_CASE("hostile bodies get 4xx, never 5xx", "[server][hostile]") {
   REQUIRE(connection.send(post(std::string(100000, '['))));
   CHECK(status_of(connection.read_response(3s)) == 400);
   REQUIRE(connection.send(post("{\"key\":\"\xff\xfe\xfd\"}")));
-  const int utf8 = status_of(connection.read_response(3s));
-  CHECK((utf8 == 400 || utf8 == 401));
+  CHECK(status_of(connection.read_response(3s)) == 400); // the JSON parser refuses it
   REQUIRE(connection.send(post(std::string(1, '\0') + "{}")));
   CHECK(status_of(connection.read_response(3s)) == 400);
 }
@@ -181,6 +180,15 @@ TEST_CASE("stop() returns promptly with idle keep-alive connections open", "[ser
   mock.reset();
   CHECK(std::chrono::steady_clock::now() - start < 1s);
   CHECK(idle.closed_by_peer(1s));
+}
+
+TEST_CASE("a server stopped right after it started still shuts down", "[server]") {
+  // stop() may run before the serving thread has entered cpp-httplib's accept loop.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) {
+    BackgroundMockServer mock(default_handler(), loopback());
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
 TEST_CASE("a port that is taken is reported, not shared", "[server]") {
