@@ -104,3 +104,14 @@ TEST_CASE("algorithm names parse and print", "[jwt]") {
   CHECK_FALSE(parse_jwt_algorithm("none").has_value());
   CHECK_FALSE(parse_jwt_algorithm("hs256").has_value());
 }
+
+TEST_CASE("regression #5: a signature spelt non-canonically does not verify", "[jwt][regression]") {
+  // The RFC token's signature ends in 'k' (0b100100): its last two bits are unused.
+  // 'l' (0b100101) decoded to the same bytes, so the altered token verified.
+  std::string altered = rfc_token;
+  REQUIRE(altered.back() == 'k');
+  altered.back() = 'l';
+  CHECK(verify_jwt(rfc_token, JwtAlgorithm::hs256, rfc_key()));
+  CHECK_FALSE(verify_jwt(altered, JwtAlgorithm::hs256, rfc_key()));
+  CHECK(decode_jwt(altered).error == JwtDecodeError::segment_not_base64url);
+}
