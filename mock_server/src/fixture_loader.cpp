@@ -50,6 +50,43 @@ std::string line_and_column(const std::string &text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// Where a JSON error sits, for errors nlohmann reports without a position: a number
+// too large for a double (1e999) is an out_of_range exception, not a parse_error, and
+// escaped the loader (the program exited 1 with no file or position). The SAX
+// interface reports the offset of every error.
+std::size_t error_offset(const std::string &text) {
+  struct Locator : json::json_sax_t {
+    std::size_t offset = 0;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t &) override { return true; }
+    bool string(string_t &) override { return true; }
+    bool binary(binary_t &) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t &) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string &token,
+                     const json::exception &) override {
+      // `position` is the token's last byte, 1-based; point at its first.
+      offset = position >= token.size() ? position - token.size() + 1 : position;
+      return false;
+    }
+  } locator;
+  json::sax_parse(text, &locator);
+  return locator.offset;
+}
+
+// nlohmann's message without its own id ("[json.exception.out_of_range.406] ").
+std::string reason_of(const json::exception &e) {
+  const std::string what = e.what();
+  const auto end_of_id = what.find("] ");
+  return end_of_id == std::string::npos ? what : what.substr(end_of_id + 2);
+}
+
 json parse_file(const FixtureFile &file) {
   // nlohmann keeps the last of two equal member names silently; a fixture with two
   // "status" fields is a mistake worth naming, so the parser callback watches for it.
@@ -89,6 +126,9 @@ json parse_file(const FixtureFile &file) {
                    (expected == std::string::npos ? reason.size() : expected) - last_read);
     }
     throw FixtureError("fixture.parse", file.name, line_and_column(file.text, e.byte), reason);
+  } catch (const json::exception &e) {
+    throw FixtureError("fixture.parse", file.name,
+                       line_and_column(file.text, error_offset(file.text)), reason_of(e));
   }
 }
 

@@ -89,6 +89,9 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        R"({"keys":[{"key":"SUPERSECRETLIVEKEY-0123456789abcdef, "status":"valid"}]})",
        "[fixture.parse] keys.json: line 1, column 56: syntax error while parsing object - "
        "invalid literal; expected '}'"},
+      {"regression #5: a number too large for a double (found by fuzz_fixture_loader)",
+       "tokens.json", "{\"algorithm\": \"HS256\",\n \"x\": 1e999}",
+       "[fixture.parse] tokens.json: line 2, column 7: number overflow parsing '1e999'"},
       {"a field twice", "keys.json",
        R"({"keys":[{"key":"abc","status":"valid","status":"expired"}]})",
        "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},
