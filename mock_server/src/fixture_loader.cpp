@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -87,12 +88,42 @@ std::string reason_of(const json::exception &e) {
   return end_of_id == std::string::npos ? what : what.substr(end_of_id + 2);
 }
 
+// Deeper nesting is refused: no fixture needs it, and what follows the (iterative)
+// parser recurses once per level: 100,000 levels overflowed the stack.
+constexpr int max_fixture_depth = 64;
+struct TooDeep {};
+
+// 1-based offset of the bracket that opens level `limit + 1`, outside strings.
+std::size_t nesting_offset(const std::string &text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      i += c == '\\' ? 1 : 0;
+      in_string = c != '"';
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '[' || c == '{') && ++depth > limit) {
+      return i + 1;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return 0;
+}
+
 json parse_file(const FixtureFile &file) {
   // nlohmann keeps the last of two equal member names silently; a fixture with two
   // "status" fields is a mistake worth naming, so the parser callback watches for it.
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  const auto watch = [&](int, json::parse_event_t event, json &parsed) {
+  const auto watch = [&](int depth, json::parse_event_t event, json &parsed) {
+    const bool opens =
+        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens && depth >= max_fixture_depth) {
+      throw TooDeep{};
+    }
     if (event == json::parse_event_t::object_start) {
       open_objects.emplace_back();
     } else if (event == json::parse_event_t::object_end && !open_objects.empty()) {
@@ -129,6 +160,10 @@ json parse_file(const FixtureFile &file) {
   } catch (const json::exception &e) {
     throw FixtureError("fixture.parse", file.name,
                        line_and_column(file.text, error_offset(file.text)), reason_of(e));
+  } catch (const TooDeep &) {
+    throw FixtureError("fixture.parse", file.name,
+                       line_and_column(file.text, nesting_offset(file.text, max_fixture_depth)),
+                       "nested deeper than " + std::to_string(max_fixture_depth) + " levels");
   }
 }
 
@@ -231,21 +266,34 @@ std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
 constexpr std::array<std::string_view, 4> placeholder_names{"session", "access_token",
                                                             "refresh_token", "client_id"};
 
+// The name in "{{name}}" (letters and '_'), or nothing. Not std::regex: libstdc++'s
+// matcher recurses once per character and overflowed the stack on a 30,000-character
+// "{{aaa...}}".
+std::optional<std::string> placeholder_in(const std::string &text) {
+  if (text.size() < 5 || text.compare(0, 2, "{{") != 0 ||
+      text.compare(text.size() - 2, 2, "}}") != 0) {
+    return std::nullopt;
+  }
+  const auto name = text.substr(2, text.size() - 4);
+  const bool letters = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  });
+  return letters ? std::optional<std::string>(name) : std::nullopt;
+}
+
 // Walks a body template: every "{{name}}" must name a known placeholder.
 void check_template(const json &value, const Place &place, bool &needs_credentials) {
   if (value.is_string()) {
-    static const std::regex whole(R"(\{\{([A-Za-z_]+)\}\})");
     const auto &text = value.get_ref<const std::string &>();
-    std::smatch match;
-    if (std::regex_match(text, match, whole)) {
-      const std::string name = match[1];
-      if (std::find(placeholder_names.begin(), placeholder_names.end(), name) ==
+    if (const auto name = placeholder_in(text)) {
+      if (std::find(placeholder_names.begin(), placeholder_names.end(), *name) ==
           placeholder_names.end()) {
-        place.fail("fixture.value", "unknown placeholder {{" + name +
+        const auto shown = name->size() <= 32 ? *name : name->substr(0, 32) + "...";
+        place.fail("fixture.value", "unknown placeholder {{" + shown +
                                         "}} (known: session, access_token, refresh_token, "
                                         "client_id)");
       }
-      needs_credentials = needs_credentials || name != "client_id";
+      needs_credentials = needs_credentials || *name != "client_id";
     } else if (text.find("{{") != std::string::npos) {
       place.fail("fixture.value", "a placeholder must be a whole string value, like "
                                   "\"{{session}}\"");
@@ -454,6 +502,13 @@ std::string_view to_string(Outcome outcome) {
 }
 
 SessionIdFormat parse_session_id_format(const std::string &pattern) {
+  // std::regex_search below recurses once per character of a long "{aaa...": the
+  // vendor's ids are 20 characters, so a format this long is a mistake anyway.
+  constexpr std::size_t max_length = 256;
+  if (pattern.size() > max_length) {
+    throw std::invalid_argument("the format is longer than " + std::to_string(max_length) +
+                                " characters");
+  }
   SessionIdFormat format{pattern, {}};
   static const std::regex placeholder(R"(\{([a-z]+)(?::([0-9]+))?\})");
   auto begin = pattern.cbegin();
