@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -111,6 +112,9 @@ int serve(const Options &options) {
   }
   auto handler = std::make_shared<const AuthHandler>(std::move(fixtures),
                                                      DeterminismOptions{options.seed, options.now});
+  // Parsing a large fixture set leaves tens of MiB of freed JSON tree in the heap (70
+  // MiB resident for 100,000 keys); give it back before serving.
+  malloc_trim(0);
   auto log =
       std::make_shared<AccessLog>(options.quiet ? nullptr : &std::cerr,
                                   options.log_format == "json" ? LogFormat::json : LogFormat::text);
