@@ -12,6 +12,27 @@ bool is_url_alphabet(char c) {
          c == '_';
 }
 
+int sextet(char c) {
+  if (c >= 'A' && c <= 'Z') {
+    return c - 'A';
+  }
+  if (c >= 'a' && c <= 'z') {
+    return c - 'a' + 26;
+  }
+  if (c >= '0' && c <= '9') {
+    return c - '0' + 52;
+  }
+  return c == '-' ? 62 : 63;
+}
+
+// The last character of a 4n+2 (4n+3) text carries 4 (2) bits past the last byte. Set,
+// they would make a second spelling of the same bytes, e.g. a second valid signature
+// for one token (RFC 4648 section 3.5 lets a decoder refuse them).
+bool unused_bits_clear(std::string_view text) {
+  const int unused_mask = text.size() % 4 == 2 ? 0x0f : text.size() % 4 == 3 ? 0x03 : 0;
+  return text.empty() || (sextet(text.back()) & unused_mask) == 0;
+}
+
 } // namespace
 
 std::string base64url_encode(std::string_view bytes) {
@@ -30,7 +51,8 @@ std::string base64url_encode(std::string_view bytes) {
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   // A length of 4n+1 cannot come from any byte string.
-  if (text.size() % 4 == 1 || !std::all_of(text.begin(), text.end(), is_url_alphabet)) {
+  if (text.size() % 4 == 1 || !std::all_of(text.begin(), text.end(), is_url_alphabet) ||
+      !unused_bits_clear(text)) {
     return std::nullopt;
   }
   std::string standard(text);

@@ -5,11 +5,79 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <array>
 
 namespace inspekt {
 namespace {
+
+const char *digest_name(JwtAlgorithm algorithm) {
+  switch (algorithm) {
+  case JwtAlgorithm::hs256:
+    return "SHA256";
+  case JwtAlgorithm::hs384:
+    return "SHA384";
+  case JwtAlgorithm::hs512:
+    return "SHA512";
+  }
+  return "SHA256";
+}
+
+// One HMAC context per thread, keyed once and re-used while the key stays the same.
+// One-shot HMAC() fetches the algorithm and hashes the key into its pads on every
+// call: a fifth of the mock's work per login. EVP_MAC_init with no key starts a new
+// MAC under the key already set.
+class MacContext {
+public:
+  MacContext() = default;
+  MacContext(const MacContext &) = delete;
+  MacContext &operator=(const MacContext &) = delete;
+  ~MacContext() { EVP_MAC_CTX_free(context_); }
+
+  // Nothing when OpenSSL refuses; the caller then falls back to HMAC().
+  std::optional<std::string> mac(JwtAlgorithm algorithm, std::string_view input,
+                                 std::string_view secret) {
+    if (!ready(algorithm, secret) ||
+        EVP_MAC_update(context_, reinterpret_cast<const unsigned char *>(input.data()),
+                       input.size()) != 1) {
+      keyed_ = false;
+      return std::nullopt;
+    }
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    std::size_t length = 0;
+    if (EVP_MAC_final(context_, out.data(), &length, out.size()) != 1) {
+      keyed_ = false;
+      return std::nullopt;
+    }
+    return std::string(reinterpret_cast<const char *>(out.data()), length);
+  }
+
+private:
+  bool ready(JwtAlgorithm algorithm, std::string_view secret) {
+    if (keyed_ && algorithm == algorithm_ && secret == secret_) {
+      return EVP_MAC_init(context_, nullptr, 0, nullptr) == 1;
+    }
+    // Fetched once for the program's life.
+    static EVP_MAC *const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (hmac == nullptr || (context_ == nullptr && (context_ = EVP_MAC_CTX_new(hmac)) == nullptr)) {
+      return false;
+    }
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>(digest_name(algorithm)), 0),
+        OSSL_PARAM_construct_end()};
+    keyed_ = EVP_MAC_init(context_, reinterpret_cast<const unsigned char *>(secret.data()),
+                          secret.size(), params) == 1;
+    algorithm_ = algorithm;
+    secret_ = secret;
+    return keyed_;
+  }
+
+  EVP_MAC_CTX *context_ = nullptr;
+  bool keyed_ = false;
+  JwtAlgorithm algorithm_ = JwtAlgorithm::hs256;
+  std::string secret_;
+};
 
 const EVP_MD *digest_of(JwtAlgorithm algorithm) {
   switch (algorithm) {
@@ -64,6 +132,10 @@ std::ostream &operator<<(std::ostream &os, JwtAlgorithm algorithm) {
 
 std::string jwt_mac(JwtAlgorithm algorithm, std::string_view signing_input,
                     std::string_view secret) {
+  thread_local MacContext context;
+  if (auto mac = context.mac(algorithm, signing_input, secret)) {
+    return std::move(*mac);
+  }
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int length = 0;
   HMAC(digest_of(algorithm), secret.data(), static_cast<int>(secret.size()),

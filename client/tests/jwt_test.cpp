@@ -2,6 +2,10 @@
 #include "inspekt/client/jwt.hpp"
 
 #include <catch2/catch.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
 
 using namespace inspekt;
 
@@ -103,4 +107,38 @@ TEST_CASE("algorithm names parse and print", "[jwt]") {
   CHECK(parse_jwt_algorithm("HS512") == JwtAlgorithm::hs512);
   CHECK_FALSE(parse_jwt_algorithm("none").has_value());
   CHECK_FALSE(parse_jwt_algorithm("hs256").has_value());
+}
+
+TEST_CASE("regression #5: a signature spelt non-canonically does not verify", "[jwt][regression]") {
+  // The RFC token's signature ends in 'k' (0b100100): its last two bits are unused.
+  // 'l' (0b100101) decoded to the same bytes, so the altered token verified.
+  std::string altered = rfc_token;
+  REQUIRE(altered.back() == 'k');
+  altered.back() = 'l';
+  CHECK(verify_jwt(rfc_token, JwtAlgorithm::hs256, rfc_key()));
+  CHECK_FALSE(verify_jwt(altered, JwtAlgorithm::hs256, rfc_key()));
+  CHECK(decode_jwt(altered).error == JwtDecodeError::segment_not_base64url);
+}
+
+TEST_CASE("MACs stay right when key and algorithm change between calls", "[jwt]") {
+  // jwt_mac keeps a keyed context per thread; a change of either must re-key it.
+  const std::string input = "header.payload";
+  const auto expected = [&](JwtAlgorithm algorithm, const std::string &secret) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int length = 0;
+    const EVP_MD *md = algorithm == JwtAlgorithm::hs256   ? EVP_sha256()
+                       : algorithm == JwtAlgorithm::hs384 ? EVP_sha384()
+                                                          : EVP_sha512();
+    HMAC(md, secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char *>(input.data()), input.size(), out.data(), &length);
+    return std::string(reinterpret_cast<const char *>(out.data()), length);
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const auto algorithm : {JwtAlgorithm::hs256, JwtAlgorithm::hs512, JwtAlgorithm::hs384}) {
+      for (const auto &secret : std::vector<std::string>{"a", "b", std::string(200, 'k'), "a"}) {
+        INFO(algorithm << " with a " << secret.size() << "-byte secret");
+        CHECK(jwt_mac(algorithm, input, secret) == expected(algorithm, secret));
+      }
+    }
+  }
 }

@@ -15,38 +15,6 @@ using nlohmann::json;
 // and it bounds the work a hostile body can cause.
 constexpr int max_json_depth = 32;
 
-struct Filling {
-  const std::string *session = nullptr;
-  const IssuedTokens *tokens = nullptr;
-  const std::optional<std::string> *client_id = nullptr;
-};
-
-void fill(json &value, const Filling &with) {
-  if (value.is_string()) {
-    const auto &text = value.get_ref<const std::string &>();
-    if (text.size() < 4 || text.compare(0, 2, "{{") != 0) {
-      return;
-    }
-    if (text == "{{session}}" && with.session) {
-      value = *with.session;
-    } else if (text == "{{access_token}}" && with.tokens) {
-      value = with.tokens->access_token;
-    } else if (text == "{{refresh_token}}" && with.tokens) {
-      value = with.tokens->refresh_token;
-    } else if (text == "{{client_id}}") {
-      if (with.client_id && with.client_id->has_value()) {
-        value = **with.client_id;
-      } else {
-        value = nullptr;
-      }
-    }
-  } else if (value.is_structured()) {
-    for (auto &member : value) {
-      fill(member, with);
-    }
-  }
-}
-
 std::string dump(const json &value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -59,6 +27,29 @@ bool has_placeholder(const json &value) {
     return std::any_of(value.begin(), value.end(), has_placeholder);
   }
   return false;
+}
+
+// The holes of a body template, in the order render() passes their values.
+enum Hole : std::size_t { session_hole, access_token_hole, refresh_token_hole, client_id_hole };
+
+std::optional<JsonTemplate::Hole> placeholder_hole(const json &node, std::string_view, int) {
+  if (!node.is_string()) {
+    return std::nullopt;
+  }
+  const auto &text = node.get_ref<const std::string &>();
+  if (text == "{{session}}") {
+    return JsonTemplate::Hole{session_hole, true};
+  }
+  if (text == "{{access_token}}") {
+    return JsonTemplate::Hole{access_token_hole, true};
+  }
+  if (text == "{{refresh_token}}") {
+    return JsonTemplate::Hole{refresh_token_hole, true};
+  }
+  if (text == "{{client_id}}") {
+    return JsonTemplate::Hole{client_id_hole, true}; // null when no client_id was sent
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -77,6 +68,9 @@ AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
       fixed = std::string();
     } else if (!has_placeholder(*response.json_body)) {
       fixed = dump(*response.json_body);
+    } else {
+      templates_[static_cast<std::size_t>(outcome)] =
+          JsonTemplate(*response.json_body, placeholder_hole);
     }
   }
 }
@@ -154,20 +148,19 @@ HttpResponse AuthHandler::render(Outcome outcome,
     response.body = *fixed;
     return response;
   }
-  json body = *templ.json_body;
-  Filling with;
-  with.client_id = &client_id;
   std::string session;
   IssuedTokens tokens;
   if (templ.needs_credentials) {
     const std::int64_t now = clock_.now();
     session = sessions_.next(entropy_, now);
     tokens = issuer_.issue(session, client_id, now, entropy_);
-    with.session = &session;
-    with.tokens = &tokens;
   }
-  fill(body, with);
-  response.body = dump(body);
+  std::optional<std::string_view> client;
+  if (client_id) {
+    client = *client_id;
+  }
+  response.body = templates_[static_cast<std::size_t>(outcome)]->render(
+      {session, tokens.access_token, tokens.refresh_token, client});
   return response;
 }
 

@@ -8,10 +8,11 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <regex>
-#include <set>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace inspekt::mock {
 namespace {
@@ -50,46 +51,131 @@ std::string line_and_column(const std::string &text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-json parse_file(const FixtureFile &file) {
-  // nlohmann keeps the last of two equal member names silently; a fixture with two
-  // "status" fields is a mistake worth naming, so the parser callback watches for it.
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
-  const auto watch = [&](int, json::parse_event_t event, json &parsed) {
-    if (event == json::parse_event_t::object_start) {
-      open_objects.emplace_back();
-    } else if (event == json::parse_event_t::object_end && !open_objects.empty()) {
-      open_objects.pop_back();
-    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
-               !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
-      duplicate = parsed.get<std::string>();
+// Deeper nesting is refused: no fixture needs it, and what follows the (iterative)
+// parser recurses once per level: 100,000 levels overflowed the stack.
+constexpr int max_fixture_depth = 64;
+
+// 1-based offset of the bracket that opens level `limit + 1`, outside strings.
+std::size_t nesting_offset(const std::string &text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      i += c == '\\' ? 1 : 0;
+      in_string = c != '"';
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '[' || c == '{') && ++depth > limit) {
+      return i + 1;
+    } else if (c == ']' || c == '}') {
+      --depth;
     }
-    return true;
-  };
-  try {
-    json value = json::parse(file.text, watch);
-    if (!duplicate.empty()) {
-      throw FixtureError("fixture.parse", file.name, "field \"" + duplicate + "\"",
-                         "the same field appears twice in one object");
-    }
-    return value;
-  } catch (const json::parse_error &e) {
-    std::string reason = e.what();
-    // Keep nlohmann's reason, drop its own id and position: ours come first.
-    const auto column = reason.find("column ");
-    const auto colon = column == std::string::npos ? column : reason.find(": ", column);
-    if (colon != std::string::npos) {
-      reason = reason.substr(colon + 2);
-    }
-    // Nor what it "last read": in keys.json that is the start of an API key.
-    const auto last_read = reason.find("; last read: ");
-    if (last_read != std::string::npos) {
-      const auto expected = reason.find("; expected ", last_read);
-      reason.erase(last_read,
-                   (expected == std::string::npos ? reason.size() : expected) - last_read);
-    }
-    throw FixtureError("fixture.parse", file.name, line_and_column(file.text, e.byte), reason);
   }
+  return 0;
+}
+
+// Parses a file in one pass and finds what the parser alone would not say: a member
+// name twice in one object (nlohmann keeps the last silently) and nesting deeper than
+// max_fixture_depth; and it places every JSON error, also the ones nlohmann throws
+// without a position (1e999 is out_of_range, not parse_error). The tree is built by
+// nlohmann's own DOM builder, fed these events. Not the parser's callback: nlohmann's
+// callback parser rescans the parent container after each object, quadratic in an
+// array's length (100,000 keys took 2 s to load).
+class ScreeningParser : public json::json_sax_t {
+public:
+  explicit ScreeningParser(json &root) : dom_(root, /*allow_exceptions=*/false) {}
+
+  bool too_deep = false;
+  std::string duplicate;
+  std::optional<std::pair<std::size_t, std::string>> error; // 1-based offset, reason
+
+  bool start_object(std::size_t size) override {
+    open_objects_.emplace_back();
+    return open() && dom_.start_object(size);
+  }
+  bool end_object() override {
+    open_objects_.pop_back();
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t size) override { return open() && dom_.start_array(size); }
+  bool end_array() override {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool key(string_t &name) override {
+    if (!open_objects_.back().insert(name).second && duplicate.empty()) {
+      duplicate = name;
+    }
+    return dom_.key(name);
+  }
+  bool null() override { return dom_.null(); }
+  bool boolean(bool value) override { return dom_.boolean(value); }
+  bool number_integer(number_integer_t value) override { return dom_.number_integer(value); }
+  bool number_unsigned(number_unsigned_t value) override { return dom_.number_unsigned(value); }
+  bool number_float(number_float_t value, const string_t &text) override {
+    return dom_.number_float(value, text);
+  }
+  bool string(string_t &value) override { return dom_.string(value); }
+  bool binary(binary_t &value) override { return dom_.binary(value); }
+  bool parse_error(std::size_t position, const std::string &token,
+                   const json::exception &e) override {
+    std::string reason = e.what();
+    if (const auto *syntax = dynamic_cast<const json::parse_error *>(&e)) {
+      // Keep nlohmann's reason, drop its own id and position: ours come first.
+      const auto column = reason.find("column ");
+      const auto colon = column == std::string::npos ? column : reason.find(": ", column);
+      if (colon != std::string::npos) {
+        reason = reason.substr(colon + 2);
+      }
+      // Nor what it "last read": in keys.json that is the start of an API key.
+      const auto last_read = reason.find("; last read: ");
+      if (last_read != std::string::npos) {
+        const auto expected = reason.find("; expected ", last_read);
+        reason.erase(last_read,
+                     (expected == std::string::npos ? reason.size() : expected) - last_read);
+      }
+      error.emplace(syntax->byte, reason);
+    } else {
+      // `position` is then the token's last byte: point at its first. Drop the id
+      // ("[json.exception.out_of_range.406] ").
+      const auto end_of_id = reason.find("] ");
+      error.emplace(position >= token.size() ? position - token.size() + 1 : position,
+                    end_of_id == std::string::npos ? reason : reason.substr(end_of_id + 2));
+    }
+    return false;
+  }
+
+private:
+  bool open() {
+    too_deep = ++depth_ > max_fixture_depth;
+    return !too_deep;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<std::unordered_set<std::string>> open_objects_;
+  int depth_ = 0;
+};
+
+json parse_file(const FixtureFile &file) {
+  json root;
+  ScreeningParser parser(root);
+  json::sax_parse(file.text, &parser);
+  if (parser.too_deep) {
+    throw FixtureError("fixture.parse", file.name,
+                       line_and_column(file.text, nesting_offset(file.text, max_fixture_depth)),
+                       "nested deeper than " + std::to_string(max_fixture_depth) + " levels");
+  }
+  if (parser.error) {
+    throw FixtureError("fixture.parse", file.name, line_and_column(file.text, parser.error->first),
+                       parser.error->second);
+  }
+  if (!parser.duplicate.empty()) {
+    throw FixtureError("fixture.parse", file.name, "field \"" + parser.duplicate + "\"",
+                       "the same field appears twice in one object");
+  }
+  return root;
 }
 
 const json &field(const json &object, const Place &place, std::string_view name) {
@@ -123,7 +209,9 @@ const json &object_with(const json &value, const Place &place,
 
 std::string string_field(const json &object, const Place &place, std::string_view name) {
   const json &value = field(object, place, name);
-  expect_type(value, place.at(name), value.is_string(), "string");
+  if (!value.is_string()) { // the place is spelt out only for the message
+    expect_type(value, place.at(name), false, "string");
+  }
   return value.get<std::string>();
 }
 
@@ -134,7 +222,9 @@ std::string optional_string(const json &object, const Place &place, std::string_
 std::int64_t integer_field(const json &object, const Place &place, std::string_view name,
                            std::int64_t low, std::int64_t high) {
   const json &value = field(object, place, name);
-  expect_type(value, place.at(name), value.is_number_integer(), "integer");
+  if (!value.is_number_integer()) {
+    expect_type(value, place.at(name), false, "integer");
+  }
   const auto number = value.get<std::int64_t>();
   if (number < low || number > high) {
     place.at(name).fail("fixture.value", std::to_string(number) + " is outside " +
@@ -153,10 +243,11 @@ std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
 
   std::vector<ApiKeyEntry> entries;
   entries.reserve(keys.size());
-  std::unordered_map<std::string, std::size_t> seen;
+  std::unordered_map<std::string_view, std::size_t> seen; // views into `root`
   seen.reserve(keys.size());
+  const Place list = top.at("keys");
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const Place place = top.at("keys").at(i);
+    const Place place = list.at(i);
     object_with(keys[i], place, {"key", "status", "label"});
     ApiKeyEntry entry;
     entry.key = string_field(keys[i], place, "key");
@@ -175,7 +266,7 @@ std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
                               "\"" + status + "\" is not one of valid, expired, revoked");
     }
     entry.label = optional_string(keys[i], place, "label");
-    const auto [it, fresh] = seen.emplace(entry.key, i);
+    const auto [it, fresh] = seen.emplace(keys[i]["key"].get_ref<const std::string &>(), i);
     if (!fresh) {
       place.at("key").fail("fixture.duplicate-key", "the key \"" + key_hint(entry.key) + "\"" +
                                                         " is already listed at /keys/" +
@@ -191,21 +282,34 @@ std::vector<ApiKeyEntry> read_keys(const json &root, const std::string &file) {
 constexpr std::array<std::string_view, 4> placeholder_names{"session", "access_token",
                                                             "refresh_token", "client_id"};
 
+// The name in "{{name}}" (letters and '_'), or nothing. Not std::regex: libstdc++'s
+// matcher recurses once per character and overflowed the stack on a 30,000-character
+// "{{aaa...}}".
+std::optional<std::string> placeholder_in(const std::string &text) {
+  if (text.size() < 5 || text.compare(0, 2, "{{") != 0 ||
+      text.compare(text.size() - 2, 2, "}}") != 0) {
+    return std::nullopt;
+  }
+  const auto name = text.substr(2, text.size() - 4);
+  const bool letters = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  });
+  return letters ? std::optional<std::string>(name) : std::nullopt;
+}
+
 // Walks a body template: every "{{name}}" must name a known placeholder.
 void check_template(const json &value, const Place &place, bool &needs_credentials) {
   if (value.is_string()) {
-    static const std::regex whole(R"(\{\{([A-Za-z_]+)\}\})");
     const auto &text = value.get_ref<const std::string &>();
-    std::smatch match;
-    if (std::regex_match(text, match, whole)) {
-      const std::string name = match[1];
-      if (std::find(placeholder_names.begin(), placeholder_names.end(), name) ==
+    if (const auto name = placeholder_in(text)) {
+      if (std::find(placeholder_names.begin(), placeholder_names.end(), *name) ==
           placeholder_names.end()) {
-        place.fail("fixture.value", "unknown placeholder {{" + name +
+        const auto shown = name->size() <= 32 ? *name : name->substr(0, 32) + "...";
+        place.fail("fixture.value", "unknown placeholder {{" + shown +
                                         "}} (known: session, access_token, refresh_token, "
                                         "client_id)");
       }
-      needs_credentials = needs_credentials || name != "client_id";
+      needs_credentials = needs_credentials || *name != "client_id";
     } else if (text.find("{{") != std::string::npos) {
       place.fail("fixture.value", "a placeholder must be a whole string value, like "
                                   "\"{{session}}\"");
@@ -414,6 +518,13 @@ std::string_view to_string(Outcome outcome) {
 }
 
 SessionIdFormat parse_session_id_format(const std::string &pattern) {
+  // std::regex_search below recurses once per character of a long "{aaa...": the
+  // vendor's ids are 20 characters, so a format this long is a mistake anyway.
+  constexpr std::size_t max_length = 256;
+  if (pattern.size() > max_length) {
+    throw std::invalid_argument("the format is longer than " + std::to_string(max_length) +
+                                " characters");
+  }
   SessionIdFormat format{pattern, {}};
   static const std::regex placeholder(R"(\{([a-z]+)(?::([0-9]+))?\})");
   auto begin = pattern.cbegin();

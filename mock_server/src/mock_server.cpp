@@ -241,7 +241,7 @@ struct MockServer::Impl {
     http.new_task_queue = [max = options.max_threads] {
       return new detail::ElasticThreadPool(max);
     };
-    http.set_tcp_nodelay(true);
+    http.set_tcp_nodelay(options.tcp_nodelay);
     // SO_REUSEADDR lets a restarted mock bind while old connections sit in TIME_WAIT;
     // cpp-httplib's default SO_REUSEPORT would instead let two mocks share a port
     // silently, and "port in use" would never be reported.

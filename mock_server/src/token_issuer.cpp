@@ -5,36 +5,85 @@
 
 namespace inspekt::mock {
 
+namespace {
+
+// The holes of a claims template, in the order sign() passes their values.
+enum Hole : std::size_t { iat_hole, exp_hole, sid_hole, jti_hole, sub_hole };
+
+std::optional<JsonTemplate::Hole> claim_hole(const nlohmann::json &, std::string_view member,
+                                             int depth) {
+  if (depth != 1) {
+    return std::nullopt; // the fixture's own claims are literal, whatever they hold
+  }
+  if (member == "iat") {
+    return JsonTemplate::Hole{iat_hole, false};
+  }
+  if (member == "exp") {
+    return JsonTemplate::Hole{exp_hole, false};
+  }
+  if (member == "sid") {
+    return JsonTemplate::Hole{sid_hole, true};
+  }
+  if (member == "jti") {
+    return JsonTemplate::Hole{jti_hole, true};
+  }
+  if (member == "sub") {
+    return JsonTemplate::Hole{sub_hole, true};
+  }
+  return std::nullopt;
+}
+
+// The claims object as dump() printed it, with the per-login values as holes. The
+// reserved names never come from the fixture (the loader refuses them).
+JsonTemplate compile_claims(const TokenKindSettings &kind, const std::string &issuer,
+                            bool with_sub) {
+  nlohmann::json claims = kind.claims;
+  if (!issuer.empty()) {
+    claims["iss"] = issuer;
+  }
+  claims["token_type"] = kind.type;
+  for (const char *name : {"iat", "exp", "sid", "jti"}) {
+    claims[name] = nullptr;
+  }
+  if (with_sub) {
+    claims["sub"] = nullptr;
+  }
+  return JsonTemplate(claims, claim_hole);
+}
+
+} // namespace
+
 TokenIssuer::TokenIssuer(TokenSettings settings) : settings_(std::move(settings)) {
   const nlohmann::json header = {{"alg", to_string(settings_.algorithm)}, {"typ", "JWT"}};
   encoded_header_ = base64url_encode(header.dump());
+  for (const bool with_sub : {false, true}) {
+    access_claims_[with_sub] = compile_claims(settings_.access, settings_.issuer, with_sub);
+    refresh_claims_[with_sub] = compile_claims(settings_.refresh, settings_.issuer, with_sub);
+  }
 }
 
 IssuedTokens TokenIssuer::issue(const std::string &session,
                                 const std::optional<std::string> &client_id, std::int64_t now,
                                 Entropy &entropy) const {
-  return {sign(settings_.access, session, client_id, now, entropy),
-          sign(settings_.refresh, session, client_id, now, entropy)};
+  return {
+      sign(access_claims_, settings_.access.lifetime.count(), session, client_id, now, entropy),
+      sign(refresh_claims_, settings_.refresh.lifetime.count(), session, client_id, now, entropy)};
 }
 
-std::string TokenIssuer::sign(const TokenKindSettings &kind, const std::string &session,
+std::string TokenIssuer::sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,
+                              const std::string &session,
                               const std::optional<std::string> &client_id, std::int64_t now,
                               Entropy &entropy) const {
-  nlohmann::json claims = kind.claims;
-  if (!settings_.issuer.empty()) {
-    claims["iss"] = settings_.issuer;
-  }
+  const std::string iat = std::to_string(now);
+  const std::string exp = std::to_string(now + lifetime);
+  const std::string jti = entropy.uuid();
+  std::optional<std::string_view> sub;
   if (client_id) {
-    claims["sub"] = *client_id;
+    sub = *client_id;
   }
-  claims["iat"] = now;
-  claims["exp"] = now + kind.lifetime.count();
-  claims["sid"] = session;
-  claims["jti"] = entropy.uuid();
-  claims["token_type"] = kind.type;
-  // client_id came through a strict UTF-8 JSON parser, so dump cannot meet bad bytes;
-  // replace is a second line of defence, never a silent change of valid input.
-  const std::string payload = claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // client_id came through a strict UTF-8 JSON parser, so nothing needs replacing; the
+  // template still replaces bad bytes, as a second line of defence.
+  const std::string payload = claims[client_id.has_value()].render({iat, exp, session, jti, sub});
   return sign_jwt(settings_.algorithm, encoded_header_, base64url_encode(payload),
                   settings_.secret);
 }

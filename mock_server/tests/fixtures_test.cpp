@@ -89,6 +89,20 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        R"({"keys":[{"key":"SUPERSECRETLIVEKEY-0123456789abcdef, "status":"valid"}]})",
        "[fixture.parse] keys.json: line 1, column 56: syntax error while parsing object - "
        "invalid literal; expected '}'"},
+      {"regression #5: a number too large for a double (found by fuzz_fixture_loader)",
+       "tokens.json", "{\"algorithm\": \"HS256\",\n \"x\": 1e999}",
+       "[fixture.parse] tokens.json: line 2, column 7: number overflow parsing '1e999'"},
+      // Regression #5: these overflowed the stack (exit 139) before they were refused.
+      {"regression #5: a 30,000-character placeholder", "responses.json",
+       R"({"success":{"status":200,"body":{"x":"{{)" + std::string(30000, 'a') + R"(}}"}}})",
+       "[fixture.value] responses.json: /success/body/x: unknown placeholder {{" +
+           std::string(32, 'a') + "...}} (known: session, access_token, refresh_token, client_id)"},
+      {"regression #5: a 30,000-character session format", "session.json",
+       R"({"format":"{)" + std::string(30000, 'a') + R"(}"})",
+       "[fixture.value] session.json: /format: the format is longer than 256 characters"},
+      {"regression #5: 100,000 nested arrays", "responses.json",
+       R"({"success":)" + std::string(100000, '[') + std::string(100000, ']') + "}",
+       "[fixture.parse] responses.json: line 1, column 75: nested deeper than 64 levels"},
       {"a field twice", "keys.json",
        R"({"keys":[{"key":"abc","status":"valid","status":"expired"}]})",
        "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},

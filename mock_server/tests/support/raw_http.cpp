@@ -40,6 +40,20 @@ bool RawConnection::send(const std::string &bytes) {
   return true;
 }
 
+void RawConnection::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
+
+void RawConnection::reset() {
+  if (fd_ < 0) {
+    return;
+  }
+  const linger abort_on_close{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+  ::close(fd_);
+  fd_ = -1;
+}
+
 std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -16,6 +16,10 @@ public:
 
   bool connected() const { return fd_ >= 0; }
   bool send(const std::string &bytes);
+  // Ends the sending side (FIN): the peer reads end-of-stream, the reply can still come.
+  void shutdown_write();
+  // Closes at once with a TCP reset (SO_LINGER 0), as a client that crashes does.
+  void reset();
   // Reads one HTTP response (headers and a Content-Length body), or what came before
   // the deadline or the connection closed.
   std::string read_response(std::chrono::milliseconds timeout);

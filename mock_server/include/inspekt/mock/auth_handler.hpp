@@ -5,6 +5,7 @@
 
 #include "inspekt/mock/entropy.hpp"
 #include "inspekt/mock/fixture_set.hpp"
+#include "inspekt/mock/json_template.hpp"
 #include "inspekt/mock/key_store.hpp"
 #include "inspekt/mock/session_id.hpp"
 #include "inspekt/mock/token_issuer.hpp"
@@ -75,6 +76,7 @@ private:
   mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
   Clock clock_;
   std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
+  std::array<std::optional<JsonTemplate>, all_outcomes.size()> templates_; // the others
 };
 
 } // namespace inspekt::mock

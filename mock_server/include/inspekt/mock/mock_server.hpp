@@ -29,6 +29,7 @@ struct ServerOptions {
   std::chrono::seconds keep_alive_timeout{5};
   std::size_t keep_alive_max_requests = 1000;
   int listen_backlog = 1024;
+  bool tcp_nodelay = true; // answers leave at once instead of waiting for an ACK
 };
 
 class BindError : public std::runtime_error {

@@ -5,6 +5,7 @@
 
 #include "inspekt/mock/entropy.hpp"
 #include "inspekt/mock/fixture_set.hpp"
+#include "inspekt/mock/json_template.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,12 +28,15 @@ public:
   const TokenSettings &settings() const { return settings_; }
 
 private:
-  std::string sign(const TokenKindSettings &kind, const std::string &session,
-                   const std::optional<std::string> &client_id, std::int64_t now,
-                   Entropy &entropy) const;
+  // claims[0] without "sub", claims[1] with it.
+  std::string sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,
+                   const std::string &session, const std::optional<std::string> &client_id,
+                   std::int64_t now, Entropy &entropy) const;
 
   TokenSettings settings_;
   std::string encoded_header_;
+  JsonTemplate access_claims_[2];
+  JsonTemplate refresh_claims_[2];
 };
 
 } // namespace inspekt::mock

@@ -1,0 +1,93 @@
+#include "checks.hpp"
+
+#include "inspekt/client/jwt.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/fixture_loader.hpp"
+
+#include <set>
+
+namespace inspekt::fuzz {
+namespace {
+
+using mock::HttpRequest;
+using nlohmann::json;
+
+void require(bool holds, const char *rule) {
+  if (!holds) {
+    throw InvariantBroken(std::string("handler: ") + rule);
+  }
+}
+
+const mock::AuthHandler &handler() {
+  static const mock::AuthHandler pinned(mock::load_embedded_fixtures(), {1, 1764000000});
+  return pinned;
+}
+
+HttpRequest parse_input(std::string_view input) {
+  HttpRequest request{"POST", std::string(mock::authenticate_path), "application/json", "", false};
+  const auto first = input.find('\n');
+  const auto second = first == std::string_view::npos ? first : input.find('\n', first + 1);
+  if (second == std::string_view::npos) {
+    request.body = std::string(input);
+    return request;
+  }
+  const auto request_line = input.substr(0, first);
+  const auto space = request_line.find(' ');
+  request.method = std::string(request_line.substr(0, space));
+  if (space != std::string_view::npos) {
+    request.path = std::string(request_line.substr(space + 1));
+  }
+  const auto type = input.substr(first + 1, second - first - 1);
+  if (type == "-") {
+    request.content_type.reset();
+  } else {
+    request.content_type = std::string(type);
+  }
+  request.body = std::string(input.substr(second + 1));
+  return request;
+}
+
+void check_credentials(const json &body, const mock::FixtureSet &fixtures) {
+  require(body.is_object(), "a 200 body is an object");
+  for (const char *field : {"session", "access_token", "refresh_token"}) {
+    require(body.contains(field) && body[field].is_string(), "a 200 body has the three strings");
+  }
+  const auto &tokens = fixtures.tokens;
+  for (const char *field : {"access_token", "refresh_token"}) {
+    const auto token = body[field].get<std::string>();
+    require(verify_jwt(token, tokens.algorithm, tokens.secret), "issued tokens verify");
+    const auto decoded = decode_jwt(token);
+    require(decoded && decoded.jwt->claims["sid"] == body["session"], "tokens name the session");
+  }
+}
+
+} // namespace
+
+void check_handler(std::string_view input) {
+  const auto request = parse_input(input);
+  const auto &fixtures = handler().fixtures();
+  static const std::set<int> statuses = [&fixtures] {
+    std::set<int> all;
+    for (const auto outcome : mock::all_outcomes) {
+      all.insert(fixtures.response(outcome).status);
+    }
+    return all;
+  }();
+
+  const auto handled = handler().handle(request);
+  const auto &response = handled.response;
+  require(response.status < 500, "never 5xx");
+  require(statuses.count(response.status) == 1, "the status is one the fixtures give");
+  require(response.status == fixtures.response(handled.facts.outcome).status,
+          "the status is the outcome's");
+  require(handled.facts.key_hint.size() <= 7, "the log's key hint is at most 4 bytes and ...");
+  const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  require(!body.is_discarded(), "the body is JSON");
+  if (handled.facts.outcome == mock::Outcome::success) {
+    check_credentials(body, fixtures);
+  }
+  require(handler().handle(request).facts.outcome == handled.facts.outcome,
+          "the same request has the same outcome");
+}
+
+} // namespace inspekt::fuzz
