@@ -52,9 +52,7 @@ TEST_CASE("SIGTERM and SIGINT stop it with exit 0 within a second", "[binary]") 
   REQUIRE_FALSE(mock.base_url.empty());
   // An idle keep-alive connection and one that never sent a byte must not hold it.
   RawConnection idle(mock.port);
-  REQUIRE(idle.send("POST /api/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                    "application/json\r\nContent-Length: " +
-                    std::to_string(valid_body.size()) + "\r\n\r\n" + valid_body));
+  REQUIRE(idle.send(inspekt::testing::post_request(valid_body)));
   REQUIRE(status_of(idle.read_response(2s)) == 200);
   RawConnection silent(mock.port);
   const auto start = std::chrono::steady_clock::now();

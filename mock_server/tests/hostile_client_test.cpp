@@ -28,7 +28,9 @@
 #include <set>
 #include <thread>
 
+using inspekt::testing::body_of;
 using inspekt::testing::ChildProcess;
+using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
 using inspekt::testing::start_mock_binary;
 using inspekt::testing::StartedMock;
@@ -42,17 +44,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const std::string valid_body = R"({"key":"demo-valid-key","client_id":"hostile-test"})";
-
-std::string post(const std::string &body, const std::string &extra_headers = "") {
-  return "POST /api/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
-         "application/json\r\n" +
-         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-std::string body_of(const std::string &response) {
-  const auto at = response.find("\r\n\r\n");
-  return at == std::string::npos ? "" : response.substr(at + 4);
-}
 
 // A whole answer: headers, and exactly the body its Content-Length announces.
 bool is_whole_response(const std::string &response) {
@@ -161,7 +152,7 @@ std::vector<int> connect_burst(int port, int count, std::chrono::milliseconds ti
 
 // Sends one login on each socket, then reads each answer; the statuses (0: none).
 std::vector<int> login_on_each(const std::vector<int> &sockets, std::chrono::milliseconds timeout) {
-  const std::string request = post(valid_body);
+  const std::string request = post_request(valid_body);
   for (const int fd : sockets) {
     if (fd >= 0) {
       ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -198,7 +189,7 @@ TEST_CASE("a 2 MiB body gets 413 and the mock keeps answering", "[binary][hostil
   const std::string two_mib(2 * 1024 * 1024, 'x');
   {
     RawConnection connection(mock.port);
-    REQUIRE(connection.send(post(two_mib)));
+    REQUIRE(connection.send(post_request(two_mib)));
     const auto response = connection.read_response(5s);
     CHECK(status_of(response) == 413);
     CHECK(json::parse(body_of(response)) == json{{"message", "Payload too large"}});
@@ -228,14 +219,14 @@ TEST_CASE("deep nesting and broken UTF-8 get 4xx from the program", "[binary][ho
   auto mock = start_mock_binary({"--quiet", "--max-body", "262144"});
   REQUIRE(mock.port > 0);
   RawConnection connection(mock.port);
-  REQUIRE(connection.send(post(std::string(100000, '['))));
+  REQUIRE(connection.send(post_request(std::string(100000, '['))));
   const auto deep = connection.read_response(3s);
   CHECK(status_of(deep) == 400);
   CHECK(json::parse(body_of(deep)) == json{{"message", "Invalid API key"}});
   for (const std::string key : {"\xff\xfe\xfd", "demo-\xc0\xaf", "demo-\xe2\x82", "\\ud800x",
                                 "demo-valid-key\xed\xa0\x80"}) {
     INFO("key bytes: " << key);
-    REQUIRE(connection.send(post("{\"key\":\"" + key + "\"}")));
+    REQUIRE(connection.send(post_request("{\"key\":\"" + key + "\"}")));
     const int status = status_of(connection.read_response(3s));
     CHECK((status == 400 || status == 401));
   }
@@ -259,7 +250,7 @@ TEST_CASE("clients that vanish mid-request leave no thread behind", "[binary][ho
   const auto baseline = settled(pid, idle);
   REQUIRE(baseline.busy() == idle.busy());
 
-  const std::string request = post(valid_body);
+  const std::string request = post_request(valid_body);
   const std::vector<std::pair<const char *, std::size_t>> cuts{
       {"in the request line", 10},
       {"in the headers", 60},
@@ -296,7 +287,7 @@ TEST_CASE("clients that vanish mid-request leave no thread behind", "[binary][ho
 TEST_CASE("64 stalled half requests do not slow 50 logins", "[binary][hostile][slow]") {
   auto mock = start_mock_binary({"--quiet"});
   REQUIRE(mock.port > 0);
-  const std::string request = post(valid_body);
+  const std::string request = post_request(valid_body);
   std::vector<std::unique_ptr<RawConnection>> stalled;
   for (int i = 0; i < 64; ++i) {
     stalled.push_back(std::make_unique<RawConnection>(mock.port));
@@ -391,7 +382,7 @@ TEST_CASE("SIGTERM under load: exit 0 within a second, no half-written answer",
   std::mutex mutex;
   std::vector<std::string> broken; // answers cut short
   std::vector<std::thread> clients;
-  const std::string request = post(valid_body);
+  const std::string request = post_request(valid_body);
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
       while (!done) {

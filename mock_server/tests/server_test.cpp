@@ -13,6 +13,8 @@
 #include <set>
 
 using namespace inspekt::mock;
+using inspekt::testing::body_of;
+using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
 using inspekt::testing::status_of;
 using namespace std::chrono_literals;
@@ -34,17 +36,6 @@ ServerOptions loopback(std::size_t max_body = 64 * 1024) {
 }
 
 const std::string valid_body = R"({"key":"demo-valid-key","client_id":"test"})";
-
-std::string post(const std::string &body, const std::string &extra_headers = "") {
-  return "POST /api/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
-         "application/json\r\n" +
-         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-std::string body_of(const std::string &response) {
-  const auto at = response.find("\r\n\r\n");
-  return at == std::string::npos ? "" : response.substr(at + 4);
-}
 
 } // namespace
 
@@ -68,8 +59,8 @@ TEST_CASE("a real HTTP client logs in over keep-alive", "[server]") {
 TEST_CASE("Java's h2c upgrade headers are ignored and HTTP/1.1 answers", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
   RawConnection connection(mock.port());
-  REQUIRE(
-      connection.send(post(valid_body, "Connection: Upgrade, HTTP2-Settings\r\n"
+  REQUIRE(connection.send(post_request(valid_body,
+                                       "Connection: Upgrade, HTTP2-Settings\r\n"
                                        "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAB\r\n")));
   const auto response = connection.read_response(2s);
   CHECK(status_of(response) == 200);
@@ -91,11 +82,11 @@ TEST_CASE("bodies over the limit get 413 JSON and the connection stays usable", 
   BackgroundMockServer mock(default_handler(), loopback());
   RawConnection connection(mock.port());
   const std::string big(70 * 1024, 'x');
-  REQUIRE(connection.send(post(big)));
+  REQUIRE(connection.send(post_request(big)));
   const auto response = connection.read_response(3s);
   CHECK(status_of(response) == 413);
   CHECK(json::parse(body_of(response)) == json{{"message", "Payload too large"}});
-  REQUIRE(connection.send(post(valid_body)));
+  REQUIRE(connection.send(post_request(valid_body)));
   CHECK(status_of(connection.read_response(3s)) == 200);
 }
 
@@ -111,7 +102,7 @@ TEST_CASE("a chunked body over the limit gets 413", "[server]") {
   REQUIRE(connection.send(request));
   const auto response = connection.read_response(3s);
   CHECK(status_of(response) == 413);
-  REQUIRE(connection.send(post(valid_body)));
+  REQUIRE(connection.send(post_request(valid_body)));
   CHECK(status_of(connection.read_response(3s)) == 200);
 }
 
@@ -134,11 +125,11 @@ TEST_CASE("a chunked body within the limit is read", "[server]") {
 TEST_CASE("hostile bodies get 4xx, never 5xx", "[server][hostile]") {
   BackgroundMockServer mock(default_handler(), loopback(1024 * 1024));
   RawConnection connection(mock.port());
-  REQUIRE(connection.send(post(std::string(100000, '['))));
+  REQUIRE(connection.send(post_request(std::string(100000, '['))));
   CHECK(status_of(connection.read_response(3s)) == 400);
-  REQUIRE(connection.send(post("{\"key\":\"\xff\xfe\xfd\"}")));
+  REQUIRE(connection.send(post_request("{\"key\":\"\xff\xfe\xfd\"}")));
   CHECK(status_of(connection.read_response(3s)) == 400); // the JSON parser refuses it
-  REQUIRE(connection.send(post(std::string(1, '\0') + "{}")));
+  REQUIRE(connection.send(post_request(std::string(1, '\0') + "{}")));
   CHECK(status_of(connection.read_response(3s)) == 400);
 }
 
@@ -157,7 +148,7 @@ TEST_CASE("clients that send half a request and stall do not stop others", "[ser
   for (int i = 0; i < 16; ++i) {
     stalled.push_back(std::make_unique<RawConnection>(mock.port()));
     REQUIRE(stalled.back()->send(i % 2 ? "POST /api/authenticate HTTP/1.1\r\nContent-Le"
-                                       : post(valid_body).substr(0, 120)));
+                                       : post_request(valid_body).substr(0, 120)));
   }
   httplib::Client client("127.0.0.1", mock.port());
   client.set_read_timeout(2, 0);
@@ -173,7 +164,7 @@ TEST_CASE("clients that send half a request and stall do not stop others", "[ser
 TEST_CASE("stop() returns promptly with idle keep-alive connections open", "[server]") {
   auto mock = std::make_unique<BackgroundMockServer>(default_handler(), loopback());
   RawConnection idle(mock->port());
-  REQUIRE(idle.send(post(valid_body)));
+  REQUIRE(idle.send(post_request(valid_body)));
   REQUIRE(status_of(idle.read_response(2s)) == 200);
   RawConnection silent(mock->port()); // connected, never sends a byte
   const auto start = std::chrono::steady_clock::now();

@@ -110,4 +110,15 @@ int status_of(const std::string &response) {
   return std::atoi(response.c_str() + 9);
 }
 
+std::string body_of(const std::string &response) {
+  const auto at = response.find("\r\n\r\n");
+  return at == std::string::npos ? "" : response.substr(at + 4);
+}
+
+std::string post_request(const std::string &body, const std::string &extra_headers) {
+  return "POST /api/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+         "application/json\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 } // namespace inspekt::testing

@@ -32,5 +32,9 @@ private:
 };
 
 int status_of(const std::string &response); // 0 when there is no status line
+std::string body_of(const std::string &response);
+
+// A POST /api/authenticate with Content-Type: application/json and a Content-Length.
+std::string post_request(const std::string &body, const std::string &extra_headers = "");
 
 } // namespace inspekt::testing
