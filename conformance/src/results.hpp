@@ -24,7 +24,9 @@ struct CaseResult {
 
 class Results {
 public:
+  // Keeps a pointer to `test_case`: an entry of case_table(), never a temporary.
   void record(const ConformanceCase &test_case, Verdict verdict, std::string observed);
+  void record(ConformanceCase &&, Verdict, std::string) = delete;
 
   void print_table(std::ostream &out) const;
   nlohmann::json to_json() const;
