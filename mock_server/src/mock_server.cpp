@@ -16,8 +16,11 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <functional>
+#include <shared_mutex>
+#include <vector>
 
 namespace inspekt::mock {
 namespace {
@@ -28,6 +31,7 @@ namespace {
 struct RequestContext {
   bool started = false;
   bool answered = false; // our handler wrote the response
+  int writing_port = -1; // the client port counted busy while the answer is written
   std::chrono::steady_clock::time_point start;
   RequestFacts facts;
 };
@@ -121,10 +125,12 @@ std::string bind_failure_reason(const std::string &host, int port) {
   return reason;
 }
 
-int local_port(int fd) {
+// The local (or, with `peer`, the remote) port of a socket; -1 when it has none.
+int port_of(int fd, bool peer = false) {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
-  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+  auto *raw = reinterpret_cast<sockaddr *>(&address);
+  if ((peer ? ::getpeername(fd, raw, &length) : ::getsockname(fd, raw, &length)) != 0) {
     return -1;
   }
   if (address.ss_family == AF_INET) {
@@ -139,8 +145,11 @@ int local_port(int fd) {
 // cpp-httplib 0.11 keeps an idle keep-alive connection on its thread until the
 // keep-alive timeout, and offers no way to close it on stop(). The connection sockets
 // are the process's TCP sockets whose local port is ours; shutting their read side
-// wakes those threads at once. Linux-specific, like the rest of the mock.
-void shut_idle_connections(int port) {
+// wakes those threads at once. Connections whose client port counts as `busy` are in
+// the middle of a request and are left to finish it (two clients on one port number
+// from different addresses only keep an idle one open). Linux-specific, like the rest
+// of the mock.
+void shut_idle_connections(int port, const std::vector<std::atomic<std::uint16_t>> &busy) {
   DIR *fds = ::opendir("/proc/self/fd");
   if (fds == nullptr) {
     return; // threads then end by their keep-alive timeout
@@ -155,7 +164,11 @@ void shut_idle_connections(int port) {
     int type = 0;
     socklen_t length = sizeof type;
     if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_TYPE, &type, &length) == 0 &&
-        type == SOCK_STREAM && local_port(static_cast<int>(fd)) == port) {
+        type == SOCK_STREAM && port_of(static_cast<int>(fd)) == port) {
+      const int peer = port_of(static_cast<int>(fd), true);
+      if (peer >= 0 && busy[static_cast<std::size_t>(peer)] > 0) {
+        continue;
+      }
       ::shutdown(static_cast<int>(fd), SHUT_RD);
     }
   }
@@ -178,6 +191,17 @@ struct MockServer::Impl {
   int port = -1;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  // How many answers are being written to each client port (from the post-routing
+  // handler to the logger). stop() shuts connections under the exclusive lock and skips
+  // these: cpp-httplib checks the socket before each of its two writes (headers, then
+  // body), and a read side shut in between sent answers cut after their headers (1 run
+  // in 40 of the SIGTERM-under-load test). Writers take the lock shared, so they never
+  // wait for each other; one that starts after the shutting finds its socket shut
+  // before either write and sends nothing rather than half an answer. Connections still
+  // reading a request (a stalled body) are shut as before.
+  std::shared_mutex busy_lock;
+  std::vector<std::atomic<std::uint16_t>> busy_ports =
+      std::vector<std::atomic<std::uint16_t>>(65536);
 
   void answer(const HttpRequest &request, httplib::Response &res) {
     HandledRequest handled = handler->handle(request);
@@ -331,6 +355,16 @@ struct MockServer::Impl {
           res.body = R"({"message":"Internal mock error"})";
           current_request.answered = true;
         });
+    // Runs for every answer right before cpp-httplib writes it; the logger runs right
+    // after. (Before the address is read, for a broken request line, the port is
+    // unknown and the answer is not protected.)
+    http.set_post_routing_handler([this](const httplib::Request &req, httplib::Response &) {
+      if (req.remote_port > 0 && req.remote_port <= 65535) {
+        std::shared_lock<std::shared_mutex> lock(busy_lock);
+        ++busy_ports[static_cast<std::size_t>(req.remote_port)];
+        current_request.writing_port = req.remote_port;
+      }
+    });
     http.set_logger([this](const httplib::Request &req, const httplib::Response &res) {
       if (log && log->enabled()) {
         AccessLogEntry entry;
@@ -346,6 +380,10 @@ struct MockServer::Impl {
           entry.facts = current_request.facts;
         }
         log->write(entry);
+      }
+      if (current_request.writing_port >= 0) {
+        std::shared_lock<std::shared_mutex> lock(busy_lock);
+        --busy_ports[static_cast<std::size_t>(current_request.writing_port)];
       }
       if (current_request.started) {
         --in_flight;
@@ -403,7 +441,8 @@ void MockServer::stop(std::chrono::milliseconds grace) {
   // This also shuts the listening socket when cpp-httplib's stop() had nothing to stop
   // yet (it acts only once listen_after_bind() is running): accept() then fails at once
   // whenever run() starts, so a server stopped right after bind() still returns.
-  shut_idle_connections(impl_->port);
+  std::unique_lock<std::shared_mutex> lock(impl_->busy_lock);
+  shut_idle_connections(impl_->port, impl_->busy_ports);
 }
 
 int MockServer::port() const {
