@@ -33,6 +33,7 @@ struct Options {
   std::string fixtures_dir;
   std::string check_fixtures_dir;
   std::string log_format = "text";
+  std::string engine = "event-loop";
   bool quiet = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::int64_t> now;
@@ -52,13 +53,14 @@ std::string describe_keys(const FixtureSet &fixtures) {
 }
 
 // For scripts/bench only: INSPEKT_MOCK_LIBRARY_DEFAULTS=backlog,nodelay,keep-alive,threads
-// (or "all") puts back cpp-httplib 0.11's own settings, so the benchmark can show what
-// each of the mock's transport settings is worth. Not a user option.
+// (or "all") puts back cpp-httplib 0.11's own settings on the threads engine, so the
+// benchmark can show what each of the mock's settings for it is worth. Not a user option.
 void apply_library_defaults(ServerOptions &server) {
   const char *list = std::getenv("INSPEKT_MOCK_LIBRARY_DEFAULTS");
   if (list == nullptr) {
     return;
   }
+  server.engine = Engine::threads;
   const std::string names = std::string(",") + list + ",";
   const auto named = [&names](const char *name) {
     return names.find(std::string(",") + name + ",") != std::string::npos ||
@@ -213,8 +215,19 @@ int main(int argc, char **argv) {
                  "Fixture set directory (default: the embedded set from fixtures/default)");
   app.add_option("--check-fixtures", options.check_fixtures_dir,
                  "Validate a fixture set directory, print a summary, exit 0 (good) or 2 (bad)");
+  app.add_option("--engine", options.engine,
+                 "How connections are served: event-loop (plain HTTP: a few epoll loops serve "
+                 "them all) or threads (cpp-httplib, a thread per connection; HTTPS always "
+                 "uses it)")
+      ->check(CLI::IsMember({"event-loop", "threads"}))
+      ->capture_default_str();
+  app.add_option("--loops", options.server.event_loops,
+                 "event-loop engine: how many loops (threads); 0 is half the CPUs, at least one")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   app.add_option("--threads", options.server.max_threads,
-                 "Most connections served at once (threads start on demand)")
+                 "threads engine and HTTPS: most connections served at once (threads start "
+                 "on demand)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   app.add_option("--max-body", options.server.max_body_bytes,
@@ -252,6 +265,7 @@ int main(int argc, char **argv) {
     std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";
     return exit_usage;
   }
+  options.server.engine = options.engine == "threads" ? Engine::threads : Engine::event_loop;
   apply_library_defaults(options.server);
   if (!options.check_fixtures_dir.empty()) {
     return check_fixtures(options.check_fixtures_dir);

@@ -1,6 +1,7 @@
 #pragma once
-// The transport: cpp-httplib around AuthHandler, with the limits that keep one client
-// from stopping the mock from answering others.
+// The transport around AuthHandler, with the limits that keep one client from stopping
+// the mock from answering others. Plain HTTP is served by epoll event loops (half the
+// CPUs; HttpSession speaks the protocol); HTTPS by cpp-httplib, a thread per connection.
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
@@ -16,12 +17,19 @@
 
 namespace inspekt::mock {
 
+enum class Engine {
+  event_loop, // a few epoll loops serve every connection (plain HTTP)
+  threads,    // cpp-httplib: a thread per connection (always used for HTTPS)
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                // 0: any free port
   std::optional<TlsIdentity> tls; // set: HTTPS with this certificate and key
-  // Connections are served one thread each; threads start on demand up to this bound,
-  // and further connections wait in the accept queue.
+  Engine engine = Engine::event_loop;
+  std::size_t event_loops = 0; // event_loop: how many loops (threads); 0: half the CPUs
+  // threads: connections are served one thread each; threads start on demand up to this
+  // bound, and further connections wait in the accept queue.
   std::size_t max_threads = 256;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds read_timeout{5};
@@ -58,7 +66,6 @@ public:
   int port() const;
   const std::string &host() const;
   std::string base_url() const; // "http://127.0.0.1:PORT", "https://..." with TLS
-  std::size_t requests_in_flight() const;
 
 private:
   struct Impl;

@@ -1,0 +1,108 @@
+#pragma once
+// One HTTP/1.1 connection without its socket: bytes in, answers out. The event-loop
+// transport (mock_server.hpp) owns the socket and feeds this; tests and the fuzzer feed
+// it directly. Requests are framed by http-parser (Debian's libhttp-parser: request
+// line, headers, Content-Length and chunked bodies, the checks against request
+// smuggling) and answered by AuthHandler in order, one answer per request, so
+// pipelined requests work.
+
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace inspekt::mock {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 64 * 1024; // larger bodies: 413
+  // A body over the limit is read and dropped up to this many bytes, so the connection
+  // stays usable; past it (or when the client awaits 100 Continue) the 413 goes out at
+  // once and the connection closes.
+  std::size_t max_drained_body_bytes = 16 * 64 * 1024;
+  std::size_t max_target_bytes = 8 * 1024; // longer request targets: 414
+  std::size_t keep_alive_max_requests = 1000;
+  // Parsing pauses while this much output waits for a client that does not read.
+  std::size_t max_pending_output = 256 * 1024;
+};
+
+// http-parser's bound on the request line plus headers (431 beyond). It is one setting
+// for the whole process; HttpSession applies it on first use.
+inline constexpr std::size_t max_request_head_bytes = 16 * 1024;
+
+class HttpSession {
+public:
+  // `log` may be null; `remote` ("address:port") is only used in log lines.
+  HttpSession(const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
+              std::string remote);
+  ~HttpSession();
+  HttpSession(const HttpSession &) = delete;
+  HttpSession &operator=(const HttpSession &) = delete;
+
+  // Reads what the client sent and appends the answers of complete requests to
+  // output(). While parsing is paused (too much unsent output) the bytes are kept.
+  void receive(std::string_view data);
+  // The client closed its side: a request cut short gets no answer.
+  void receive_end();
+  // Call after writing some output: parsing paused by a full output resumes.
+  void resume();
+  // Every later answer says "Connection: close" and ends the connection (shutdown).
+  void close_after_next_answer();
+
+  // Bytes to send, in order; the transport erases what it has written.
+  std::string &output() { return output_; }
+  // Once output() is written, the connection is over.
+  bool finished() const { return finished_; }
+  // No part of a request has arrived since the last answer (or since the start).
+  bool idle() const;
+  // Parsing waits for output() to shrink.
+  bool paused() const { return paused_; }
+  std::size_t requests_answered() const { return answered_; }
+
+private:
+  struct Parser;
+  friend struct Parser;
+
+  void parse(std::string_view data);
+  void start_request();
+  void commit_header();
+  int headers_complete();
+  int body(std::string_view chunk);
+  int message_complete();
+  void answer(HttpResponse response, bool head_only, const std::optional<RequestFacts> &facts);
+  void refuse(int status);
+  void log_answer(int status, const std::optional<RequestFacts> &facts);
+
+  const AuthHandler &handler_;
+  HttpLimits limits_;
+  AccessLog *log_;
+  std::string remote_;
+  std::unique_ptr<Parser> parser_;
+
+  std::string output_;
+  std::string unparsed_; // received while paused
+  bool finished_ = false;
+  bool paused_ = false;
+  bool close_requested_ = false;
+  bool in_request_ = false;
+  std::size_t answered_ = 0;
+
+  // The request being read.
+  HttpRequest request_;
+  std::string target_;
+  std::string header_field_;
+  std::string header_value_;
+  bool reading_value_ = false;
+  bool expects_continue_ = false;
+  bool target_too_long_ = false;
+  std::size_t dropped_body_bytes_ = 0;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// The HTTP reason phrase for a status code ("Unknown" for codes without one).
+std::string_view reason_phrase(int status);
+
+} // namespace inspekt::mock

@@ -1,0 +1,382 @@
+#include "inspekt/mock/http_session.hpp"
+
+#include <http_parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <mutex>
+
+namespace inspekt::mock {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+// The path of a request target, %XX decoded ("/api/%61uthenticate" is the endpoint, as
+// for any server that routes on decoded paths). The query and fragment are dropped; an
+// absolute-form target ("http://host/api/authenticate") gives its path.
+std::string path_of(std::string_view target) {
+  if (!target.empty() && target.front() != '/') {
+    http_parser_url url;
+    http_parser_url_init(&url);
+    if (http_parser_parse_url(target.data(), target.size(), 0, &url) == 0 &&
+        (url.field_set & (1 << UF_SCHEMA)) != 0) {
+      target = (url.field_set & (1 << UF_PATH)) != 0
+                   ? target.substr(url.field_data[UF_PATH].off, url.field_data[UF_PATH].len)
+                   : std::string_view("/");
+    }
+  }
+  target = target.substr(0, std::min(target.find('?'), target.find('#')));
+  std::string path;
+  path.reserve(target.size());
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == '%' && i + 2 < target.size() && hex_value(target[i + 1]) >= 0 &&
+        hex_value(target[i + 2]) >= 0) {
+      path += static_cast<char>(hex_value(target[i + 1]) * 16 + hex_value(target[i + 2]));
+      i += 2;
+    } else {
+      path += target[i];
+    }
+  }
+  return path;
+}
+
+void append_number(std::string &out, std::size_t value) {
+  char digits[24];
+  char *end = digits + sizeof digits;
+  char *p = end;
+  do {
+    *--p = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  out.append(p, static_cast<std::size_t>(end - p));
+}
+
+} // namespace
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+  case 100: return "Continue";
+  case 200: return "OK";
+  case 201: return "Created";
+  case 202: return "Accepted";
+  case 204: return "No Content";
+  case 301: return "Moved Permanently";
+  case 302: return "Found";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
+  case 413: return "Content Too Large";
+  case 414: return "URI Too Long";
+  case 415: return "Unsupported Media Type";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
+  case 500: return "Internal Server Error";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  case 504: return "Gateway Timeout";
+  default: return "Unknown";
+  }
+}
+
+// http-parser calls back with `data` pointing at the session.
+struct HttpSession::Parser {
+  http_parser state{};
+
+  static HttpSession &session(http_parser *p) { return *static_cast<HttpSession *>(p->data); }
+
+  static const http_parser_settings &settings() {
+    static const http_parser_settings callbacks = [] {
+      http_parser_settings s{};
+      http_parser_settings_init(&s);
+      s.on_message_begin = [](http_parser *p) {
+        session(p).start_request();
+        return 0;
+      };
+      s.on_url = [](http_parser *p, const char *at, std::size_t length) {
+        auto &self = session(p);
+        if (self.target_.size() + length > self.limits_.max_target_bytes) {
+          self.target_too_long_ = true;
+          return 1;
+        }
+        self.target_.append(at, length);
+        return 0;
+      };
+      s.on_header_field = [](http_parser *p, const char *at, std::size_t length) {
+        auto &self = session(p);
+        if (self.reading_value_) {
+          self.commit_header();
+        }
+        self.header_field_.append(at, length);
+        return 0;
+      };
+      s.on_header_value = [](http_parser *p, const char *at, std::size_t length) {
+        auto &self = session(p);
+        self.reading_value_ = true;
+        self.header_value_.append(at, length);
+        return 0;
+      };
+      s.on_headers_complete = [](http_parser *p) { return session(p).headers_complete(); };
+      s.on_body = [](http_parser *p, const char *at, std::size_t length) {
+        return session(p).body(std::string_view(at, length));
+      };
+      s.on_message_complete = [](http_parser *p) { return session(p).message_complete(); };
+      return s;
+    }();
+    return callbacks;
+  }
+};
+
+HttpSession::HttpSession(const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
+                         std::string remote)
+    : handler_(handler), limits_(limits), log_(log != nullptr && log->enabled() ? log : nullptr),
+      remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {
+  static std::once_flag head_limit;
+  std::call_once(head_limit,
+                 [] { http_parser_set_max_header_size(static_cast<uint32_t>(max_request_head_bytes)); });
+  http_parser_init(&parser_->state, HTTP_REQUEST);
+  parser_->state.data = this;
+}
+
+HttpSession::~HttpSession() = default;
+
+bool HttpSession::idle() const {
+  return !in_request_ && unparsed_.empty();
+}
+
+void HttpSession::receive(std::string_view data) {
+  if (finished_ || data.empty()) {
+    return;
+  }
+  if (paused_) {
+    unparsed_.append(data);
+    return;
+  }
+  parse(data);
+}
+
+void HttpSession::receive_end() {
+  if (!finished_) {
+    finished_ = true; // a request cut short is dropped: there is nobody to read its answer
+    unparsed_.clear();
+  }
+}
+
+void HttpSession::resume() {
+  if (!paused_ || finished_ || output_.size() > limits_.max_pending_output) {
+    return;
+  }
+  paused_ = false;
+  http_parser_pause(&parser_->state, 0);
+  std::string rest = std::move(unparsed_);
+  unparsed_.clear();
+  parse(rest);
+}
+
+void HttpSession::close_after_next_answer() {
+  close_requested_ = true;
+  if (paused_ && unparsed_.empty()) {
+    finished_ = true; // the last answer is out or queued; nothing else was asked
+  }
+}
+
+void HttpSession::parse(std::string_view data) {
+  auto &state = parser_->state;
+  while (!data.empty() && !finished_) {
+    const std::size_t consumed =
+        http_parser_execute(&state, &Parser::settings(), data.data(), data.size());
+    data.remove_prefix(std::min(consumed, data.size()));
+    const auto error = HTTP_PARSER_ERRNO(&state);
+    if (finished_) {
+      return; // a callback answered and ended the connection
+    }
+    if (error == HPE_PAUSED) {
+      unparsed_.assign(data.data(), data.size());
+      return;
+    }
+    if (error != HPE_OK) {
+      refuse(target_too_long_ ? 414 : error == HPE_HEADER_OVERFLOW ? 431 : 400);
+      return;
+    }
+    if (state.upgrade != 0) {
+      // The parser stops after a request asking to switch protocols (Java's h2c, or
+      // CONNECT). The mock does not switch: the next bytes are another HTTP/1.1 request.
+      state.upgrade = 0;
+    } else if (consumed == 0) {
+      return;
+    }
+  }
+}
+
+void HttpSession::start_request() {
+  in_request_ = true;
+  request_ = HttpRequest{};
+  target_.clear();
+  header_field_.clear();
+  header_value_.clear();
+  reading_value_ = false;
+  expects_continue_ = false;
+  target_too_long_ = false;
+  dropped_body_bytes_ = 0;
+  if (log_ != nullptr) {
+    started_ = std::chrono::steady_clock::now();
+  }
+}
+
+void HttpSession::commit_header() {
+  if (iequals(header_field_, "content-type")) {
+    if (!request_.content_type) {
+      request_.content_type = header_value_;
+    }
+  } else if (iequals(header_field_, "expect")) {
+    expects_continue_ = iequals(header_value_, "100-continue");
+  }
+  header_field_.clear();
+  header_value_.clear();
+  reading_value_ = false;
+}
+
+int HttpSession::headers_complete() {
+  if (reading_value_) {
+    commit_header();
+  }
+  const auto &state = parser_->state;
+  request_.method = http_method_str(static_cast<http_method>(state.method));
+  request_.path = path_of(target_);
+  const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
+  if (announced && state.content_length > limits_.max_body_bytes) {
+    request_.body_too_large = true;
+    if (expects_continue_ || state.content_length > limits_.max_drained_body_bytes) {
+      // Reading megabytes to keep one connection is not worth it: answer now and close.
+      close_requested_ = true;
+      answer(handler_.respond(Outcome::payload_too_large), request_.method == "HEAD",
+             std::nullopt);
+      return -1;
+    }
+  } else if (expects_continue_ && state.http_minor >= 1) {
+    output_ += "HTTP/1.1 100 Continue\r\n\r\n";
+  }
+  return 0;
+}
+
+int HttpSession::body(std::string_view chunk) {
+  if (!request_.body_too_large && request_.body.size() + chunk.size() <= limits_.max_body_bytes) {
+    request_.body.append(chunk);
+    return 0;
+  }
+  if (!request_.body_too_large) {
+    request_.body_too_large = true;
+    dropped_body_bytes_ = request_.body.size();
+    request_.body.clear();
+    request_.body.shrink_to_fit();
+  }
+  dropped_body_bytes_ += chunk.size();
+  if (dropped_body_bytes_ > limits_.max_drained_body_bytes) {
+    close_requested_ = true;
+    answer(handler_.respond(Outcome::payload_too_large), false, std::nullopt);
+    return -1;
+  }
+  return 0;
+}
+
+int HttpSession::message_complete() {
+  auto &state = parser_->state;
+  const bool head_only = state.method == HTTP_HEAD;
+  if (state.method == HTTP_CONNECT || !http_should_keep_alive(&state) ||
+      answered_ + 1 >= limits_.keep_alive_max_requests) {
+    close_requested_ = true;
+  }
+  HandledRequest handled = handler_.handle(request_);
+  answer(std::move(handled.response), head_only, handled.facts);
+  if (finished_) {
+    return -1;
+  }
+  if (output_.size() > limits_.max_pending_output) {
+    paused_ = true;
+    http_parser_pause(&state, 1);
+  }
+  return 0;
+}
+
+void HttpSession::answer(HttpResponse response, bool head_only,
+                         const std::optional<RequestFacts> &facts) {
+  output_.reserve(output_.size() + response.body.size() + 256);
+  output_ += "HTTP/1.1 ";
+  append_number(output_, static_cast<std::size_t>(response.status));
+  output_ += ' ';
+  output_ += reason_phrase(response.status);
+  output_ += "\r\n";
+  for (const auto &[name, value] : response.headers) {
+    output_ += name;
+    output_ += ": ";
+    output_ += value;
+    output_ += "\r\n";
+  }
+  output_ += "Content-Length: ";
+  append_number(output_, response.body.size());
+  output_ += close_requested_ ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
+  if (!head_only) {
+    output_ += response.body;
+  }
+  log_answer(response.status, facts);
+  ++answered_;
+  in_request_ = false;
+  if (close_requested_) {
+    finished_ = true;
+    unparsed_.clear();
+  }
+}
+
+void HttpSession::refuse(int status) {
+  close_requested_ = true;
+  HttpResponse response;
+  if (status == 400) {
+    response = handler_.respond(Outcome::invalid_request);
+  } else {
+    response.status = status;
+    response.headers.emplace_back("Content-Type", "application/json");
+    response.body = nlohmann::json{{"message", std::string(reason_phrase(status))}}.dump();
+  }
+  answer(std::move(response), false, std::nullopt);
+}
+
+void HttpSession::log_answer(int status, const std::optional<RequestFacts> &facts) {
+  if (log_ == nullptr) {
+    return;
+  }
+  AccessLogEntry entry;
+  entry.method = request_.method;
+  entry.path = request_.path.empty() ? target_ : request_.path;
+  entry.status = status;
+  entry.remote = remote_;
+  if (in_request_) {
+    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+  }
+  entry.facts = facts;
+  log_->write(entry);
+}
+
+} // namespace inspekt::mock

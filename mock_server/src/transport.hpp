@@ -1,0 +1,32 @@
+#pragma once
+// What MockServer needs from a transport. Two exist: the event loop (plain HTTP, the
+// default) and cpp-httplib's thread per connection (HTTPS, or --engine threads).
+
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/mock_server.hpp"
+
+#include <chrono>
+#include <memory>
+
+namespace inspekt::mock::detail {
+
+class Transport {
+public:
+  virtual ~Transport() = default;
+  // Listening once it returns; throws BindError. Returns the port.
+  virtual int bind() = 0;
+  virtual void run() = 0;
+  // Safe from any thread, before or during run().
+  virtual void stop(std::chrono::milliseconds grace) = 0;
+};
+
+std::unique_ptr<Transport> make_threaded_transport(std::shared_ptr<const AuthHandler> handler,
+                                                   const ServerOptions &options,
+                                                   std::shared_ptr<AccessLog> log);
+
+std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const AuthHandler> handler,
+                                                     const ServerOptions &options,
+                                                     std::shared_ptr<AccessLog> log);
+
+} // namespace inspekt::mock::detail
