@@ -202,8 +202,8 @@ void Loop::run() {
     } else if (!accepting_) {
       timeout_ms = static_cast<int>(accept_pause.count());
     }
-    const int ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
-                                   timeout_ms);
+    const int ready =
+        ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
     if (ready < 0 && errno != EINTR) {
       if (auto *log = owner_.log()) {
         log->note("error", std::string("epoll_wait failed: ") + std::strerror(errno));
@@ -265,8 +265,8 @@ void Loop::accept_connections(Clock::time_point now) {
         // Out of descriptors: the pending connection stays queued; retry shortly rather
         // than spin on a listening socket that stays readable.
         if (auto *log = owner_.log()) {
-          log->note("error", std::string("accept failed: ") + std::strerror(errno) +
-                                 "; retrying in 100 ms");
+          log->note("error",
+                    std::string("accept failed: ") + std::strerror(errno) + "; retrying in 100 ms");
         }
         set_accepting(false);
         accept_resumes_ = now + accept_pause;
@@ -463,8 +463,8 @@ int EventLoopTransport::bind() {
   }
   std::string reason = "no address to listen on";
   for (auto *ai = found; ai != nullptr && listen_.get() < 0; ai = ai->ai_next) {
-    FileDescriptor fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                               ai->ai_protocol));
+    FileDescriptor fd(
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
     if (fd.get() < 0) {
       reason = std::strerror(errno);
       continue;

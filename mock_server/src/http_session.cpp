@@ -74,30 +74,54 @@ void append_number(std::string &out, std::size_t value) {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-  case 100: return "Continue";
-  case 200: return "OK";
-  case 201: return "Created";
-  case 202: return "Accepted";
-  case 204: return "No Content";
-  case 301: return "Moved Permanently";
-  case 302: return "Found";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 408: return "Request Timeout";
-  case 413: return "Content Too Large";
-  case 414: return "URI Too Long";
-  case 415: return "Unsupported Media Type";
-  case 422: return "Unprocessable Content";
-  case 429: return "Too Many Requests";
-  case 431: return "Request Header Fields Too Large";
-  case 500: return "Internal Server Error";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return "Unknown";
+  case 100:
+    return "Continue";
+  case 200:
+    return "OK";
+  case 201:
+    return "Created";
+  case 202:
+    return "Accepted";
+  case 204:
+    return "No Content";
+  case 301:
+    return "Moved Permanently";
+  case 302:
+    return "Found";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 408:
+    return "Request Timeout";
+  case 413:
+    return "Content Too Large";
+  case 414:
+    return "URI Too Long";
+  case 415:
+    return "Unsupported Media Type";
+  case 422:
+    return "Unprocessable Content";
+  case 429:
+    return "Too Many Requests";
+  case 431:
+    return "Request Header Fields Too Large";
+  case 500:
+    return "Internal Server Error";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  default:
+    return "Unknown";
   }
 }
 
@@ -154,8 +178,9 @@ HttpSession::HttpSession(const AuthHandler &handler, const HttpLimits &limits, A
     : handler_(handler), limits_(limits), log_(log != nullptr && log->enabled() ? log : nullptr),
       remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {
   static std::once_flag head_limit;
-  std::call_once(head_limit,
-                 [] { http_parser_set_max_header_size(static_cast<uint32_t>(max_request_head_bytes)); });
+  std::call_once(head_limit, [] {
+    http_parser_set_max_header_size(static_cast<uint32_t>(max_request_head_bytes));
+  });
   http_parser_init(&parser_->state, HTTP_REQUEST);
   parser_->state.data = this;
 }
@@ -271,8 +296,7 @@ int HttpSession::headers_complete() {
     if (expects_continue_ || state.content_length > limits_.max_drained_body_bytes) {
       // Reading megabytes to keep one connection is not worth it: answer now and close.
       close_requested_ = true;
-      answer(handler_.respond(Outcome::payload_too_large), request_.method == "HEAD",
-             std::nullopt);
+      answer(handler_.respond(Outcome::payload_too_large), request_.method == "HEAD", std::nullopt);
       return -1;
     }
   } else if (expects_continue_ && state.http_minor >= 1) {

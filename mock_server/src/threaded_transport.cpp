@@ -405,9 +405,8 @@ private:
 };
 
 int ThreadedTransport::bind() {
-  const bool bound = options.port == 0
-                         ? (port = http.bind_to_any_port(options.host)) > 0
-                         : http.bind_to_port(options.host, options.port);
+  const bool bound = options.port == 0 ? (port = http.bind_to_any_port(options.host)) > 0
+                                       : http.bind_to_port(options.host, options.port);
   if (!bound) {
     throw BindError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
                     bind_failure_reason(options.host, options.port));

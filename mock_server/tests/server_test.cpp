@@ -1,5 +1,6 @@
 // The transport, over loopback, with the mock in this process: what real clients and
-// hostile ones send, and how the server copes.
+// hostile ones send, and how the server copes. Built twice: for the event loop (the
+// default) and, with INSPEKT_TEST_ENGINE_THREADS, for cpp-httplib's threads.
 
 #include "inspekt/mock/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
@@ -9,8 +10,10 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <fstream>
 #include <future>
 #include <set>
+#include <thread>
 
 using namespace inspekt::mock;
 using inspekt::testing::body_of;
@@ -32,6 +35,9 @@ ServerOptions loopback(std::size_t max_body = 64 * 1024) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.max_body_bytes = max_body;
+#ifdef INSPEKT_TEST_ENGINE_THREADS
+  options.engine = Engine::threads;
+#endif
   return options;
 }
 
@@ -220,4 +226,78 @@ TEST_CASE("the access log names outcome and key prefix, never the key", "[server
   CHECK(entries[1]["status"] == 405);
   CHECK(lines.str().find("demo-valid-key") == std::string::npos);
   CHECK(lines.str().find("eyJ") == std::string::npos);
+}
+
+#ifndef INSPEKT_TEST_ENGINE_THREADS
+// cpp-httplib 0.11 answers only the first of pipelined requests: between requests it
+// polls the socket, not the bytes it has already read (README, "the threads engine").
+TEST_CASE("pipelined requests in one write get their answers in order", "[server]") {
+  BackgroundMockServer mock(default_handler(), loopback());
+  RawConnection connection(mock.port());
+  REQUIRE(connection.send(post_request(valid_body) + post_request(R"({"client_id":"x"})") +
+                          post_request(valid_body)));
+  CHECK(status_of(connection.read_response(2s)) == 200);
+  CHECK(status_of(connection.read_response(2s)) == 400);
+  CHECK(status_of(connection.read_response(2s)) == 200);
+}
+#endif
+
+TEST_CASE("idle and stalled connections are closed after their timeouts", "[server][hostile]") {
+  ServerOptions options = loopback();
+  options.keep_alive_timeout = 1s;
+  options.read_timeout = 1s;
+  BackgroundMockServer mock(default_handler(), options);
+  RawConnection idle(mock.port());
+  REQUIRE(idle.send(post_request(valid_body)));
+  REQUIRE(status_of(idle.read_response(2s)) == 200);
+  RawConnection stalled(mock.port());
+  REQUIRE(stalled.send(post_request(valid_body).substr(0, 70)));
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(idle.closed_by_peer(3s));
+  CHECK(stalled.closed_by_peer(3s));
+  CHECK(std::chrono::steady_clock::now() - start >= 500ms);
+}
+
+// Resident memory of this process (the mock runs in it), from /proc/self/status.
+std::size_t resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stoul(line.substr(6));
+    }
+  }
+  return 0;
+}
+
+TEST_CASE("a client that never reads its answers does not hold up others", "[server][hostile]") {
+  ServerOptions options = loopback();
+  options.keep_alive_max_requests = 1000000; // else the mock closes after 1000 answers
+  BackgroundMockServer mock(default_handler(), options);
+  RawConnection greedy(mock.port(), 8 * 1024);
+  // 15 MB of pipelined logins whose answers (70 MB, about 700 bytes each) are never
+  // read, by a client with a small receive buffer. The mock must stop reading rather
+  // than hold the answers in memory; what the kernel buffers is not in the process's
+  // resident set.
+  std::string requests;
+  for (int i = 0; i < 100000; ++i) {
+    requests += post_request(valid_body);
+  }
+  const auto before = resident_kib();
+  std::size_t sent = 0;
+  for (int round = 0; round < 60 && sent < requests.size(); ++round) {
+    sent += greedy.send_without_waiting(requests.substr(sent, 1024 * 1024));
+    std::this_thread::sleep_for(5ms);
+  }
+  INFO("request bytes taken: " << sent);
+  httplib::Client client("127.0.0.1", mock.port());
+  client.set_read_timeout(2, 0);
+  for (int i = 0; i < 20; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = client.Post("/api/authenticate", valid_body, "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 500ms);
+  }
+  CHECK(resident_kib() < before + 16 * 1024);
 }

@@ -10,8 +10,13 @@
 
 namespace inspekt::testing {
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port) : RawConnection(port, 0) {}
+
+RawConnection::RawConnection(int port, int receive_buffer_bytes) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (receive_buffer_bytes > 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof receive_buffer_bytes);
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -38,6 +43,19 @@ bool RawConnection::send(const std::string &bytes) {
     sent += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+std::size_t RawConnection::send_without_waiting(const std::string &bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const auto n =
+        ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) {
+      break;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  return sent;
 }
 
 void RawConnection::shutdown_write() {

@@ -10,12 +10,17 @@ namespace inspekt::testing {
 class RawConnection {
 public:
   explicit RawConnection(int port);
+  // With a small receive buffer (SO_RCVBUF, set before connecting): a client whose
+  // kernel cannot soak up megabytes of unread answers.
+  RawConnection(int port, int receive_buffer_bytes);
   ~RawConnection();
   RawConnection(const RawConnection &) = delete;
   RawConnection &operator=(const RawConnection &) = delete;
 
   bool connected() const { return fd_ >= 0; }
   bool send(const std::string &bytes);
+  // Sends what the socket takes without blocking; returns how many bytes went.
+  std::size_t send_without_waiting(const std::string &bytes);
   // Ends the sending side (FIN): the peer reads end-of-stream, the reply can still come.
   void shutdown_write();
   // Closes at once with a TCP reset (SO_LINGER 0), as a client that crashes does.

@@ -1,0 +1,399 @@
+// HttpSession without sockets: bytes in, answers out. The transport-level behaviours
+// (framing, pipelining, limits, keep-alive, refusals) are pinned here; the event loop
+// around it is tested over loopback in server_test.cpp.
+
+#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/http_session.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+using namespace inspekt::mock;
+using nlohmann::json;
+
+namespace {
+
+const AuthHandler &handler() {
+  static const AuthHandler pinned(load_embedded_fixtures(), {7, 1764000000});
+  return pinned;
+}
+
+struct Answer {
+  int status = 0;
+  std::map<std::string, std::string> headers; // names lower-cased
+  std::string body;
+};
+
+std::string lower(std::string text) {
+  for (auto &c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+// Splits what a session wrote into answers, reading each body by its Content-Length.
+// `head_answers` answers (in order, from the first) are to HEAD requests: no body.
+std::vector<Answer> answers_in(const std::string &output, std::size_t head_answers = 0) {
+  std::vector<Answer> all;
+  std::size_t at = 0;
+  while (at < output.size()) {
+    const auto end = output.find("\r\n\r\n", at);
+    REQUIRE(end != std::string::npos);
+    std::istringstream head(output.substr(at, end - at));
+    std::string line;
+    std::getline(head, line);
+    REQUIRE(line.rfind("HTTP/1.1 ", 0) == 0);
+    Answer answer;
+    answer.status = std::stoi(line.substr(9, 3));
+    while (std::getline(head, line)) {
+      if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+      }
+      const auto colon = line.find(": ");
+      REQUIRE(colon != std::string::npos);
+      answer.headers[lower(line.substr(0, colon))] = line.substr(colon + 2);
+    }
+    at = end + 4;
+    if (answer.status != 100) {
+      const auto length = std::stoul(answer.headers.at("content-length"));
+      if (head_answers > 0) {
+        --head_answers;
+      } else {
+        REQUIRE(at + length <= output.size());
+        answer.body = output.substr(at, length);
+        at += length;
+      }
+    }
+    all.push_back(answer);
+  }
+  return all;
+}
+
+std::string post(const std::string &body, const std::string &extra = "",
+                 const std::string &target = "/api/authenticate") {
+  return "POST " + target + " HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n" +
+         extra + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+const std::string login = R"({"key":"demo-valid-key","client_id":"app"})";
+
+HttpLimits limits_with_body(std::size_t max_body) {
+  HttpLimits limits;
+  limits.max_body_bytes = max_body;
+  limits.max_drained_body_bytes = max_body * 16;
+  return limits;
+}
+
+} // namespace
+
+TEST_CASE("a login in one piece and byte by byte gets the same answer", "[session]") {
+  const AuthHandler first(load_embedded_fixtures(), {7, 1764000000});
+  const AuthHandler second(load_embedded_fixtures(), {7, 1764000000});
+  HttpSession whole(first, {}, nullptr, "");
+  HttpSession bytes(second, {}, nullptr, "");
+  const std::string request = post(login);
+  whole.receive(request);
+  for (char c : request) {
+    bytes.receive(std::string_view(&c, 1));
+  }
+  CHECK(whole.output() == bytes.output());
+  const auto answers = answers_in(whole.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 200);
+  CHECK(answers[0].headers.at("content-type") == "application/json");
+  CHECK(answers[0].headers.count("connection") == 0); // keep-alive is HTTP/1.1's default
+  CHECK(json::parse(answers[0].body).contains("refresh_token"));
+  CHECK(whole.idle());
+  CHECK_FALSE(whole.finished());
+}
+
+TEST_CASE("pipelined requests are answered in order", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive(post(login) + post(R"({"client_id":"no key"})") +
+                  "GET /api/authenticate HTTP/1.1\r\nHost: mock\r\n\r\n" + post(login));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 4);
+  CHECK(answers[0].status == 200);
+  CHECK(answers[1].status == 400);
+  CHECK(answers[2].status == 405);
+  CHECK(answers[2].headers.at("allow") == "POST");
+  CHECK(answers[3].status == 200);
+  CHECK(json::parse(answers[0].body)["session"] != json::parse(answers[3].body)["session"]);
+}
+
+TEST_CASE("a chunked body arriving in pieces is read whole", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive("POST /api/authenticate HTTP/1.1\r\nHost: mock\r\nContent-Type: "
+                  "application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+  session.receive("a\r\n" + login.substr(0, 10) + "\r\n");
+  CHECK(session.output().empty());
+  CHECK_FALSE(session.idle());
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", login.size() - 10);
+  session.receive(std::string(size) + "\r\n" + login.substr(10) + "\r\n0\r\n\r\n");
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 200);
+}
+
+TEST_CASE("a POST without Content-Length has an empty body", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive("POST /api/authenticate HTTP/1.1\r\nHost: mock\r\n"
+                  "Content-Type: application/json\r\n\r\n");
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 400);
+}
+
+TEST_CASE("Expect: 100-continue gets an interim answer, or 413 at once", "[session]") {
+  SECTION("a body within the limit") {
+    HttpSession session(handler(), {}, nullptr, "");
+    const std::string request = post(login, "Expect: 100-continue\r\n");
+    const auto head_end = request.find("\r\n\r\n") + 4;
+    session.receive(request.substr(0, head_end));
+    CHECK(session.output() == "HTTP/1.1 100 Continue\r\n\r\n");
+    session.receive(request.substr(head_end));
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 2);
+    CHECK(answers[1].status == 200);
+  }
+  SECTION("a body over the limit is refused before it is sent") {
+    HttpSession session(handler(), limits_with_body(100), nullptr, "");
+    const std::string request = post(std::string(150, 'x'), "Expect: 100-continue\r\n");
+    session.receive(request.substr(0, request.find("\r\n\r\n") + 4));
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == 413);
+    CHECK(answers[0].headers.at("connection") == "close");
+    CHECK(json::parse(answers[0].body) == json{{"message", "Payload too large"}});
+    CHECK(session.finished());
+  }
+}
+
+TEST_CASE("a body over the limit gets 413; within the drain limit the connection stays",
+          "[session]") {
+  HttpSession session(handler(), limits_with_body(100), nullptr, "");
+  session.receive(post(std::string(500, 'x')) + post(login));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].status == 413);
+  CHECK(answers[0].headers.count("connection") == 0);
+  CHECK(answers[1].status == 200);
+  CHECK_FALSE(session.finished());
+}
+
+TEST_CASE("a body past the drain limit gets 413 at once and the connection ends", "[session]") {
+  SECTION("announced by Content-Length") {
+    HttpSession session(handler(), limits_with_body(100), nullptr, "");
+    const std::string request = post(std::string(1601, 'x'));
+    session.receive(request.substr(0, request.find("\r\n\r\n") + 4));
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == 413);
+    CHECK(session.finished());
+  }
+  SECTION("chunked") {
+    HttpSession session(handler(), limits_with_body(100), nullptr, "");
+    session.receive("POST /api/authenticate HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: "
+                    "chunked\r\n\r\n");
+    for (int i = 0; i < 20 && !session.finished(); ++i) {
+      session.receive("64\r\n" + std::string(100, 'x') + "\r\n");
+    }
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == 413);
+    CHECK(answers[0].headers.at("connection") == "close");
+    CHECK(session.finished());
+  }
+}
+
+TEST_CASE("HEAD gets the headers of its answer and no body", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive("HEAD /api/authenticate HTTP/1.1\r\nHost: mock\r\n\r\n" + post(login));
+  const auto answers = answers_in(session.output(), 1);
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].status == 405);
+  CHECK(std::stoul(answers[0].headers.at("content-length")) > 0);
+  CHECK(answers[0].body.empty());
+  CHECK(answers[1].status == 200);
+}
+
+TEST_CASE("the connection ends when the client asks, or after the most requests", "[session]") {
+  SECTION("Connection: close") {
+    HttpSession session(handler(), {}, nullptr, "");
+    session.receive(post(login, "Connection: close\r\n") + post(login));
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1); // nothing after the answer that closes
+    CHECK(answers[0].headers.at("connection") == "close");
+    CHECK(session.finished());
+  }
+  SECTION("HTTP/1.0 without keep-alive") {
+    HttpSession session(handler(), {}, nullptr, "");
+    session.receive("POST /api/authenticate HTTP/1.0\r\nContent-Type: application/json\r\n"
+                    "Content-Length: " +
+                    std::to_string(login.size()) + "\r\n\r\n" + login);
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == 200);
+    CHECK(session.finished());
+  }
+  SECTION("keep_alive_max_requests") {
+    HttpLimits limits;
+    limits.keep_alive_max_requests = 3;
+    HttpSession session(handler(), limits, nullptr, "");
+    session.receive(post(login) + post(login) + post(login) + post(login));
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[1].headers.count("connection") == 0);
+    CHECK(answers[2].headers.at("connection") == "close");
+    CHECK(session.finished());
+  }
+}
+
+TEST_CASE("requests the parser refuses get a JSON answer and end the connection",
+          "[session][hostile]") {
+  struct Refused {
+    const char *name;
+    std::string bytes;
+    int status;
+  };
+  const auto refused = GENERATE(values<Refused>({
+      {"a broken request line", "NOT AN HTTP REQUEST\r\n\r\n", 400},
+      {"an unknown method", "FROB /api/authenticate HTTP/1.1\r\nHost: m\r\n\r\n", 400},
+      {"a target over 8 KiB", "POST /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: m\r\n\r\n",
+       414},
+      {"headers over 16 KiB",
+       "POST /api/authenticate HTTP/1.1\r\nX-Big: " + std::string(17000, 'b') + "\r\n\r\n", 431},
+      {"Content-Length and Transfer-Encoding together (smuggling)",
+       "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nContent-Length: 4\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       400},
+      {"two different Content-Lengths",
+       "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nContent-Length: 4\r\n"
+       "Content-Length: 5\r\n\r\n{}{}",
+       400},
+      {"a broken chunk size",
+       "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "zz\r\n",
+       400},
+  }));
+  DYNAMIC_SECTION(refused.name) {
+    HttpSession session(handler(), {}, nullptr, "");
+    session.receive(refused.bytes);
+    const auto answers = answers_in(session.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == refused.status);
+    CHECK(answers[0].headers.at("content-type") == "application/json");
+    CHECK(answers[0].headers.at("connection") == "close");
+    CHECK(json::parse(answers[0].body).contains("message"));
+    CHECK(session.finished());
+    session.receive(post(login)); // ignored: the connection is over
+    CHECK(answers_in(session.output()).size() == 1);
+  }
+}
+
+TEST_CASE("targets are routed by their decoded path", "[session]") {
+  const auto target =
+      GENERATE(as<std::string>{}, "/api/authenticate?debug=1", "/api/%61uthenticate",
+               "http://mock.example/api/authenticate", "/api/authenticate#top");
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive(post(login, "", target));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 200);
+}
+
+TEST_CASE("Java's h2c upgrade is ignored: HTTP/1.1 answers and continues", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive(post(login, "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                              "HTTP2-Settings: AAEAAEAAAAIAAAAB\r\n") +
+                  post(login));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].status == 200);
+  CHECK(answers[1].status == 200);
+  CHECK_FALSE(session.finished());
+}
+
+TEST_CASE("CONNECT is answered and ends the connection", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive("CONNECT mock.example:443 HTTP/1.1\r\nHost: mock.example:443\r\n\r\n" +
+                  post(login));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 404);
+  CHECK(session.finished());
+}
+
+TEST_CASE("parsing pauses while a client leaves its answers unread", "[session]") {
+  HttpLimits limits;
+  limits.max_pending_output = 1000; // an answer with two tokens is about 700 bytes
+  HttpSession session(handler(), limits, nullptr, "");
+  std::string requests;
+  for (int i = 0; i < 6; ++i) {
+    requests += post(login);
+  }
+  session.receive(requests);
+  CHECK(session.paused());
+  const auto first = answers_in(session.output()).size();
+  CHECK(first < 6);
+  CHECK(session.output().size() <= limits.max_pending_output + 1024);
+  session.receive(post(login)); // kept while paused, answered later in order
+  std::size_t total = first;
+  for (int rounds = 0; rounds < 10 && total < 7; ++rounds) {
+    session.output().clear(); // the transport wrote it
+    session.resume();
+    total += answers_in(session.output()).size();
+  }
+  CHECK(total == 7);
+  CHECK_FALSE(session.paused());
+}
+
+TEST_CASE("a request cut short by the client gets no answer", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive(post(login).substr(0, 60));
+  CHECK_FALSE(session.idle());
+  session.receive_end();
+  CHECK(session.output().empty());
+  CHECK(session.finished());
+}
+
+TEST_CASE("close_after_next_answer ends the connection after the request in progress",
+          "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  const std::string request = post(login);
+  session.receive(request.substr(0, 50));
+  session.close_after_next_answer();
+  CHECK_FALSE(session.finished());
+  session.receive(request.substr(50) + post(login));
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 200);
+  CHECK(answers[0].headers.at("connection") == "close");
+  CHECK(session.finished());
+}
+
+TEST_CASE("the session logs each answer with the client address, never the key",
+          "[session][secrets]") {
+  std::ostringstream lines;
+  AccessLog log(&lines, LogFormat::json);
+  HttpSession session(handler(), {}, &log, "127.0.0.1:50000");
+  session.receive(post(R"({"key":"zq-distinctive-9f3k2","client_id":"app"})") + "NOT HTTP\r\n\r\n");
+  std::istringstream in(lines.str());
+  std::string line;
+  std::vector<json> entries;
+  while (std::getline(in, line)) {
+    entries.push_back(json::parse(line));
+  }
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0]["status"] == 401);
+  CHECK(entries[0]["remote"] == "127.0.0.1:50000");
+  CHECK(entries[0]["method"] == "POST");
+  CHECK(entries[0]["path"] == "/api/authenticate");
+  CHECK(entries[0].contains("duration_ms"));
+  CHECK(entries[1]["status"] == 400);
+  CHECK(lines.str().find("zq-distinctive-9f3k2") == std::string::npos);
+  CHECK(lines.str().find("distinctive") == std::string::npos);
+}
