@@ -423,15 +423,12 @@ void Loop::begin_stop(Clock::time_point now) {
     all.push_back(connection.get());
   }
   for (Connection *connection : all) {
-    if (connection->lingering) {
-      continue;
+    if (!connection->lingering) {
+      connection->session.close_after_next_answer();
     }
-    connection->session.close_after_next_answer();
-    if (connection->session.idle() && connection->session.output().empty()) {
-      close(*connection); // between requests: nothing is lost
-    } else {
-      write_to(*connection, now); // closes once the answer in progress is out
-    }
+    // A request already in the socket is read and answered, not reset; then idle
+    // connections close, and the others once their answer is out (write_to).
+    read_from(*connection, now);
   }
   closed_.clear();
 }
