@@ -118,6 +118,7 @@ private:
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> closed_;
   bool accepting_ = false;
+  bool starved_ = false; // accept() failed for want of descriptors
   bool stopping_ = false;
   Clock::time_point accept_resumes_;
   Clock::time_point next_sweep_;
@@ -221,7 +222,15 @@ void Loop::run() {
       } else {
         auto &connection = *static_cast<Connection *>(tag);
         if (!connection.closed) {
-          serve(connection, events[static_cast<std::size_t>(i)].events, now);
+          try {
+            serve(connection, events[static_cast<std::size_t>(i)].events, now);
+          } catch (const std::exception &e) {
+            // Out of memory, most likely: this connection ends, the loop goes on.
+            if (auto *log = owner_.log()) {
+              log->note("error", std::string("connection dropped: ") + e.what());
+            }
+            close(connection);
+          }
         }
       }
     }
@@ -261,20 +270,28 @@ void Loop::accept_connections(Clock::time_point now) {
     const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length,
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      const int error = errno;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
         // Out of descriptors: the pending connection stays queued; retry shortly rather
-        // than spin on a listening socket that stays readable.
-        if (auto *log = owner_.log()) {
-          log->note("error",
-                    std::string("accept failed: ") + std::strerror(errno) + "; retrying in 100 ms");
+        // than spin on a listening socket that stays readable. Said once, not per retry.
+        if (auto *log = owner_.log(); log != nullptr && !starved_) {
+          log->note("error", std::string("accept failed: ") + std::strerror(error) +
+                                 "; retrying every 100 ms");
         }
+        starved_ = true;
         set_accepting(false);
         accept_resumes_ = now + accept_pause;
       }
-      if (errno == ECONNABORTED || errno == EINTR) {
+      if (error == ECONNABORTED || error == EINTR) {
         continue;
       }
       return;
+    }
+    if (starved_) {
+      starved_ = false;
+      if (auto *log = owner_.log()) {
+        log->note("accepting", "descriptors are available again");
+      }
     }
     if (options.tcp_nodelay) {
       int yes = 1;

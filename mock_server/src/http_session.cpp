@@ -332,7 +332,22 @@ int HttpSession::message_complete() {
       answered_ + 1 >= limits_.keep_alive_max_requests) {
     close_requested_ = true;
   }
-  HandledRequest handled = handler_.handle(request_);
+  HandledRequest handled;
+  try {
+    handled = handler_.handle(request_);
+  } catch (const std::exception &e) {
+    // A fault in the handler costs this request a 500, not the loop its thread (and
+    // no exception may cross http-parser's C frames).
+    if (log_ != nullptr) {
+      log_->note("error", std::string("handler failed: ") + e.what());
+    }
+    close_requested_ = true;
+    handled.response.status = 500;
+    handled.response.headers.emplace_back("Content-Type", "application/json");
+    handled.response.body = R"({"message":"Internal mock error"})";
+    answer(std::move(handled.response), head_only, std::nullopt);
+    return -1;
+  }
   answer(std::move(handled.response), head_only, handled.facts);
   if (finished_) {
     return -1;

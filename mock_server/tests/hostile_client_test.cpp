@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 using inspekt::testing::body_of;
@@ -94,6 +96,32 @@ ThreadCensus settled(int pid, const ThreadCensus &idle, std::chrono::millisecond
     calm = census.busy() <= idle.busy() ? calm + 1 : 0;
   }
   return census;
+}
+
+// How many descriptors a process has open, from /proc/PID/fd.
+std::size_t open_descriptors(int pid) {
+  std::error_code error;
+  std::size_t count = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    ++count;
+  }
+  return count;
+}
+
+// The CPU time (user + system) a process has used, in clock ticks (/proc/PID/stat).
+long cpu_ticks(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) { // utime is field 14, stime 15
+    if (i >= 14) {
+      ticks += std::stol(field);
+    }
+  }
+  return ticks;
 }
 
 // Opens `count` connections at once (non-blocking connects, as a load generator does),
@@ -249,6 +277,7 @@ TEST_CASE("clients that vanish mid-request leave no thread behind", "[binary][ho
   REQUIRE(login(mock.port));
   const auto baseline = settled(pid, idle);
   REQUIRE(baseline.busy() == idle.busy());
+  const auto baseline_descriptors = open_descriptors(pid);
 
   const std::string request = post_request(valid_body);
   const std::vector<std::pair<const char *, std::size_t>> cuts{
@@ -278,10 +307,47 @@ TEST_CASE("clients that vanish mid-request leave no thread behind", "[binary][ho
   // Workers are reused, not piled up: twelve vanished clients, at most two more threads
   // (a connection can arrive before the last worker is back on its futex).
   CHECK(thread_census(pid).total <= baseline.total + 2);
+  // And every vanished client's socket is closed (the login's own may still be open).
+  const auto deadline = Clock::now() + 2s;
+  while (open_descriptors(pid) > baseline_descriptors + 1 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(open_descriptors(pid) <= baseline_descriptors + 1);
   const auto result = login(mock.port);
   REQUIRE(result);
   CHECK(result->status == 200);
   stop_cleanly(mock);
+}
+
+TEST_CASE("out of descriptors the mock waits for one instead of spinning", "[binary][hostile]") {
+  // The mock inherits a limit of 32 descriptors; 48 clients connect and stay.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit low = saved;
+  low.rlim_cur = 32;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  auto mock = start_mock_binary();
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  REQUIRE(mock.port > 0);
+  const int pid = mock.process->pid();
+  std::vector<std::unique_ptr<RawConnection>> crowd;
+  for (int i = 0; i < 48; ++i) {
+    crowd.push_back(std::make_unique<RawConnection>(mock.port));
+  }
+  std::this_thread::sleep_for(200ms);
+  const long before = cpu_ticks(pid);
+  std::this_thread::sleep_for(1s);
+  // A loop that retried accept() on the still-readable listening socket would use the
+  // whole second; waiting 100 ms between tries uses next to nothing.
+  CHECK(cpu_ticks(pid) - before < 15);
+  crowd.clear();
+  const auto result = login(mock.port);
+  REQUIRE(result);
+  CHECK(result->status == 200);
+  stop_cleanly(mock);
+  const auto log = mock.process->stderr_text();
+  CHECK_THAT(log, Catch::Contains("accept failed: Too many open files; retrying every 100 ms"));
+  CHECK_THAT(log, Catch::Contains("descriptors are available again"));
 }
 
 TEST_CASE("64 stalled half requests do not slow 50 logins", "[binary][hostile][slow]") {
