@@ -11,6 +11,13 @@ bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) con
       [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 std::string Exchange::header(std::string_view name) const {
   const auto found = headers.find(std::string(name));
   return found == headers.end() ? std::string() : found->second;
@@ -24,11 +31,7 @@ bool is_json_media_type(std::string_view content_type) {
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) {
     type.remove_suffix(1);
   }
-  constexpr std::string_view json_type = "application/json";
-  return type.size() == json_type.size() &&
-         std::equal(type.begin(), type.end(), json_type.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
+  return equals_ignoring_case(type, "application/json");
 }
 
 } // namespace inspekt

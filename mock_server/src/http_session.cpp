@@ -1,5 +1,7 @@
 #include "inspekt/mock/http_session.hpp"
 
+#include "inspekt/client/exchange.hpp"
+
 #include <http_parser.h>
 
 #include <algorithm>
@@ -9,13 +11,6 @@
 
 namespace inspekt::mock {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') {
@@ -271,12 +266,12 @@ void HttpSession::start_request() {
 }
 
 void HttpSession::commit_header() {
-  if (iequals(header_field_, "content-type")) {
+  if (equals_ignoring_case(header_field_, "content-type")) {
     if (!request_.content_type) {
       request_.content_type = header_value_;
     }
-  } else if (iequals(header_field_, "expect")) {
-    expects_continue_ = iequals(header_value_, "100-continue");
+  } else if (equals_ignoring_case(header_field_, "expect")) {
+    expects_continue_ = equals_ignoring_case(header_value_, "100-continue");
   }
   header_field_.clear();
   header_value_.clear();

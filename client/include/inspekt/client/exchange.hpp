@@ -16,6 +16,7 @@ namespace inspekt {
 struct CaseInsensitiveLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 
 // "application/json", with or without parameters, in any letter case (RFC 9110
 // section 8.3.1); "application/json-seq" and "text/json" are other types.
