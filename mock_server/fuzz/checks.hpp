@@ -31,4 +31,17 @@ void check_fixture_loader(std::string_view input);
 // verifies exactly when its payload is a JSON object.
 void check_jwt(std::string_view input);
 
+// Arbitrary bytes as what a client sends on one connection, through HttpSession with a
+// deterministic handler and an emulated transport that writes all output and resumes.
+// Fed in one piece, byte by byte (pausing after every answer) and in chunks sized by a
+// hash of the input (some bytes arriving while paused), the output, finished(), idle()
+// and requests_answered() are identical. The output is a sequence of HTTP/1.1
+// responses: status line with a 3-digit status (100, a fixture's, 414 or 431; never 5xx)
+// and its reason, NAME: VALUE headers, exactly one Content-Length on final answers,
+// none and no body on 100 Continue (at most one per request, only with an Expect
+// header), a JSON body of Content-Length bytes (only HEAD answers omit it); nothing
+// after an answer saying Connection: close, and finished() exactly then. There are at
+// most as many final answers as LF bytes in the input, plus one error answer.
+void check_http_session(std::string_view input);
+
 } // namespace inspekt::fuzz

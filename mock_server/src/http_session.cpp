@@ -123,6 +123,7 @@ std::string_view reason_phrase(int status) {
 // http-parser calls back with `data` pointing at the session.
 struct HttpSession::Parser {
   http_parser state{};
+  const char *end = nullptr; // the end of the bytes given to the running http_parser_execute
 
   static HttpSession &session(http_parser *p) { return *static_cast<HttpSession *>(p->data); }
 
@@ -136,11 +137,17 @@ struct HttpSession::Parser {
       };
       s.on_url = [](http_parser *p, const char *at, std::size_t length) {
         auto &self = session(p);
-        if (self.target_.size() + length > self.limits_.max_target_bytes) {
+        const std::size_t limit = self.limits_.max_target_bytes;
+        if (self.target_.size() <= limit) { // one byte over the limit is enough to know
+          self.target_.append(at, std::min(length, limit + 1 - self.target_.size()));
+        }
+        // A piece that ends with the received bytes is not the whole target: judge the
+        // length once the target's end is seen, as when it arrives in one piece, so that
+        // a target that turns out invalid further on is a 400 however the bytes arrived.
+        if (at + length != self.parser_->end && self.target_.size() > limit) {
           self.target_too_long_ = true;
           return 1;
         }
-        self.target_.append(at, length);
         return 0;
       };
       s.on_header_field = [](http_parser *p, const char *at, std::size_t length) {
@@ -225,9 +232,17 @@ void HttpSession::close_after_next_answer() {
 void HttpSession::parse(std::string_view data) {
   auto &state = parser_->state;
   while (!data.empty() && !finished_) {
+    // http-parser adds the bytes it skims in one go (a header value) to the head size
+    // (nread) only after checking them, so a bad byte past the head limit is a 400 when
+    // it comes in the same call and a 431 when it comes in a later one. Calls that never
+    // cross the limit give the same answer however the bytes arrive.
+    const std::size_t room =
+        state.nread < max_request_head_bytes ? max_request_head_bytes - state.nread : 1;
+    const std::string_view piece = data.substr(0, room);
+    parser_->end = piece.data() + piece.size();
     const std::size_t consumed =
-        http_parser_execute(&state, &Parser::settings(), data.data(), data.size());
-    data.remove_prefix(std::min(consumed, data.size()));
+        http_parser_execute(&state, &Parser::settings(), piece.data(), piece.size());
+    data.remove_prefix(std::min(consumed, piece.size()));
     const auto error = HTTP_PARSER_ERRNO(&state);
     if (finished_) {
       return; // a callback answered and ended the connection
