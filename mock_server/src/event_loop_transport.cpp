@@ -198,10 +198,10 @@ void Loop::run() {
     int timeout_ms = -1; // nothing to time: sleep until a connection or stop() comes
     if (owner_.stopping()) {
       timeout_ms = stopping_ ? 20 : 0;
+    } else if (!accepting_) {
+      timeout_ms = static_cast<int>(accept_pause.count()); // shorter than a sweep
     } else if (!connections_.empty()) {
       timeout_ms = static_cast<int>(sweep_interval.count());
-    } else if (!accepting_) {
-      timeout_ms = static_cast<int>(accept_pause.count());
     }
     const int ready =
         ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
