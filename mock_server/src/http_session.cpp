@@ -127,53 +127,82 @@ struct HttpSession::Parser {
 
   static HttpSession &session(http_parser *p) { return *static_cast<HttpSession *>(p->data); }
 
+  // Every callback runs through this: an exception (a fault in the handler, or memory
+  // running out) must not cross http-parser's C frames. It ends the connection with a
+  // 500 instead (HttpSession::parse).
+  template <class Callback> static int guarded(http_parser *p, Callback &&callback) {
+    try {
+      return callback(session(p));
+    } catch (const std::exception &e) {
+      session(p).fault_ = e.what();
+      return -1;
+    }
+  }
+
   static const http_parser_settings &settings() {
     static const http_parser_settings callbacks = [] {
       http_parser_settings s{};
       http_parser_settings_init(&s);
       s.on_message_begin = [](http_parser *p) {
-        session(p).start_request();
-        return 0;
+        return guarded(p, [](HttpSession &self) {
+          self.start_request();
+          return 0;
+        });
       };
       s.on_url = [](http_parser *p, const char *at, std::size_t length) {
-        auto &self = session(p);
-        const std::size_t limit = self.limits_.max_target_bytes;
-        if (self.target_.size() <= limit) { // one byte over the limit is enough to know
-          self.target_.append(at, std::min(length, limit + 1 - self.target_.size()));
-        }
-        // A piece that ends with the received bytes is not the whole target: judge the
-        // length once the target's end is seen, as when it arrives in one piece, so that
-        // a target that turns out invalid further on is a 400 however the bytes arrived.
-        if (at + length != self.parser_->end && self.target_.size() > limit) {
-          self.target_too_long_ = true;
-          return 1;
-        }
-        return 0;
+        return guarded(p, [&](HttpSession &self) { return self.url(at, length); });
       };
       s.on_header_field = [](http_parser *p, const char *at, std::size_t length) {
-        auto &self = session(p);
-        if (self.reading_value_) {
-          self.commit_header();
-        }
-        self.header_field_.append(at, length);
-        return 0;
+        return guarded(p, [&](HttpSession &self) {
+          if (self.headers_done_) {
+            return 0; // a trailer after a chunked body: not a request header
+          }
+          if (self.reading_value_) {
+            self.commit_header();
+          }
+          self.header_field_.append(at, length);
+          return 0;
+        });
       };
       s.on_header_value = [](http_parser *p, const char *at, std::size_t length) {
-        auto &self = session(p);
-        self.reading_value_ = true;
-        self.header_value_.append(at, length);
-        return 0;
+        return guarded(p, [&](HttpSession &self) {
+          if (!self.headers_done_) {
+            self.reading_value_ = true;
+            self.header_value_.append(at, length);
+          }
+          return 0;
+        });
       };
-      s.on_headers_complete = [](http_parser *p) { return session(p).headers_complete(); };
+      s.on_headers_complete = [](http_parser *p) {
+        return guarded(p, [](HttpSession &self) { return self.headers_complete(); });
+      };
       s.on_body = [](http_parser *p, const char *at, std::size_t length) {
-        return session(p).body(std::string_view(at, length));
+        return guarded(p,
+                       [&](HttpSession &self) { return self.body(std::string_view(at, length)); });
       };
-      s.on_message_complete = [](http_parser *p) { return session(p).message_complete(); };
+      s.on_message_complete = [](http_parser *p) {
+        return guarded(p, [](HttpSession &self) { return self.message_complete(); });
+      };
       return s;
     }();
     return callbacks;
   }
 };
+
+int HttpSession::url(const char *at, std::size_t length) {
+  const std::size_t limit = limits_.max_target_bytes;
+  if (target_.size() <= limit) { // one byte over the limit is enough to know
+    target_.append(at, std::min(length, limit + 1 - target_.size()));
+  }
+  // A piece that ends with the received bytes is not the whole target: judge the
+  // length once the target's end is seen, as when it arrives in one piece, so that a
+  // target that turns out invalid further on is a 400 however the bytes arrived.
+  if (at + length != parser_->end && target_.size() > limit) {
+    target_too_long_ = true;
+    return 1;
+  }
+  return 0;
+}
 
 HttpSession::HttpSession(const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
                          std::string remote)
@@ -205,6 +234,10 @@ void HttpSession::receive(std::string_view data) {
 }
 
 void HttpSession::receive_end() {
+  if (paused_) {
+    input_ended_ = true; // what was received before the end is still answered on resume()
+    return;
+  }
   if (!finished_) {
     finished_ = true; // a request cut short is dropped: there is nobody to read its answer
     unparsed_.clear();
@@ -220,13 +253,13 @@ void HttpSession::resume() {
   std::string rest = std::move(unparsed_);
   unparsed_.clear();
   parse(rest);
+  if (input_ended_ && !paused_) {
+    receive_end();
+  }
 }
 
 void HttpSession::close_after_next_answer() {
   close_requested_ = true;
-  if (paused_ && unparsed_.empty()) {
-    finished_ = true; // the last answer is out or queued; nothing else was asked
-  }
 }
 
 void HttpSession::parse(std::string_view data) {
@@ -244,6 +277,10 @@ void HttpSession::parse(std::string_view data) {
         http_parser_execute(&state, &Parser::settings(), piece.data(), piece.size());
     data.remove_prefix(std::min(consumed, piece.size()));
     const auto error = HTTP_PARSER_ERRNO(&state);
+    if (fault_) {
+      fail(*fault_);
+      return;
+    }
     if (finished_) {
       return; // a callback answered and ended the connection
     }
@@ -267,6 +304,7 @@ void HttpSession::parse(std::string_view data) {
 
 void HttpSession::start_request() {
   in_request_ = true;
+  headers_done_ = false;
   request_ = HttpRequest{};
   target_.clear();
   header_field_.clear();
@@ -297,16 +335,19 @@ int HttpSession::headers_complete() {
   if (reading_value_) {
     commit_header();
   }
+  headers_done_ = true;
   const auto &state = parser_->state;
   request_.method = http_method_str(static_cast<http_method>(state.method));
   request_.path = path_of(target_);
   const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
   if (announced && state.content_length > limits_.max_body_bytes) {
     request_.body_too_large = true;
-    if (expects_continue_ || state.content_length > limits_.max_drained_body_bytes) {
+    // Expect means nothing in HTTP/1.0 (RFC 9110 section 10.1.1).
+    const bool awaits_continue = expects_continue_ && state.http_minor >= 1;
+    if (awaits_continue || state.content_length > limits_.max_drained_body_bytes) {
       // Reading megabytes to keep one connection is not worth it: answer now and close.
       close_requested_ = true;
-      answer(handler_.respond(Outcome::payload_too_large), request_.method == "HEAD", std::nullopt);
+      answer(handler_.respond(Outcome::payload_too_large), head_request(), std::nullopt);
       return -1;
     }
   } else if (expects_continue_ && state.http_minor >= 1) {
@@ -329,7 +370,7 @@ int HttpSession::body(std::string_view chunk) {
   dropped_body_bytes_ += chunk.size();
   if (dropped_body_bytes_ > limits_.max_drained_body_bytes) {
     close_requested_ = true;
-    answer(handler_.respond(Outcome::payload_too_large), false, std::nullopt);
+    answer(handler_.respond(Outcome::payload_too_large), head_request(), std::nullopt);
     return -1;
   }
   return 0;
@@ -342,22 +383,7 @@ int HttpSession::message_complete() {
       answered_ + 1 >= limits_.keep_alive_max_requests) {
     close_requested_ = true;
   }
-  HandledRequest handled;
-  try {
-    handled = handler_.handle(request_);
-  } catch (const std::exception &e) {
-    // A fault in the handler costs this request a 500, not the loop its thread (and
-    // no exception may cross http-parser's C frames).
-    if (log_ != nullptr) {
-      log_->note("error", std::string("handler failed: ") + e.what());
-    }
-    close_requested_ = true;
-    handled.response.status = 500;
-    handled.response.headers.emplace_back("Content-Type", "application/json");
-    handled.response.body = R"({"message":"Internal mock error"})";
-    answer(std::move(handled.response), head_only, std::nullopt);
-    return -1;
-  }
+  HandledRequest handled = handler_.handle(request_);
   answer(std::move(handled.response), head_only, handled.facts);
   if (finished_) {
     return -1;
@@ -385,7 +411,14 @@ void HttpSession::answer(HttpResponse response, bool head_only,
   }
   output_ += "Content-Length: ";
   append_number(output_, response.body.size());
-  output_ += close_requested_ ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
+  if (close_requested_) {
+    output_ += "\r\nConnection: close\r\n\r\n";
+  } else if (parser_->state.http_minor == 0) {
+    // An HTTP/1.0 client keeps the connection only when the answer says so.
+    output_ += "\r\nConnection: keep-alive\r\n\r\n";
+  } else {
+    output_ += "\r\n\r\n";
+  }
   if (!head_only) {
     output_ += response.body;
   }
@@ -408,7 +441,27 @@ void HttpSession::refuse(int status) {
     response.headers.emplace_back("Content-Type", "application/json");
     response.body = nlohmann::json{{"message", std::string(reason_phrase(status))}}.dump();
   }
-  answer(std::move(response), false, std::nullopt);
+  answer(std::move(response), head_request(), std::nullopt);
+}
+
+void HttpSession::fail(const std::string &what) {
+  if (log_ != nullptr) {
+    log_->note("error", "request failed: " + what);
+  }
+  fault_.reset();
+  if (finished_) {
+    return;
+  }
+  close_requested_ = true;
+  HttpResponse response;
+  response.status = 500;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = R"({"message":"Internal mock error"})";
+  answer(std::move(response), head_request(), std::nullopt);
+}
+
+bool HttpSession::head_request() const {
+  return in_request_ && parser_->state.method == HTTP_HEAD;
 }
 
 void HttpSession::log_answer(int status, const std::optional<RequestFacts> &facts) {

@@ -381,6 +381,7 @@ TEST_CASE("the session logs each answer with the client address, never the key",
   AccessLog log(&lines, LogFormat::json);
   HttpSession session(handler(), {}, &log, "127.0.0.1:50000");
   session.receive(post(R"({"key":"zq-distinctive-9f3k2","client_id":"app"})") + "NOT HTTP\r\n\r\n");
+  REQUIRE(log.flush());
   std::istringstream in(lines.str());
   std::string line;
   std::vector<json> entries;
@@ -396,4 +397,62 @@ TEST_CASE("the session logs each answer with the client address, never the key",
   CHECK(entries[1]["status"] == 400);
   CHECK(lines.str().find("zq-distinctive-9f3k2") == std::string::npos);
   CHECK(lines.str().find("distinctive") == std::string::npos);
+}
+
+TEST_CASE("trailers after a chunked body are not request headers", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", login.size());
+  // No Content-Type among the headers: a 400, whatever the trailer says.
+  session.receive("POST /api/authenticate HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: "
+                  "chunked\r\n\r\n" +
+                  std::string(size) + "\r\n" + login +
+                  "\r\n0\r\nContent-Type: application/json\r\nX-Trailer: 1\r\n\r\n");
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 400);
+}
+
+TEST_CASE("requests received before the client closed are answered after a pause", "[session]") {
+  HttpLimits limits;
+  limits.max_pending_output = 1000;
+  HttpSession session(handler(), limits, nullptr, "");
+  std::string requests;
+  for (int i = 0; i < 6; ++i) {
+    requests += post(login);
+  }
+  session.receive(requests);
+  REQUIRE(session.paused());
+  session.receive_end(); // the client sent all six and closed its side
+  CHECK_FALSE(session.finished());
+  std::size_t total = answers_in(session.output()).size();
+  for (int rounds = 0; rounds < 10 && !session.finished(); ++rounds) {
+    session.output().clear();
+    session.resume();
+    total += answers_in(session.output()).size();
+  }
+  CHECK(total == 6);
+  CHECK(session.finished());
+}
+
+TEST_CASE("a refused HEAD request gets no body either", "[session]") {
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive("HEAD /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: m\r\n\r\n");
+  const auto &output = session.output();
+  REQUIRE(output.rfind("HTTP/1.1 414 ", 0) == 0);
+  CHECK(output.size() == output.find("\r\n\r\n") + 4); // nothing after the headers
+}
+
+TEST_CASE("HTTP/1.0 keep-alive is said in the answer, and Expect means nothing", "[session]") {
+  HttpSession session(handler(), limits_with_body(100), nullptr, "");
+  const std::string body(500, 'x'); // over the limit, within the drain limit
+  session.receive("POST /api/authenticate HTTP/1.0\r\nConnection: keep-alive\r\n"
+                  "Expect: 100-continue\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 500\r\n\r\n" +
+                  body);
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1); // no 100 Continue, and the 413 after the whole body
+  CHECK(answers[0].status == 413);
+  CHECK(answers[0].headers.at("connection") == "keep-alive");
+  CHECK_FALSE(session.finished());
 }

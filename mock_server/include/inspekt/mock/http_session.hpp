@@ -1,6 +1,6 @@
 #pragma once
 // One HTTP/1.1 connection without its socket: bytes in, answers out. The event-loop
-// transport (mock_server.hpp) owns the socket and feeds this; tests and the fuzzer feed
+// transport (event_loop_transport.cpp) owns the socket and feeds this; tests and the fuzzer feed
 // it directly. Requests are framed by http-parser (Debian's libhttp-parser: request
 // line, headers, Content-Length and chunked bodies, the checks against request
 // smuggling) and answered by AuthHandler in order, one answer per request, so
@@ -68,12 +68,15 @@ private:
 
   void parse(std::string_view data);
   void start_request();
+  int url(const char *at, std::size_t length);
   void commit_header();
   int headers_complete();
   int body(std::string_view chunk);
   int message_complete();
   void answer(HttpResponse response, bool head_only, const std::optional<RequestFacts> &facts);
   void refuse(int status);
+  void fail(const std::string &what); // a callback threw: 500, and the connection ends
+  bool head_request() const;          // the request being answered is a HEAD
   void log_answer(int status, const std::optional<RequestFacts> &facts);
 
   const AuthHandler &handler_;
@@ -87,6 +90,8 @@ private:
   bool finished_ = false;
   bool paused_ = false;
   bool close_requested_ = false;
+  bool input_ended_ = false;         // the client closed its side while parsing paused
+  std::optional<std::string> fault_; // what a callback threw
   bool in_request_ = false;
   std::size_t answered_ = 0;
 
@@ -96,6 +101,7 @@ private:
   std::string header_field_;
   std::string header_value_;
   bool reading_value_ = false;
+  bool headers_done_ = false; // later header callbacks are trailers
   bool expects_continue_ = false;
   bool target_too_long_ = false;
   std::size_t dropped_body_bytes_ = 0;
