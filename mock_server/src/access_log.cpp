@@ -1,11 +1,21 @@
 #include "inspekt/mock/access_log.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace inspekt::mock {
 namespace {
@@ -91,17 +101,136 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
   return line.str();
 }
 
-void AccessLog::write(const AccessLogEntry &entry) {
-  if (!out_) {
+struct AccessLog::Writer {
+  std::ostream *out = nullptr;
+  int fd = -1;
+  std::size_t max_waiting;
+  std::mutex mutex;
+  std::condition_variable wake;    // lines to write, or closing
+  std::condition_variable written; // for flush()
+  std::vector<std::string> waiting;
+  std::uint64_t given = 0; // lines accepted so far
+  std::uint64_t written_count = 0;
+  std::uint64_t dropped = 0; // not yet reported
+  bool closing = false;
+
+  void run() {
+    std::vector<std::string> batch;
+    std::unique_lock<std::mutex> lock(mutex);
+    while (true) {
+      wake.wait(lock, [this] { return closing || !waiting.empty(); });
+      if (waiting.empty()) {
+        return; // closing, and all written
+      }
+      batch.swap(waiting);
+      const std::uint64_t lost = std::exchange(dropped, 0);
+      lock.unlock();
+      std::string text;
+      if (lost > 0) {
+        text = iso_time(wall_clock_ms()) + " log: " + std::to_string(lost) +
+               " lines dropped: the log's reader did not keep up\n";
+      }
+      for (const auto &line : batch) {
+        text += line;
+        text += '\n';
+      }
+      emit(text); // blocks while nobody reads a piped stderr, and only this thread
+      lock.lock();
+      written_count += batch.size();
+      batch.clear();
+      written.notify_all();
+    }
+  }
+
+  void emit(const std::string &text) {
+    if (out != nullptr) {
+      *out << text << std::flush;
+      return;
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const auto n = ::write(fd, text.data() + done, text.size() - done);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno != EINTR) {
+        return; // stderr closed: the lines are lost, the mock goes on
+      }
+    }
+  }
+};
+
+AccessLog::AccessLog(std::ostream *out, LogFormat format, std::size_t max_waiting_lines)
+    : format_(format) {
+  if (out != nullptr) {
+    auto writer = std::make_shared<Writer>();
+    writer->out = out;
+    writer->max_waiting = std::max<std::size_t>(max_waiting_lines, 1);
+    start(std::move(writer));
+  }
+}
+
+AccessLog::AccessLog(int fd, LogFormat format, std::size_t max_waiting_lines) : format_(format) {
+  if (fd >= 0) {
+    auto writer = std::make_shared<Writer>();
+    writer->fd = fd;
+    writer->max_waiting = std::max<std::size_t>(max_waiting_lines, 1);
+    start(std::move(writer));
+  }
+}
+
+void AccessLog::start(std::shared_ptr<Writer> writer) {
+  writer_ = std::move(writer);
+  // The thread takes no signals (SIGTERM and SIGINT are for inspekt-mock's stopper):
+  // it starts with every signal blocked, whichever thread makes the log.
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  std::thread([writer = writer_] { writer->run(); }).detach();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+AccessLog::~AccessLog() {
+  if (!writer_) {
     return;
   }
-  const std::string line = format_access_log(entry, format_, wall_clock_ms());
-  std::lock_guard<std::mutex> lock(mutex_);
-  *out_ << line << '\n' << std::flush;
+  flush(std::chrono::milliseconds(250));
+  std::lock_guard<std::mutex> lock(writer_->mutex);
+  writer_->closing = true;
+  writer_->wake.notify_one();
+}
+
+bool AccessLog::flush(std::chrono::milliseconds timeout) {
+  if (!writer_) {
+    return true;
+  }
+  std::unique_lock<std::mutex> lock(writer_->mutex);
+  const auto target = writer_->given;
+  return writer_->written.wait_for(lock, timeout, [&] { return writer_->written_count >= target; });
+}
+
+void AccessLog::enqueue(std::string line) {
+  std::lock_guard<std::mutex> lock(writer_->mutex);
+  if (writer_->waiting.size() >= writer_->max_waiting) {
+    ++writer_->dropped;
+    return;
+  }
+  writer_->waiting.push_back(std::move(line));
+  ++writer_->given;
+  if (writer_->waiting.size() == 1) {
+    writer_->wake.notify_one();
+  }
+}
+
+void AccessLog::write(const AccessLogEntry &entry) {
+  if (!writer_) {
+    return;
+  }
+  enqueue(format_access_log(entry, format_, wall_clock_ms()));
 }
 
 void AccessLog::note(const std::string &event, const std::string &detail) {
-  if (!out_) {
+  if (!writer_) {
     return;
   }
   std::string line;
@@ -111,8 +240,7 @@ void AccessLog::note(const std::string &event, const std::string &detail) {
   } else {
     line = iso_time(wall_clock_ms()) + " " + event + ": " + detail;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  *out_ << line << '\n' << std::flush;
+  enqueue(std::move(line));
 }
 
 } // namespace inspekt::mock

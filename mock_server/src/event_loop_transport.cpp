@@ -134,13 +134,20 @@ public:
     limits_.keep_alive_max_requests = options.keep_alive_max_requests;
   }
 
-  ~EventLoopTransport() override { loops_.clear(); }
-
   int bind() override;
   void run() override;
   void stop(std::chrono::milliseconds grace) override {
+    if (stop_requested_.exchange(true)) {
+      return; // the first call's grace holds
+    }
     stop_deadline_ns_ = (Clock::now() + grace).time_since_epoch().count();
     stopping_ = true;
+    // New connections are refused from now on, not left in the queue to be reset when
+    // the process ends. (The socket stays open until the transport is destroyed, so
+    // this never hits a descriptor that was closed and reused.)
+    if (listen_.get() >= 0) {
+      ::shutdown(listen_.get(), SHUT_RDWR);
+    }
     for (const auto &loop : loops_) {
       loop->wake();
     }
@@ -162,7 +169,8 @@ private:
   HttpLimits limits_;
   FileDescriptor listen_;
   std::vector<std::unique_ptr<Loop>> loops_; // made by bind(), so stop() can wake them
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> stopping_{false}; // set once stop_deadline_ns_ holds the deadline
   std::atomic<Clock::rep> stop_deadline_ns_{0};
 };
 
@@ -444,8 +452,13 @@ void Loop::begin_stop(Clock::time_point now) {
       connection->session.close_after_next_answer();
     }
     // A request already in the socket is read and answered, not reset; then idle
-    // connections close, and the others once their answer is out (write_to).
-    read_from(*connection, now);
+    // connections close, and the others once their answer is out (write_to). (A
+    // session paused on a client that does not read is read once it reads again.)
+    try {
+      read_from(*connection, now);
+    } catch (const std::exception &) {
+      close(*connection);
+    }
   }
   closed_.clear();
 }
@@ -530,7 +543,6 @@ void EventLoopTransport::run() {
   for (auto &thread : others) {
     thread.join();
   }
-  listen_.reset(); // connections still queued are refused, not left hanging
 }
 
 } // namespace

@@ -118,7 +118,7 @@ int serve(const Options &options) {
   // MiB resident for 100,000 keys); give it back before serving.
   malloc_trim(0);
   auto log =
-      std::make_shared<AccessLog>(options.quiet ? nullptr : &std::cerr,
+      std::make_shared<AccessLog>(options.quiet ? -1 : STDERR_FILENO,
                                   options.log_format == "json" ? LogFormat::json : LogFormat::text);
 
   // SIGINT and SIGTERM are taken by one thread with sigwait, so the threads the server
@@ -179,6 +179,7 @@ int serve(const Options &options) {
     // write blocked on a client that reads nothing) is not worth breaking it for.
     if (done.wait_until(start + std::chrono::milliseconds(950)) == std::future_status::timeout) {
       log->note("stopped", "some connections did not close in time; exiting anyway");
+      log->flush(std::chrono::milliseconds(30));
       std::cout.flush();
       _exit(exit_ok);
     }

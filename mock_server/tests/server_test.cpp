@@ -184,6 +184,20 @@ TEST_CASE("stop() returns promptly with idle keep-alive connections open", "[ser
   CHECK(idle.closed_by_peer(1s));
 }
 
+TEST_CASE("once stop() is called new connections are refused", "[server]") {
+  MockServer server(default_handler(), loopback());
+  const int port = server.bind();
+  std::thread serving([&] { server.run(); });
+  RawConnection stalled(port); // a request in progress keeps the grace period going
+  REQUIRE(stalled.send(post_request(valid_body).substr(0, 60)));
+  std::this_thread::sleep_for(50ms);
+  server.stop(2s);
+  RawConnection late(port);
+  CHECK_FALSE(late.connected());
+  stalled.reset();
+  serving.join();
+}
+
 TEST_CASE("a server stopped right after it started still shuts down", "[server]") {
   // stop() may run before the serving thread has entered cpp-httplib's accept loop.
   const auto start = std::chrono::steady_clock::now();

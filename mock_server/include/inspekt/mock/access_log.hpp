@@ -5,7 +5,7 @@
 #include "inspekt/mock/auth_handler.hpp"
 
 #include <chrono>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -26,19 +26,37 @@ struct AccessLogEntry {
 std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
                               std::int64_t epoch_milliseconds);
 
+// Lines are formatted by the caller and written by a thread of the log's own, so a
+// stream that blocks (stderr piped to a process that never reads it) never holds up a
+// request or the shutdown. Past `max_waiting_lines` unwritten lines, new ones are
+// dropped, and how many is said once the stream takes lines again.
 class AccessLog {
 public:
-  // A null stream logs nothing.
-  AccessLog(std::ostream *out, LogFormat format) : out_(out), format_(format) {}
+  // A null stream logs nothing (and starts no thread).
+  AccessLog(std::ostream *out, LogFormat format, std::size_t max_waiting_lines = 10000);
+  // Writes to a file descriptor (inspekt-mock: 2) with write(2), holding no stdio lock:
+  // a writer blocked on a full pipe cannot then block the process's exit, which
+  // flushes stdio's streams.
+  AccessLog(int fd, LogFormat format, std::size_t max_waiting_lines = 10000);
+  // Waits up to 250 ms for the waiting lines to be written; a stream blocked longer is
+  // left to its writer thread, which the process's exit ends.
+  ~AccessLog();
+  AccessLog(const AccessLog &) = delete;
+  AccessLog &operator=(const AccessLog &) = delete;
 
-  bool enabled() const { return out_ != nullptr; }
+  bool enabled() const { return writer_ != nullptr; }
   void write(const AccessLogEntry &entry);
   // Lines that are not requests (start, stop), in the same format.
   void note(const std::string &event, const std::string &detail);
+  // Waits until every line given so far is written; false when `timeout` passes first.
+  bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 private:
-  std::mutex mutex_;
-  std::ostream *out_;
+  struct Writer; // shared with the writer thread, which may outlive the log
+  void start(std::shared_ptr<Writer> writer);
+  void enqueue(std::string line);
+
+  std::shared_ptr<Writer> writer_;
   LogFormat format_;
 };
 

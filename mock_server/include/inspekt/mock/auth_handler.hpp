@@ -1,7 +1,7 @@
 #pragma once
 // POST /api/authenticate as a plain function from a request value to a response value,
-// so that every documented behaviour can be tested without sockets. The transport
-// (mock_server.hpp) only translates to and from cpp-httplib.
+// so that every documented behaviour can be tested without sockets. The transports
+// (mock_server.hpp) only carry requests and answers to and from it.
 
 #include "inspekt/mock/entropy.hpp"
 #include "inspekt/mock/fixture_set.hpp"

@@ -57,10 +57,11 @@ public:
   // Binds and listens; the socket accepts connections once this returns. Throws
   // BindError with the reason (address in use, bad host, ...). Returns the port.
   int bind();
-  // Serves until stop(); returns once every connection thread has ended.
+  // Serves until stop(); returns once every connection is closed.
   void run();
-  // Stops accepting, lets requests in flight finish (up to `grace`), then closes idle
-  // keep-alive connections so that run() returns promptly. Safe from any thread.
+  // Stops accepting (new connections are refused), closes idle keep-alive connections,
+  // lets requests in flight finish (up to `grace`), so that run() returns promptly.
+  // Safe from any thread; later calls change nothing.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(500));
 
   int port() const;
