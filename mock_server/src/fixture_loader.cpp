@@ -359,6 +359,12 @@ ResponseTemplate read_response(const json &value, const Place &place) {
   object_with(value, place, {"status", "headers", "body", "raw_body"});
   ResponseTemplate response;
   response.status = static_cast<int>(integer_field(value, place, "status", 100, 599));
+  if (response.status < 200 || response.status == 204 || response.status == 304) {
+    // RFC 9110 sections 15.2, 15.3.5 and 15.4.5: these answers have no body, and a
+    // mock answer always has one (a client would read it as the next answer).
+    place.at("status").fail("fixture.value", "status " + std::to_string(response.status) +
+                                                 " cannot carry a body; every answer here has one");
+  }
   if (value.contains("headers")) {
     response.headers = read_headers(value["headers"], place.at("headers"));
   }

@@ -131,6 +131,12 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        "payload_too_large)"},
       {"status out of range", "responses.json", responses_with_success(R"({"status":700})"),
        "[fixture.value] responses.json: /success/status: 700 is outside 100..599"},
+      {"a status without a body", "responses.json", responses_with_success(R"({"status":204})"),
+       "[fixture.value] responses.json: /success/status: status 204 cannot carry a body; every "
+       "answer here has one"},
+      {"an interim status", "responses.json", responses_with_success(R"({"status":101})"),
+       "[fixture.value] responses.json: /success/status: status 101 cannot carry a body; every "
+       "answer here has one"},
       {"unknown placeholder", "responses.json",
        responses_with_success(R"({"status":200,"body":{"s":"{{sesion}}"}})"),
        "[fixture.value] responses.json: /success/body/s: unknown placeholder {{sesion}} "
