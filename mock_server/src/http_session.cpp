@@ -461,7 +461,9 @@ void HttpSession::fail(const std::string &what) {
 }
 
 bool HttpSession::head_request() const {
-  return in_request_ && parser_->state.method == HTTP_HEAD;
+  // http-parser sets `method` while it reads the method's letters ("HE..." is HEAD so
+  // far); only once the target has begun is the method known.
+  return in_request_ && !target_.empty() && parser_->state.method == HTTP_HEAD;
 }
 
 void HttpSession::log_answer(int status, const std::optional<RequestFacts> &facts) {
