@@ -461,9 +461,11 @@ void HttpSession::fail(const std::string &what) {
 }
 
 bool HttpSession::head_request() const {
-  // http-parser sets `method` while it reads the method's letters ("HE..." is HEAD so
-  // far); only once the target has begun is the method known.
-  return in_request_ && !target_.empty() && parser_->state.method == HTTP_HEAD;
+  // Only a whole request head makes it a HEAD request: http-parser sets `method` while
+  // it reads the method's letters ("HE..." is HEAD so far), and whether the target was
+  // seen depends on how the bytes arrived. A refusal before that closes the connection
+  // anyway, so the body it carries cannot be mistaken for the next answer.
+  return in_request_ && headers_done_ && parser_->state.method == HTTP_HEAD;
 }
 
 void HttpSession::log_answer(int status, const std::optional<RequestFacts> &facts) {
