@@ -7,6 +7,7 @@
 // nginx (docs/benchmarks.md); it still serves HTTPS (threaded_transport.cpp).
 
 #include "inspekt/mock/http_session.hpp"
+#include "listen_socket.hpp"
 #include "transport.hpp"
 
 #include <arpa/inet.h>
@@ -476,48 +477,8 @@ void Loop::sweep(Clock::time_point now) {
 }
 
 int EventLoopTransport::bind() {
-  const auto &host = options_.host;
-  const int port = options_.port;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo *found = nullptr;
-  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  const std::string where = "cannot listen on " + host + ":" + std::to_string(port) + ": ";
-  if (rc != 0) {
-    throw BindError(where + "cannot resolve host: " + ::gai_strerror(rc));
-  }
-  std::string reason = "no address to listen on";
-  for (auto *ai = found; ai != nullptr && listen_.get() < 0; ai = ai->ai_next) {
-    FileDescriptor fd(
-        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-    if (fd.get() < 0) {
-      reason = std::strerror(errno);
-      continue;
-    }
-    // SO_REUSEADDR lets a restarted mock bind while old connections sit in TIME_WAIT.
-    // Not SO_REUSEPORT, which would let two mocks share a port without a word.
-    int yes = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 ||
-        ::listen(fd.get(), options_.listen_backlog) != 0) {
-      reason = errno == EADDRINUSE ? "address already in use (another program listens there)"
-                                   : std::strerror(errno);
-      continue;
-    }
-    listen_.reset(fd.release());
-  }
-  ::freeaddrinfo(found);
-  if (listen_.get() < 0) {
-    throw BindError(where + reason);
-  }
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  ::getsockname(listen_.get(), reinterpret_cast<sockaddr *>(&address), &length);
-  const int bound = address.ss_family == AF_INET6
-                        ? ntohs(reinterpret_cast<sockaddr_in6 &>(address).sin6_port)
-                        : ntohs(reinterpret_cast<sockaddr_in &>(address).sin_port);
+  listen_.reset(open_listening_socket(options_.host, options_.port, options_.listen_backlog));
+  const int bound = port_of(listen_.get());
 
   std::size_t count = options_.event_loops;
   if (count == 0) {

@@ -2,6 +2,8 @@
 // HTTPS, and plain HTTP with --engine threads.
 
 #include "elastic_thread_pool.hpp"
+#include "inspekt/mock/http_session.hpp"
+#include "listen_socket.hpp"
 #include "tls_context.hpp"
 #include "transport.hpp"
 
@@ -69,79 +71,12 @@ TransportParts make_transport(const std::optional<TlsIdentity> &tls) {
   });
 }
 
-// For errors cpp-httplib raises itself before routing (every path and method has a
-// route, so never 404); 416 comes from a malformed Range header.
-const char *reason_phrase(int status) {
-  switch (status) {
-  case 414:
-    return "URI too long";
-  case 415:
-    return "Unsupported media type";
-  case 416:
-    return "Range not satisfiable";
-  case 417:
-    return "Expectation failed";
-  case 500:
-    return "Internal mock error";
-  default:
-    return "HTTP error";
-  }
-}
-
 bool is_body_method(const std::string &method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
 
 bool is_routed_method(const std::string &method) {
   return is_body_method(method) || method == "GET" || method == "HEAD" || method == "OPTIONS";
-}
-
-// The reason bind() failed, found by trying the same bind on a plain socket: cpp-httplib
-// reports only false.
-std::string bind_failure_reason(const std::string &host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo *result = nullptr;
-  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &result);
-  if (rc != 0) {
-    return std::string("cannot resolve host: ") + ::gai_strerror(rc);
-  }
-  std::string reason = "unknown error";
-  for (auto *ai = result; ai != nullptr; ai = ai->ai_next) {
-    const int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) {
-      reason = std::strerror(errno);
-      continue;
-    }
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      reason = errno == EADDRINUSE ? "address already in use (another program listens there)"
-                                   : std::strerror(errno);
-    }
-    ::close(fd);
-  }
-  ::freeaddrinfo(result);
-  return reason;
-}
-
-// The local (or, with `peer`, the remote) port of a socket; -1 when it has none.
-int port_of(int fd, bool peer = false) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  auto *raw = reinterpret_cast<sockaddr *>(&address);
-  if ((peer ? ::getpeername(fd, raw, &length) : ::getsockname(fd, raw, &length)) != 0) {
-    return -1;
-  }
-  if (address.ss_family == AF_INET) {
-    return ntohs(reinterpret_cast<sockaddr_in *>(&address)->sin_port);
-  }
-  if (address.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<sockaddr_in6 *>(&address)->sin6_port);
-  }
-  return -1;
 }
 
 // cpp-httplib 0.11 keeps an idle keep-alive connection on its thread until the
@@ -328,27 +263,29 @@ private:
 
     // Errors cpp-httplib finds before our handler runs (a broken request line, a URI
     // over 8 KiB, ...) still get a JSON body in the fixtures' shape.
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request &, httplib::Response &res) {
-          if (current_request.answered) {
-            return httplib::Server::HandlerResponse::Unhandled;
-          }
-          HttpResponse response;
-          if (res.status == 413 || res.status == 400) {
-            // The fixture's whole answer, status included, as for the handler's own.
-            response = handler->respond(res.status == 413 ? Outcome::payload_too_large
-                                                          : Outcome::invalid_request);
-            res.status = response.status;
-          } else {
-            response.headers.emplace_back("Content-Type", "application/json");
-            response.body = nlohmann::json{{"message", reason_phrase(res.status)}}.dump();
-          }
-          for (auto &[name, value] : response.headers) {
-            res.set_header(name, value);
-          }
-          res.body = std::move(response.body);
-          return httplib::Server::HandlerResponse::Handled;
-        }));
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request &,
+                                                                       httplib::Response &res) {
+      if (current_request.answered) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      HttpResponse response;
+      if (res.status == 413 || res.status == 400) {
+        // The fixture's whole answer, status included, as for the handler's own.
+        response = handler->respond(res.status == 413 ? Outcome::payload_too_large
+                                                      : Outcome::invalid_request);
+        res.status = response.status;
+      } else {
+        // Errors cpp-httplib raises before routing: 414, 415, 416 (a malformed
+        // Range), 417; worded as the event loop words its refusals.
+        response.headers.emplace_back("Content-Type", "application/json");
+        response.body = nlohmann::json{{"message", std::string(reason_phrase(res.status))}}.dump();
+      }
+      for (auto &[name, value] : response.headers) {
+        res.set_header(name, value);
+      }
+      res.body = std::move(response.body);
+      return httplib::Server::HandlerResponse::Handled;
+    }));
     http.set_exception_handler(
         [this](const httplib::Request &, httplib::Response &res, std::exception_ptr error) {
           std::string what = "unknown";
@@ -408,8 +345,10 @@ int ThreadedTransport::bind() {
   const bool bound = options.port == 0 ? (port = http.bind_to_any_port(options.host)) > 0
                                        : http.bind_to_port(options.host, options.port);
   if (!bound) {
-    throw BindError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
-                    bind_failure_reason(options.host, options.port));
+    // cpp-httplib reports only false: the same bind on a socket of our own says why.
+    ::close(open_listening_socket(options.host, options.port, options.listen_backlog));
+    throw BindError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                    ": unknown error");
   }
   if (options.port != 0) {
     port = options.port;
