@@ -13,7 +13,7 @@ foreach(name IN LISTS names)
   math(EXPR index "${index} + 1")
 endforeach()
 file(WRITE "${OUTPUT}.tmp" "// Generated from ${FIXTURE_DIR} by cmake/embed_fixtures.cmake. Do not edit.
-#include \"inspekt/mock/fixture_loader.hpp\"
+#include \"inspekt/mock/fixtures/fixture_loader.hpp\"
 
 namespace inspekt::mock {
 namespace {

@@ -3,8 +3,8 @@
 // kept out of every error text and log.
 
 #include "inspekt/client/auth_client.hpp"
-#include "support/child_process.hpp"
-#include "support/local_servers.hpp"
+#include "test_support/child_process.hpp"
+#include "test_support/local_servers.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

@@ -2,8 +2,8 @@
 // its exit codes, and that a distinctive key shows in none of its output, nor the mock's.
 
 #include "commands.hpp"
-#include "support/child_process.hpp"
-#include "support/local_servers.hpp"
+#include "test_support/child_process.hpp"
+#include "test_support/local_servers.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

@@ -4,8 +4,8 @@
 #define CATCH_CONFIG_RUNNER
 #include "run_context.hpp"
 
-#include "inspekt/mock/fixture_error.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_error.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
 #include <catch2/catch.hpp>

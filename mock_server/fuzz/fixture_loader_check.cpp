@@ -2,8 +2,8 @@
 
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/fixture_error.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_error.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <algorithm>
 #include <array>

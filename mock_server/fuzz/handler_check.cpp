@@ -2,7 +2,7 @@
 
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <set>
 

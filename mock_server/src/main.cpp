@@ -1,8 +1,8 @@
 // inspekt-mock: parses the command line and runs the mock. Everything else lives in the
 // library (see include/inspekt/mock/).
 
-#include "inspekt/mock/fixture_error.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_error.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
 #include <CLI/CLI.hpp>

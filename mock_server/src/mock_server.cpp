@@ -1,6 +1,6 @@
 #include "inspekt/mock/mock_server.hpp"
 
-#include "transport.hpp"
+#include "engine/transport.hpp"
 
 #include <csignal>
 

@@ -1,8 +1,8 @@
 // The inspekt-mock program itself: started on port 0, waited for by its ready line,
 // driven over HTTP, stopped by signal.
 
-#include "support/child_process.hpp"
-#include "support/raw_http.hpp"
+#include "test_support/child_process.hpp"
+#include "test_support/raw_http.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

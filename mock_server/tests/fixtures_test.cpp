@@ -1,8 +1,8 @@
 // The fixture loader: the default set loads; every kind of broken set is refused with
 // its stable id and a message naming file, place and reason (pinned here).
 
-#include "inspekt/mock/fixture_error.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_error.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <catch2/catch.hpp>
 

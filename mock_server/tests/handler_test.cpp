@@ -5,7 +5,7 @@
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/secrets.hpp"
 #include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <catch2/catch.hpp>
 

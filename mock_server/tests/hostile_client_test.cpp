@@ -4,9 +4,9 @@
 // requests and time and stops its mock. (server_test.cpp covers the transport in
 // process; these check the program, its flags and its threads.)
 
-#include "support/child_process.hpp"
-#include "support/raw_http.hpp"
-#include "support/thread_census.hpp"
+#include "test_support/child_process.hpp"
+#include "test_support/raw_http.hpp"
+#include "test_support/thread_census.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

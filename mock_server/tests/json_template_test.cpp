@@ -1,7 +1,7 @@
 // JsonTemplate must print exactly what filling the tree and dumping it printed before:
 // same bytes, so tokens and answers did not change when rendering got faster.
 
-#include "inspekt/mock/json_template.hpp"
+#include "inspekt/mock/fixtures/json_template.hpp"
 
 #include <catch2/catch.hpp>
 

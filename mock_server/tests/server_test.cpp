@@ -2,9 +2,9 @@
 // hostile ones send, and how the server copes. Built twice: for the event loop (the
 // default) and, with INSPEKT_TEST_ENGINE_THREADS, for cpp-httplib's threads.
 
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
-#include "support/raw_http.hpp"
+#include "test_support/raw_http.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

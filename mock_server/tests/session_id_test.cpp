@@ -1,7 +1,7 @@
 // Session ids: the format's shape, and no repeats while the format has room.
 
-#include "inspekt/mock/fixture_loader.hpp"
-#include "inspekt/mock/session_id.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/tokens/session_id.hpp"
 
 #include <catch2/catch.hpp>
 

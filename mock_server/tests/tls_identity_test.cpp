@@ -1,7 +1,7 @@
 // The mock's TLS identities: made in memory for the listen host, or loaded from PEM
 // files with every mistake named by a stable id.
 
-#include "inspekt/mock/tls_identity.hpp"
+#include "inspekt/mock/engine/tls_identity.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,9 +1,9 @@
 // The transport over TLS, in this process: the same limits and the same prompt stop as
 // over plain HTTP.
 
-#include "inspekt/mock/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
-#include "support/raw_http.hpp"
+#include "test_support/raw_http.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

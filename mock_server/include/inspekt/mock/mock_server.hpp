@@ -5,7 +5,7 @@
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/tls_identity.hpp"
+#include "inspekt/mock/engine/tls_identity.hpp"
 
 #include <chrono>
 #include <cstddef>

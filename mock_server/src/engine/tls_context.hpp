@@ -1,7 +1,7 @@
 #pragma once
 // Installs a TlsIdentity into an OpenSSL server context (for httplib::SSLServer).
 
-#include "inspekt/mock/tls_identity.hpp"
+#include "inspekt/mock/engine/tls_identity.hpp"
 
 #include <openssl/ssl.h>
 

@@ -6,7 +6,7 @@
 // between keep-alive requests and two writes per answer capped the mock near 0.32x
 // nginx (docs/benchmarks.md); it still serves HTTPS (threaded_transport.cpp).
 
-#include "inspekt/mock/http_session.hpp"
+#include "inspekt/mock/engine/http_session.hpp"
 #include "listen_socket.hpp"
 #include "transport.hpp"
 

@@ -1,4 +1,4 @@
-#include "inspekt/mock/session_id.hpp"
+#include "inspekt/mock/tokens/session_id.hpp"
 
 #include <ctime>
 

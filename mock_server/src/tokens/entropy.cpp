@@ -1,4 +1,4 @@
-#include "inspekt/mock/entropy.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
 
 #include <chrono>
 

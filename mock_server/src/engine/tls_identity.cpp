@@ -1,4 +1,4 @@
-#include "inspekt/mock/tls_identity.hpp"
+#include "inspekt/mock/engine/tls_identity.hpp"
 
 #include "tls_context.hpp"
 

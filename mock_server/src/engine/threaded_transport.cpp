@@ -2,7 +2,7 @@
 // HTTPS, and plain HTTP with --engine threads.
 
 #include "elastic_thread_pool.hpp"
-#include "inspekt/mock/http_session.hpp"
+#include "inspekt/mock/engine/http_session.hpp"
 #include "listen_socket.hpp"
 #include "tls_context.hpp"
 #include "transport.hpp"

@@ -1,4 +1,4 @@
-#include "inspekt/mock/token_issuer.hpp"
+#include "inspekt/mock/tokens/token_issuer.hpp"
 
 #include "inspekt/client/base64url.hpp"
 #include "inspekt/client/jwt.hpp"

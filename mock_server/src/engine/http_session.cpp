@@ -1,4 +1,4 @@
-#include "inspekt/mock/http_session.hpp"
+#include "inspekt/mock/engine/http_session.hpp"
 
 #include "inspekt/client/exchange.hpp"
 
