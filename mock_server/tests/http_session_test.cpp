@@ -2,8 +2,8 @@
 // (framing, pipelining, limits, keep-alive, refusals) are pinned here; the event loop
 // around it is tested over loopback in server_test.cpp.
 
-#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,10 +3,10 @@
 // so that every documented behaviour can be tested without sockets. The transports
 // (mock_server.hpp) only carry requests and answers to and from it.
 
-#include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/fixtures/key_store.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
 

@@ -1,8 +1,8 @@
 #pragma once
 // Session ids in the fixture's format, e.g. the vendor's "in{digits:4}{timestamp}".
 
-#include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
 
 #include <array>
 #include <atomic>
