@@ -143,7 +143,9 @@ HttpResponse AuthHandler::respond(Outcome outcome) const {
 HttpResponse AuthHandler::render(Outcome outcome,
                                  const std::optional<std::string> &client_id) const {
   const auto &templ = fixtures_.response(outcome);
-  HttpResponse response{templ.status, templ.headers, {}};
+  HttpResponse response;
+  response.status = templ.status;
+  response.headers = templ.headers;
   if (const auto &fixed = fixed_bodies_[static_cast<std::size_t>(outcome)]) {
     response.body = *fixed;
     return response;

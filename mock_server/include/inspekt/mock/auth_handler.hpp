@@ -3,6 +3,7 @@
 // so that every documented behaviour can be tested without sockets. The transports
 // (mock_server.hpp) only carry requests and answers to and from it.
 
+#include "inspekt/mock/control/fault.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/fixtures/key_store.hpp"
@@ -10,6 +11,7 @@
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -29,7 +31,15 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // Applied by the engine (DESIGN.md, "The control plane"): the answer leaves after
+  // `delay` (a timer on the event loop, never a sleep), and misbehaves on the wire as
+  // `fault` says. SLOW_BODY trickles the body out over `delay` instead.
+  std::chrono::milliseconds delay{0};
+  std::optional<Fault> fault;
 };
+
+// The longest delay a fixture or a `Prefer` header may ask for; more is refused.
+inline constexpr std::chrono::milliseconds max_delay{60'000};
 
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {
