@@ -1,18 +1,25 @@
 #pragma once
-// Bytes over a loopback TCP socket, for requests no HTTP client library will send:
-// half requests, missing lengths, odd headers. Every read has a deadline.
+// Bytes over a loopback TCP socket, plain or inside TLS, for requests no HTTP client
+// library will send: half requests, missing lengths, odd headers. Every read has a
+// deadline.
 
 #include <chrono>
 #include <string>
 
+struct ssl_st;
+
 namespace inspekt::testing {
+
+// How a RawConnection speaks: bytes straight on the socket, or inside TLS (any server
+// certificate accepted: these tests are about the server's engine, not about trust).
+enum class Wire { plain, tls };
 
 class RawConnection {
 public:
-  explicit RawConnection(int port);
-  // With a small receive buffer (SO_RCVBUF, set before connecting): a client whose
-  // kernel cannot soak up megabytes of unread answers.
-  RawConnection(int port, int receive_buffer_bytes);
+  // With a receive buffer (SO_RCVBUF, set before connecting) of receive_buffer_bytes
+  // when not 0: a client whose kernel cannot soak up megabytes of unread answers. Over
+  // TLS, connected() is true once the handshake is complete.
+  explicit RawConnection(int port, Wire wire = Wire::plain, int receive_buffer_bytes = 0);
   ~RawConnection();
   RawConnection(const RawConnection &) = delete;
   RawConnection &operator=(const RawConnection &) = delete;
@@ -25,6 +32,9 @@ public:
   void shutdown_write();
   // Closes at once with a TCP reset (SO_LINGER 0), as a client that crashes does.
   void reset();
+  // TLS only: ends the sending side with a FIN but no close_notify first, as a client
+  // that drops the connection without ending TLS does.
+  void shutdown_write_without_close_notify();
   // Reads one HTTP response (headers and a Content-Length body), or what came before
   // the deadline or the connection closed.
   std::string read_response(std::chrono::milliseconds timeout);
@@ -32,7 +42,12 @@ public:
   bool closed_by_peer(std::chrono::milliseconds timeout);
 
 private:
+  // One read from the socket (through TLS when on): bytes, 0 at the end, -1 when nothing
+  // came before the deadline.
+  long read_some(char *into, std::size_t size, std::chrono::steady_clock::time_point deadline);
+
   int fd_ = -1;
+  ssl_st *ssl_ = nullptr;
   std::string buffer_;
 };
 

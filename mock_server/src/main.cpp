@@ -33,7 +33,6 @@ struct Options {
   std::string fixtures_dir;
   std::string check_fixtures_dir;
   std::string log_format = "text";
-  std::string engine = "event-loop";
   bool quiet = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::int64_t> now;
@@ -50,34 +49,6 @@ std::string describe_keys(const FixtureSet &fixtures) {
   }
   return std::to_string(fixtures.keys.size()) + " keys (" + std::to_string(counts[0]) + " valid, " +
          std::to_string(counts[1]) + " expired, " + std::to_string(counts[2]) + " revoked)";
-}
-
-// For scripts/bench only: INSPEKT_MOCK_LIBRARY_DEFAULTS=backlog,nodelay,keep-alive,threads
-// (or "all") puts back cpp-httplib 0.11's own settings on the threads engine, so the
-// benchmark can show what each of the mock's settings for it is worth. Not a user option.
-void apply_library_defaults(ServerOptions &server) {
-  const char *list = std::getenv("INSPEKT_MOCK_LIBRARY_DEFAULTS");
-  if (list == nullptr) {
-    return;
-  }
-  server.engine = Engine::threads;
-  const std::string names = std::string(",") + list + ",";
-  const auto named = [&names](const char *name) {
-    return names.find(std::string(",") + name + ",") != std::string::npos ||
-           names.find(",all,") != std::string::npos;
-  };
-  if (named("backlog")) {
-    server.listen_backlog = 5; // CPPHTTPLIB_LISTEN_BACKLOG
-  }
-  if (named("nodelay")) {
-    server.tcp_nodelay = false; // CPPHTTPLIB_TCP_NODELAY
-  }
-  if (named("keep-alive")) {
-    server.keep_alive_max_requests = 5; // CPPHTTPLIB_KEEPALIVE_MAX_COUNT
-  }
-  if (named("threads")) {
-    server.max_threads = 8; // CPPHTTPLIB_THREAD_POOL_COUNT on machines with up to 9 cores
-  }
 }
 
 int check_fixtures(const std::string &directory) {
@@ -216,20 +187,10 @@ int main(int argc, char **argv) {
                  "Fixture set directory (default: the embedded set from fixtures/default)");
   app.add_option("--check-fixtures", options.check_fixtures_dir,
                  "Validate a fixture set directory, print a summary, exit 0 (good) or 2 (bad)");
-  app.add_option("--engine", options.engine,
-                 "How connections are served: event-loop (plain HTTP: a few epoll loops serve "
-                 "them all) or threads (cpp-httplib, a thread per connection; HTTPS always "
-                 "uses it)")
-      ->check(CLI::IsMember({"event-loop", "threads"}))
-      ->capture_default_str();
   app.add_option("--loops", options.server.event_loops,
-                 "event-loop engine: how many loops (threads); 0 is half the CPUs, at least one")
+                 "How many event loops (threads) serve connections, HTTP and HTTPS alike; 0 is "
+                 "half the CPUs, at least one")
       ->check(CLI::Range(0, 64))
-      ->capture_default_str();
-  app.add_option("--threads", options.server.max_threads,
-                 "threads engine and HTTPS: most connections served at once (threads start "
-                 "on demand)")
-      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   app.add_option("--max-body", options.server.max_body_bytes,
                  "Largest request body in bytes; larger ones get 413")
@@ -266,8 +227,6 @@ int main(int argc, char **argv) {
     std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";
     return exit_usage;
   }
-  options.server.engine = options.engine == "threads" ? Engine::threads : Engine::event_loop;
-  apply_library_defaults(options.server);
   if (!options.check_fixtures_dir.empty()) {
     return check_fixtures(options.check_fixtures_dir);
   }

@@ -15,11 +15,7 @@ struct MockServer::Impl {
 MockServer::MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
                        std::shared_ptr<AccessLog> log)
     : impl_(std::make_unique<Impl>()) {
-  // TLS is served by cpp-httplib's SSLServer; the event loop speaks plain HTTP only.
-  const bool threaded = options.engine == Engine::threads || options.tls.has_value();
-  impl_->transport =
-      threaded ? detail::make_threaded_transport(std::move(handler), options, std::move(log))
-               : detail::make_event_loop_transport(std::move(handler), options, std::move(log));
+  impl_->transport = detail::make_event_loop_transport(std::move(handler), options, std::move(log));
   impl_->options = std::move(options);
   // A client that closes early must not kill the mock with SIGPIPE on the next write.
   std::signal(SIGPIPE, SIG_IGN);

@@ -1,6 +1,6 @@
-// The transport, over loopback, with the mock in this process: what real clients and
-// hostile ones send, and how the server copes. Built twice: for the event loop (the
-// default) and, with INSPEKT_TEST_ENGINE_THREADS, for cpp-httplib's threads.
+// The engine, over loopback, with the mock in this process: what real clients and
+// hostile ones send, and how the server copes. Built twice from this one file: over
+// plain HTTP, and with INSPEKT_TEST_TLS over HTTPS, so that both get the same rules.
 
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
@@ -20,10 +20,17 @@ using inspekt::testing::body_of;
 using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
 using inspekt::testing::status_of;
+using inspekt::testing::Wire;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
+
+#ifdef INSPEKT_TEST_TLS
+constexpr Wire wire = Wire::tls;
+#else
+constexpr Wire wire = Wire::plain;
+#endif
 
 std::shared_ptr<const AuthHandler> default_handler() {
   static const auto handler = std::make_shared<const AuthHandler>(load_embedded_fixtures());
@@ -35,21 +42,31 @@ ServerOptions loopback(std::size_t max_body = 64 * 1024) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.max_body_bytes = max_body;
-#ifdef INSPEKT_TEST_ENGINE_THREADS
-  options.engine = Engine::threads;
-#endif
+  if (wire == Wire::tls) {
+    static const TlsIdentity identity = make_self_signed_identity("127.0.0.1");
+    options.tls = identity;
+  }
   return options;
+}
+
+// A real HTTP client for the mock on `port`, speaking the wire of this build (over TLS
+// it accepts the mock's self-signed certificate).
+std::unique_ptr<httplib::Client> http_client(int port) {
+  auto client = std::make_unique<httplib::Client>(
+      (wire == Wire::tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port));
+  client->enable_server_certificate_verification(false);
+  return client;
 }
 
 const std::string valid_body = R"({"key":"demo-valid-key","client_id":"test"})";
 
 // 20 logins on one keep-alive connection, each answered 200 within 500 ms.
 void check_prompt_logins(int port) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(2, 0);
+  auto client = http_client(port);
+  client->set_read_timeout(2, 0);
   for (int i = 0; i < 20; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    const auto result = client.Post("/api/authenticate", valid_body, "application/json");
+    const auto result = client->Post("/api/authenticate", valid_body, "application/json");
     REQUIRE(result);
     CHECK(result->status == 200);
     CHECK(std::chrono::steady_clock::now() - start < 500ms);
@@ -60,12 +77,12 @@ void check_prompt_logins(int port) {
 
 TEST_CASE("a real HTTP client logs in over keep-alive", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  httplib::Client client("127.0.0.1", mock.port());
-  client.set_keep_alive(true);
-  client.set_tcp_nodelay(true);
+  auto client = http_client(mock.port());
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);
   std::set<std::string> sessions;
   for (int i = 0; i < 20; ++i) {
-    const auto result = client.Post("/api/authenticate", valid_body, "application/json");
+    const auto result = client->Post("/api/authenticate", valid_body, "application/json");
     REQUIRE(result);
     CHECK(result->status == 200);
     CHECK(result->get_header_value("Content-Type") == "application/json");
@@ -77,7 +94,7 @@ TEST_CASE("a real HTTP client logs in over keep-alive", "[server]") {
 
 TEST_CASE("Java's h2c upgrade headers are ignored and HTTP/1.1 answers", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   REQUIRE(connection.send(post_request(valid_body,
                                        "Connection: Upgrade, HTTP2-Settings\r\n"
                                        "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAB\r\n")));
@@ -88,7 +105,7 @@ TEST_CASE("Java's h2c upgrade headers are ignored and HTTP/1.1 answers", "[serve
 
 TEST_CASE("a POST without Content-Length has an empty body and is answered at once", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   const auto start = std::chrono::steady_clock::now();
   REQUIRE(connection.send("POST /api/authenticate HTTP/1.1\r\nHost: x\r\n"
                           "Content-Type: application/json\r\n\r\n"));
@@ -99,7 +116,7 @@ TEST_CASE("a POST without Content-Length has an empty body and is answered at on
 
 TEST_CASE("bodies over the limit get 413 JSON and the connection stays usable", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   const std::string big(70 * 1024, 'x');
   REQUIRE(connection.send(post_request(big)));
   const auto response = connection.read_response(3s);
@@ -111,7 +128,7 @@ TEST_CASE("bodies over the limit get 413 JSON and the connection stays usable", 
 
 TEST_CASE("a chunked body over the limit gets 413", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback(1024));
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   std::string request = "POST /api/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: "
                         "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 4; ++i) {
@@ -127,7 +144,7 @@ TEST_CASE("a chunked body over the limit gets 413", "[server]") {
 
 TEST_CASE("a chunked body within the limit is read", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   const std::string half1 = valid_body.substr(0, 10);
   const std::string half2 = valid_body.substr(10);
   char sizes[64];
@@ -143,7 +160,7 @@ TEST_CASE("a chunked body within the limit is read", "[server]") {
 
 TEST_CASE("hostile bodies get 4xx, never 5xx", "[server][hostile]") {
   BackgroundMockServer mock(default_handler(), loopback(1024 * 1024));
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   REQUIRE(connection.send(post_request(std::string(100000, '['))));
   CHECK(status_of(connection.read_response(3s)) == 400);
   REQUIRE(connection.send(post_request("{\"key\":\"\xff\xfe\xfd\"}")));
@@ -154,7 +171,7 @@ TEST_CASE("hostile bodies get 4xx, never 5xx", "[server][hostile]") {
 
 TEST_CASE("a broken request line gets a JSON 400", "[server][hostile]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   REQUIRE(connection.send("NOT AN HTTP REQUEST\r\n\r\n"));
   const auto response = connection.read_response(3s);
   CHECK(status_of(response) == 400);
@@ -165,7 +182,7 @@ TEST_CASE("clients that send half a request and stall do not stop others", "[ser
   BackgroundMockServer mock(default_handler(), loopback());
   std::vector<std::unique_ptr<RawConnection>> stalled;
   for (int i = 0; i < 16; ++i) {
-    stalled.push_back(std::make_unique<RawConnection>(mock.port()));
+    stalled.push_back(std::make_unique<RawConnection>(mock.port(), wire));
     REQUIRE(stalled.back()->send(i % 2 ? "POST /api/authenticate HTTP/1.1\r\nContent-Le"
                                        : post_request(valid_body).substr(0, 120)));
   }
@@ -174,10 +191,10 @@ TEST_CASE("clients that send half a request and stall do not stop others", "[ser
 
 TEST_CASE("stop() returns promptly with idle keep-alive connections open", "[server]") {
   auto mock = std::make_unique<BackgroundMockServer>(default_handler(), loopback());
-  RawConnection idle(mock->port());
+  RawConnection idle(mock->port(), wire);
   REQUIRE(idle.send(post_request(valid_body)));
   REQUIRE(status_of(idle.read_response(2s)) == 200);
-  RawConnection silent(mock->port()); // connected, never sends a byte
+  RawConnection silent(mock->port(), wire); // connected, never sends a byte
   const auto start = std::chrono::steady_clock::now();
   mock.reset();
   CHECK(std::chrono::steady_clock::now() - start < 1s);
@@ -188,18 +205,18 @@ TEST_CASE("once stop() is called new connections are refused", "[server]") {
   MockServer server(default_handler(), loopback());
   const int port = server.bind();
   std::thread serving([&] { server.run(); });
-  RawConnection stalled(port); // a request in progress keeps the grace period going
+  RawConnection stalled(port, wire); // a request in progress keeps the grace period going
   REQUIRE(stalled.send(post_request(valid_body).substr(0, 60)));
   std::this_thread::sleep_for(50ms);
   server.stop(2s);
-  RawConnection late(port);
+  RawConnection late(port, wire);
   CHECK_FALSE(late.connected());
   stalled.reset();
   serving.join();
 }
 
 TEST_CASE("a server stopped right after it started still shuts down", "[server]") {
-  // stop() may run before the serving thread has entered cpp-httplib's accept loop.
+  // stop() may run before the serving thread has entered its event loop.
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) {
     BackgroundMockServer mock(default_handler(), loopback());
@@ -220,9 +237,9 @@ TEST_CASE("the access log names outcome and key prefix, never the key", "[server
   {
     auto log = std::make_shared<AccessLog>(&lines, LogFormat::json);
     BackgroundMockServer mock(default_handler(), loopback(), log);
-    httplib::Client client("127.0.0.1", mock.port());
-    REQUIRE(client.Post("/api/authenticate", valid_body, "application/json"));
-    REQUIRE(client.Get("/api/authenticate"));
+    auto client = http_client(mock.port());
+    REQUIRE(client->Post("/api/authenticate", valid_body, "application/json"));
+    REQUIRE(client->Get("/api/authenticate"));
   }
   std::istringstream in(lines.str());
   std::string line;
@@ -247,29 +264,25 @@ TEST_CASE("the access log names outcome and key prefix, never the key", "[server
   CHECK(lines.str().find("eyJ") == std::string::npos);
 }
 
-#ifndef INSPEKT_TEST_ENGINE_THREADS
-// cpp-httplib 0.11 answers only the first of pipelined requests: between requests it
-// polls the socket, not the bytes it has already read (README, "the threads engine").
 TEST_CASE("pipelined requests in one write get their answers in order", "[server]") {
   BackgroundMockServer mock(default_handler(), loopback());
-  RawConnection connection(mock.port());
+  RawConnection connection(mock.port(), wire);
   REQUIRE(connection.send(post_request(valid_body) + post_request(R"({"client_id":"x"})") +
                           post_request(valid_body)));
   CHECK(status_of(connection.read_response(2s)) == 200);
   CHECK(status_of(connection.read_response(2s)) == 400);
   CHECK(status_of(connection.read_response(2s)) == 200);
 }
-#endif
 
 TEST_CASE("idle and stalled connections are closed after their timeouts", "[server][hostile]") {
   ServerOptions options = loopback();
   options.keep_alive_timeout = 1s;
   options.read_timeout = 1s;
   BackgroundMockServer mock(default_handler(), options);
-  RawConnection idle(mock.port());
+  RawConnection idle(mock.port(), wire);
   REQUIRE(idle.send(post_request(valid_body)));
   REQUIRE(status_of(idle.read_response(2s)) == 200);
-  RawConnection stalled(mock.port());
+  RawConnection stalled(mock.port(), wire);
   REQUIRE(stalled.send(post_request(valid_body).substr(0, 70)));
   const auto start = std::chrono::steady_clock::now();
   CHECK(idle.closed_by_peer(3s));
@@ -293,7 +306,7 @@ TEST_CASE("a client that never reads its answers does not hold up others", "[ser
   ServerOptions options = loopback();
   options.keep_alive_max_requests = 1000000; // else the mock closes after 1000 answers
   BackgroundMockServer mock(default_handler(), options);
-  RawConnection greedy(mock.port(), 8 * 1024);
+  RawConnection greedy(mock.port(), wire, 8 * 1024);
   // 15 MB of pipelined logins whose answers (70 MB, about 700 bytes each) are never
   // read, by a client with a small receive buffer. The mock must stop reading rather
   // than hold the answers in memory; what the kernel buffers is not in the process's

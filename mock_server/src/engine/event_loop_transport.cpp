@@ -1,13 +1,16 @@
-// The event-loop transport: a few epoll loops (half the CPUs by default), each serving
+// The mock's one HTTP engine: a few epoll loops (half the CPUs by default), each serving
 // many non-blocking connections, share one listening socket. A request costs a read and
-// a write; no thread waits on an idle or stalled client. HttpSession speaks HTTP/1.1.
+// a write; no thread waits on an idle or stalled client. HttpSession speaks HTTP/1.1;
+// over HTTPS a TlsChannel sits between the socket and the session, so both get the
+// same limits, refusals, pipelining and log.
 //
 // Why not cpp-httplib here: its thread per connection, a 10 ms poll plus 1 ms sleep
 // between keep-alive requests and two writes per answer capped the mock near 0.32x
-// nginx (docs/benchmarks.md); it still serves HTTPS (threaded_transport.cpp).
+// nginx (docs/benchmarks.md).
 
 #include "inspekt/mock/engine/http_session.hpp"
 #include "listen_socket.hpp"
+#include "tls_channel.hpp"
 #include "transport.hpp"
 
 #include <arpa/inet.h>
@@ -78,11 +81,16 @@ private:
 
 struct Connection {
   Connection(int fd, const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
-             std::string remote)
-      : socket(fd), session(handler, limits, log, std::move(remote)) {}
+             std::string remote_address)
+      : socket(fd), session(handler, limits, log, remote_address),
+        remote(std::move(remote_address)) {}
 
   FileDescriptor socket;
   HttpSession session;
+  std::string remote;              // "address:port" when logging, for TLS failures
+  std::unique_ptr<TlsChannel> tls; // HTTPS: between the socket and the session
+  bool read_wants_write = false;   // TLS: the last read needs the socket writable
+  bool write_wants_read = false;   // TLS: the last write needs the socket readable
   Clock::time_point deadline;
   std::uint32_t events = 0; // registered with epoll
   bool closed = false;      // waiting to be freed at the end of the event batch
@@ -106,6 +114,9 @@ private:
   void serve(Connection &connection, std::uint32_t ready, Clock::time_point now);
   void read_from(Connection &connection, Clock::time_point now);
   void write_to(Connection &connection, Clock::time_point now);
+  void handshake(Connection &connection, Clock::time_point now);
+  void serve_pending(Clock::time_point now);
+  void note_pending(Connection &connection);
   void watch(Connection &connection, std::uint32_t events);
   void close(Connection &connection);
   void begin_stop(Clock::time_point now);
@@ -118,6 +129,8 @@ private:
   FileDescriptor wake_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> closed_;
+  // TLS connections with decrypted input that OpenSSL holds: epoll will not signal it.
+  std::vector<std::pair<int, Connection *>> pending_;
   bool accepting_ = false;
   bool starved_ = false; // accept() failed for want of descriptors
   bool stopping_ = false;
@@ -130,6 +143,9 @@ public:
   EventLoopTransport(std::shared_ptr<const AuthHandler> handler, const ServerOptions &options,
                      std::shared_ptr<AccessLog> log)
       : handler_(std::move(handler)), options_(options), log_(std::move(log)) {
+    if (options.tls) {
+      tls_ = std::make_unique<TlsServerContext>(*options.tls);
+    }
     limits_.max_body_bytes = options.max_body_bytes;
     limits_.max_drained_body_bytes = options.max_body_bytes * 16;
     limits_.keep_alive_max_requests = options.keep_alive_max_requests;
@@ -157,6 +173,7 @@ public:
   const AuthHandler &handler() const { return *handler_; }
   const ServerOptions &options() const { return options_; }
   const HttpLimits &limits() const { return limits_; }
+  const TlsServerContext *tls() const { return tls_.get(); }
   AccessLog *log() const { return log_ && log_->enabled() ? log_.get() : nullptr; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   Clock::time_point stop_deadline() const {
@@ -168,6 +185,7 @@ private:
   ServerOptions options_;
   std::shared_ptr<AccessLog> log_;
   HttpLimits limits_;
+  std::unique_ptr<TlsServerContext> tls_;
   FileDescriptor listen_;
   std::vector<std::unique_ptr<Loop>> loops_; // made by bind(), so stop() can wake them
   std::atomic<bool> stop_requested_{false};
@@ -209,6 +227,8 @@ void Loop::run() {
       timeout_ms = stopping_ ? 20 : 0;
     } else if (!accepting_) {
       timeout_ms = static_cast<int>(accept_pause.count()); // shorter than a sweep
+    } else if (!pending_.empty()) {
+      timeout_ms = 0;
     } else if (!connections_.empty()) {
       timeout_ms = static_cast<int>(sweep_interval.count());
     }
@@ -243,6 +263,7 @@ void Loop::run() {
         }
       }
     }
+    serve_pending(now);
     closed_.clear();
     if (owner_.stopping()) {
       if (!stopping_) {
@@ -310,6 +331,10 @@ void Loop::accept_connections(Clock::time_point now) {
     auto connection = std::make_unique<Connection>(fd, owner_.handler(), owner_.limits(), log,
                                                    log ? describe_address(address) : "");
     connection->deadline = now + options.read_timeout;
+    if (const auto *tls = owner_.tls()) {
+      connection->tls = std::make_unique<TlsChannel>(*tls, fd);
+      connection->deadline = now + options.tls_handshake_timeout;
+    }
     auto &added = *connection;
     connections_[fd] = std::move(connection);
     watch(added, EPOLLIN);
@@ -343,37 +368,111 @@ void Loop::close(Connection &connection) {
   }
 }
 
-void Loop::serve(Connection &connection, std::uint32_t ready, Clock::time_point now) {
-  if ((ready & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
-    read_from(connection, now);
+// Bytes from the client: through TLS, or straight from the socket (plain HTTP, and the
+// drain of a lingering close, which is past TLS).
+IoResult receive(Connection &connection, char *buffer, std::size_t size) {
+  if (connection.tls && !connection.lingering) {
+    return connection.tls->read(buffer, size);
   }
-  if (!connection.closed && (ready & EPOLLOUT) != 0) {
+  const ssize_t got = ::recv(connection.socket.get(), buffer, size, 0);
+  if (got > 0) {
+    return {static_cast<std::size_t>(got), IoStatus::done};
+  }
+  if (got == 0) {
+    return {0, IoStatus::end};
+  }
+  const bool again = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  return {0, again ? IoStatus::want_read : IoStatus::failed};
+}
+
+IoResult transmit(Connection &connection, const char *data, std::size_t size) {
+  if (connection.tls) {
+    return connection.tls->write(data, size);
+  }
+  const ssize_t sent = ::send(connection.socket.get(), data, size, MSG_NOSIGNAL);
+  if (sent > 0) {
+    return {static_cast<std::size_t>(sent), IoStatus::done};
+  }
+  const bool again = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+  return {0, again ? IoStatus::want_write : IoStatus::failed};
+}
+
+// Besides what the session needs, what TLS asked for: a read that waits for the socket
+// to be writable, a write that waits for it to be readable.
+std::uint32_t with_tls_wants(const Connection &connection, std::uint32_t events) {
+  if (connection.read_wants_write) {
+    events |= EPOLLOUT;
+  }
+  if (connection.write_wants_read) {
+    events |= EPOLLIN;
+  }
+  return events;
+}
+
+void Loop::serve(Connection &connection, std::uint32_t ready, Clock::time_point now) {
+  const bool readable = (ready & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
+  const bool writable = (ready & EPOLLOUT) != 0;
+  if (readable || (writable && connection.read_wants_write)) {
+    read_from(connection, now); // writes what it can after reading
+  } else if (writable) {
     write_to(connection, now);
   }
 }
 
+void Loop::handshake(Connection &connection, Clock::time_point now) {
+  switch (connection.tls->handshake()) {
+  case IoStatus::done:
+    connection.deadline = now + owner_.options().read_timeout;
+    read_from(connection, now); // the first request may have come with the handshake
+    return;
+  case IoStatus::want_read:
+    watch(connection, EPOLLIN);
+    return;
+  case IoStatus::want_write:
+    watch(connection, EPOLLOUT);
+    return;
+  default:
+    // Not TLS, an unacceptable hello, or gone mid-handshake: nothing to answer.
+    if (auto *log = owner_.log()) {
+      log->note("tls",
+                "handshake with " + connection.remote + " failed: " + connection.tls->failure());
+    }
+    close(connection);
+    return;
+  }
+}
+
 void Loop::read_from(Connection &connection, Clock::time_point now) {
+  if (connection.tls && !connection.tls->established() && !connection.lingering) {
+    handshake(connection, now);
+    return;
+  }
   thread_local std::vector<char> buffer(64 * 1024);
   auto &session = connection.session;
+  connection.read_wants_write = false;
   // A few reads per wake-up at most, so that one fast client cannot hold the loop.
   for (int reads = 0; reads < 4; ++reads) {
-    const ssize_t got = ::recv(connection.socket.get(), buffer.data(), buffer.size(), 0);
-    if (got > 0) {
+    const IoResult got = receive(connection, buffer.data(), buffer.size());
+    if (got.status == IoStatus::done) {
       if (!connection.lingering) {
-        session.receive(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+        session.receive(std::string_view(buffer.data(), got.bytes));
         if (session.paused() || session.finished()) {
           break;
         }
       }
-      if (static_cast<std::size_t>(got) < buffer.size()) {
+      if (got.bytes < buffer.size()) {
         break;
       }
       continue;
     }
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    if (got.status == IoStatus::want_read) {
       break;
     }
-    if (got < 0 || connection.lingering) {
+    if (got.status == IoStatus::want_write) {
+      connection.read_wants_write = true;
+      break;
+    }
+    if (got.status == IoStatus::failed || connection.lingering) {
       close(connection); // reset by the client, or the lingering close is complete
       return;
     }
@@ -386,19 +485,51 @@ void Loop::read_from(Connection &connection, Clock::time_point now) {
   }
 }
 
+void Loop::note_pending(Connection &connection) {
+  if (!connection.closed && connection.tls && !connection.lingering && !connection.read_end &&
+      !connection.session.paused() && !connection.session.finished() && connection.tls->pending()) {
+    pending_.emplace_back(connection.socket.get(), &connection);
+  }
+}
+
+void Loop::serve_pending(Clock::time_point now) {
+  if (pending_.empty()) {
+    return;
+  }
+  auto due = std::move(pending_);
+  pending_.clear();
+  for (const auto &[fd, connection] : due) {
+    const auto found = connections_.find(fd);
+    if (found != connections_.end() && found->second.get() == connection) {
+      try {
+        read_from(*connection, now);
+      } catch (const std::exception &e) {
+        if (auto *log = owner_.log()) {
+          log->note("error", std::string("connection dropped: ") + e.what());
+        }
+        close(*connection);
+      }
+    }
+  }
+}
+
 void Loop::write_to(Connection &connection, Clock::time_point now) {
   auto &session = connection.session;
   auto &output = session.output();
+  connection.write_wants_read = false;
   while (true) {
     std::size_t written = 0;
     while (written < output.size()) {
-      const ssize_t sent = ::send(connection.socket.get(), output.data() + written,
-                                  output.size() - written, MSG_NOSIGNAL);
-      if (sent > 0) {
-        written += static_cast<std::size_t>(sent);
+      const IoResult sent = transmit(connection, output.data() + written, output.size() - written);
+      if (sent.status == IoStatus::done) {
+        written += sent.bytes;
         continue;
       }
-      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      if (sent.status == IoStatus::want_write) {
+        break;
+      }
+      if (sent.status == IoStatus::want_read) {
+        connection.write_wants_read = true;
         break;
       }
       close(connection); // the client is gone
@@ -414,12 +545,18 @@ void Loop::write_to(Connection &connection, Clock::time_point now) {
     }
   }
   if (!output.empty()) {
-    // Stop reading from a client that does not read its answers.
-    watch(connection, session.paused() || session.finished() ? EPOLLOUT : EPOLLIN | EPOLLOUT);
+    // Stop reading from a client that does not read its answers (unless TLS needs a
+    // read to go on writing).
+    const std::uint32_t wanted =
+        session.paused() || session.finished() ? EPOLLOUT : EPOLLIN | EPOLLOUT;
+    watch(connection, with_tls_wants(connection, wanted));
     connection.deadline = now + owner_.options().write_timeout;
     return;
   }
   if (session.finished()) {
+    if (connection.tls) {
+      connection.tls->close_notify();
+    }
     if (connection.read_end) {
       close(connection);
       return;
@@ -435,9 +572,10 @@ void Loop::write_to(Connection &connection, Clock::time_point now) {
     close(connection);
     return;
   }
-  watch(connection, EPOLLIN);
+  watch(connection, with_tls_wants(connection, EPOLLIN));
   const auto &options = owner_.options();
   connection.deadline = now + (session.idle() ? options.keep_alive_timeout : options.read_timeout);
+  note_pending(connection);
 }
 
 void Loop::begin_stop(Clock::time_point now) {

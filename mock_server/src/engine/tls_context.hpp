@@ -1,5 +1,5 @@
 #pragma once
-// Installs a TlsIdentity into an OpenSSL server context (for httplib::SSLServer).
+// Installs a TlsIdentity into an OpenSSL server context (TlsServerContext).
 
 #include "inspekt/mock/engine/tls_identity.hpp"
 

@@ -1,6 +1,5 @@
 #pragma once
-// What MockServer needs from a transport. Two exist: the event loop (plain HTTP, the
-// default) and cpp-httplib's thread per connection (HTTPS, or --engine threads).
+// What MockServer needs from the engine (event_loop_transport.cpp): bind, run, stop.
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
@@ -20,10 +19,6 @@ public:
   // Safe from any thread, before or during run().
   virtual void stop(std::chrono::milliseconds grace) = 0;
 };
-
-std::unique_ptr<Transport> make_threaded_transport(std::shared_ptr<const AuthHandler> handler,
-                                                   const ServerOptions &options,
-                                                   std::shared_ptr<AccessLog> log);
 
 std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const AuthHandler> handler,
                                                      const ServerOptions &options,

@@ -1,7 +1,7 @@
 #pragma once
-// The transport around AuthHandler, with the limits that keep one client from stopping
-// the mock from answering others. Plain HTTP is served by epoll event loops (half the
-// CPUs; HttpSession speaks the protocol); HTTPS by cpp-httplib, a thread per connection.
+// The server around AuthHandler, with the limits that keep one client from stopping the
+// mock from answering others. One engine serves HTTP and HTTPS: epoll event loops (half
+// the CPUs), HttpSession speaking the protocol, OpenSSL in between for HTTPS.
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
@@ -17,24 +17,17 @@
 
 namespace inspekt::mock {
 
-enum class Engine {
-  event_loop, // a few epoll loops serve every connection (plain HTTP)
-  threads,    // cpp-httplib: a thread per connection (always used for HTTPS)
-};
-
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                // 0: any free port
   std::optional<TlsIdentity> tls; // set: HTTPS with this certificate and key
-  Engine engine = Engine::event_loop;
-  std::size_t event_loops = 0; // event_loop: how many loops (threads); 0: half the CPUs
-  // threads: connections are served one thread each; threads start on demand up to this
-  // bound, and further connections wait in the accept queue.
-  std::size_t max_threads = 256;
+  std::size_t event_loops = 0;    // how many loops (threads); 0: half the CPUs
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds read_timeout{5};
   std::chrono::seconds write_timeout{5};
   std::chrono::seconds keep_alive_timeout{5};
+  // A client that has not finished the TLS handshake by then is dropped.
+  std::chrono::seconds tls_handshake_timeout{5};
   std::size_t keep_alive_max_requests = 1000;
   int listen_backlog = 1024;
   bool tcp_nodelay = true; // answers leave at once instead of waiting for an ACK
