@@ -1,7 +1,10 @@
 #pragma once
-// The threads of a running process, from /proc: how many, and how many sit blocked on
-// a futex (a worker waiting for its next connection). A thread still serving a
-// connection waits in poll, read or sleep instead. Linux only, like the mock.
+// What a running process holds, from /proc: its threads (how many, and how many sit
+// blocked on a futex: a worker waiting for its next connection; a thread still serving
+// a connection waits in poll, read or sleep instead), its open descriptors and its
+// resident memory. Linux only, like the mock.
+
+#include <cstddef>
 
 namespace inspekt::testing {
 
@@ -12,5 +15,11 @@ struct ThreadCensus {
 };
 
 ThreadCensus thread_census(int pid);
+
+// How many descriptors the process has open (/proc/PID/fd).
+std::size_t open_descriptors(int pid);
+
+// Its resident memory in KiB (VmRSS in /proc/PID/status); 0 when unknown.
+std::size_t resident_kib(int pid);
 
 } // namespace inspekt::testing

@@ -32,6 +32,7 @@
 
 using inspekt::testing::body_of;
 using inspekt::testing::ChildProcess;
+using inspekt::testing::open_descriptors;
 using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
 using inspekt::testing::start_mock_binary;
@@ -96,17 +97,6 @@ ThreadCensus settled(int pid, const ThreadCensus &idle, std::chrono::millisecond
     calm = census.busy() <= idle.busy() ? calm + 1 : 0;
   }
   return census;
-}
-
-// How many descriptors a process has open, from /proc/PID/fd.
-std::size_t open_descriptors(int pid) {
-  std::error_code error;
-  std::size_t count = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error);
-       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
-    ++count;
-  }
-  return count;
 }
 
 // The CPU time (user + system) a process has used, in clock ticks (/proc/PID/stat).

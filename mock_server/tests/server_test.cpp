@@ -5,6 +5,7 @@
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
 #include "test_support/raw_http.hpp"
+#include "test_support/thread_census.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -15,10 +16,13 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace inspekt::mock;
 using inspekt::testing::body_of;
 using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
+using inspekt::testing::resident_kib;
 using inspekt::testing::status_of;
 using inspekt::testing::Wire;
 using namespace std::chrono_literals;
@@ -290,18 +294,6 @@ TEST_CASE("idle and stalled connections are closed after their timeouts", "[serv
   CHECK(std::chrono::steady_clock::now() - start >= 500ms);
 }
 
-// Resident memory of this process (the mock runs in it), from /proc/self/status.
-std::size_t resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      return std::stoul(line.substr(6));
-    }
-  }
-  return 0;
-}
-
 TEST_CASE("a client that never reads its answers does not hold up others", "[server][hostile]") {
   ServerOptions options = loopback();
   options.keep_alive_max_requests = 1000000; // else the mock closes after 1000 answers
@@ -315,7 +307,7 @@ TEST_CASE("a client that never reads its answers does not hold up others", "[ser
   for (int i = 0; i < 100000; ++i) {
     requests += post_request(valid_body);
   }
-  const auto before = resident_kib();
+  const auto before = resident_kib(::getpid());
   std::size_t sent = 0;
   for (int round = 0; round < 60 && sent < requests.size(); ++round) {
     sent += greedy.send_without_waiting(requests.substr(sent, 1024 * 1024));
@@ -326,7 +318,7 @@ TEST_CASE("a client that never reads its answers does not hold up others", "[ser
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // Under the sanitizers resident memory says little: ASan keeps freed blocks in
   // quarantine, TSan adds shadow memory per allocation.
-  CHECK(resident_kib() < before + 16 * 1024);
+  CHECK(resident_kib(::getpid()) < before + 16 * 1024);
 #else
   (void)before;
 #endif

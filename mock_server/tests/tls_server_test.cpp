@@ -25,10 +25,11 @@ struct TrustedTlsMock {
   std::string ca_path;
   std::unique_ptr<BackgroundMockServer> server;
 
-  TrustedTlsMock() {
+  explicit TrustedTlsMock(std::chrono::seconds handshake_timeout = std::chrono::seconds(5)) {
     ServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
+    options.tls_handshake_timeout = handshake_timeout;
     options.tls = make_self_signed_identity(options.host);
     char name[] = "/tmp/inspekt-tls-ca-XXXXXX";
     ::close(::mkstemp(name));
@@ -104,4 +105,16 @@ TEST_CASE("a plain HTTP client gets no answer from the TLS port", "[server][tls]
   plain.set_read_timeout(2s);
   const auto result = plain.Post("/api/authenticate", valid_body, "application/json");
   CHECK_FALSE(result);
+}
+
+TEST_CASE("a TLS handshake that stalls is dropped at the handshake timeout", "[server][tls]") {
+  TrustedTlsMock mock(1s);
+  RawConnection stalled(mock.server->port());
+  // A record header that promises a 512-byte ClientHello, and 6 bytes of it.
+  REQUIRE(stalled.send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11)));
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(stalled.closed_by_peer(4s));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(waited >= 500ms);
+  CHECK(waited < 3s);
 }
