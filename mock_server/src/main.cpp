@@ -3,20 +3,16 @@
 
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/lifecycle.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <malloc.h>
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
-#include <future>
 #include <iostream>
-#include <thread>
 
 namespace {
 
@@ -92,14 +88,7 @@ int serve(const Options &options) {
       std::make_shared<AccessLog>(options.quiet ? -1 : STDERR_FILENO,
                                   options.log_format == "json" ? LogFormat::json : LogFormat::text);
 
-  // SIGINT and SIGTERM are taken by one thread with sigwait, so the threads the server
-  // starts (which inherit this mask) never run a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  block_lifecycle_signals(); // before any thread starts and before the ready line
   MockServer server(handler, server_options, log);
   try {
     server.bind();
@@ -132,40 +121,10 @@ int serve(const Options &options) {
   // The one line scripts wait for; the socket accepts connections already.
   std::cout << "listening on " << server.base_url() << std::endl;
 
-  std::promise<void> finished;
-  std::shared_future<void> done = finished.get_future().share();
-  std::atomic<bool> run_ended{false};
-  std::atomic<bool> signalled{false};
-  std::thread stopper([&] {
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    if (run_ended) {
-      return; // woken by main below: the server ended on its own
-    }
-    signalled = true;
-    const auto start = std::chrono::steady_clock::now();
-    log->note("stopping", std::string("on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
-    server.stop(std::chrono::milliseconds(500));
-    // The promise is an exit within one second; a thread that still does not end (a
-    // write blocked on a client that reads nothing) is not worth breaking it for.
-    if (done.wait_until(start + std::chrono::milliseconds(950)) == std::future_status::timeout) {
-      log->note("stopped", "some connections did not close in time; exiting anyway");
-      log->flush(std::chrono::milliseconds(30));
-      std::cout.flush();
-      _exit(exit_ok);
-    }
-  });
-
-  server.run();
-  run_ended = true;
-  finished.set_value();
-  pthread_kill(stopper.native_handle(), SIGTERM); // wakes sigwait when no signal came
-  stopper.join();
-  if (!signalled) {
+  if (run_until_signal(server, *log) == RunEnd::failed) {
     std::cerr << "inspekt-mock: the listening socket failed; stopping\n";
     return exit_failed;
   }
-  log->note("stopped", "all connections closed");
   return exit_ok;
 }
 

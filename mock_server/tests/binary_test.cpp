@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <regex>
+#include <thread>
 
 using inspekt::testing::ChildProcess;
 using inspekt::testing::RawConnection;
@@ -59,6 +60,24 @@ TEST_CASE("SIGTERM and SIGINT stop it with exit 0 within a second", "[binary]") 
   mock.process->signal(signal_number);
   CHECK(mock.process->wait(3s) == 0);
   CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("SIGHUP does not kill it (regression #15: it exited 129)", "[binary][regression]") {
+  auto mock = start_mock_binary();
+  REQUIRE(mock.port > 0);
+  mock.process->signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (mock.process->stderr_text().find("sighup") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK_THAT(mock.process->stderr_text(), Catch::Contains("sighup"));
+  CHECK_FALSE(mock.process->wait(100ms).has_value()); // still running
+  const auto result = login(mock.port);
+  REQUIRE(result);
+  CHECK(result->status == 200);
+  mock.process->signal(SIGTERM);
+  CHECK(mock.process->wait(2s) == 0);
 }
 
 TEST_CASE("the access log shows the key's first characters only", "[binary][secrets]") {

@@ -26,6 +26,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <queue>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -93,9 +96,11 @@ struct Connection {
   bool write_wants_read = false;   // TLS: the last write needs the socket readable
   Clock::time_point deadline;
   std::uint32_t events = 0; // registered with epoll
-  bool closed = false;      // waiting to be freed at the end of the event batch
-  bool read_end = false;    // the client closed its side
-  bool lingering = false;   // answered and shut for writing; draining input
+  bool registered = false;
+  std::optional<Clock::time_point> armed; // a timer is set for the session's wake time
+  bool closed = false;                    // waiting to be freed at the end of the event batch
+  bool read_end = false;                  // the client closed its side
+  bool lingering = false;                 // answered and shut for writing; draining input
 };
 
 class EventLoopTransport;
@@ -117,6 +122,9 @@ private:
   void handshake(Connection &connection, Clock::time_point now);
   void serve_pending(Clock::time_point now);
   void note_pending(Connection &connection);
+  void arm(Connection &connection);
+  void fire_timers(Clock::time_point now);
+  int timer_timeout_ms(int timeout_ms, Clock::time_point now) const;
   void watch(Connection &connection, std::uint32_t events);
   void close(Connection &connection);
   void begin_stop(Clock::time_point now);
@@ -131,6 +139,15 @@ private:
   std::vector<std::unique_ptr<Connection>> closed_;
   // TLS connections with decrypted input that OpenSSL holds: epoll will not signal it.
   std::vector<std::pair<int, Connection *>> pending_;
+  // When sessions' timed answers (delays, faults, slow bodies) are due. An entry whose
+  // connection is gone, or whose time has changed, is skipped when it comes up.
+  struct Timer {
+    Clock::time_point due;
+    int fd;
+    Connection *connection;
+    bool operator>(const Timer &other) const { return due > other.due; }
+  };
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   bool accepting_ = false;
   bool starved_ = false; // accept() failed for want of descriptors
   bool stopping_ = false;
@@ -232,6 +249,7 @@ void Loop::run() {
     } else if (!connections_.empty()) {
       timeout_ms = static_cast<int>(sweep_interval.count());
     }
+    timeout_ms = timer_timeout_ms(timeout_ms, Clock::now());
     const int ready =
         ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
     if (ready < 0 && errno != EINTR) {
@@ -264,6 +282,7 @@ void Loop::run() {
       }
     }
     serve_pending(now);
+    fire_timers(now);
     closed_.clear();
     if (owner_.stopping()) {
       if (!stopping_) {
@@ -342,15 +361,60 @@ void Loop::accept_connections(Clock::time_point now) {
 }
 
 void Loop::watch(Connection &connection, std::uint32_t events) {
-  if (connection.events == events) {
+  if (connection.registered && connection.events == events) {
     return;
   }
   epoll_event event{};
   event.events = events;
   event.data.ptr = &connection;
-  ::epoll_ctl(epoll_.get(), connection.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+  ::epoll_ctl(epoll_.get(), connection.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
               connection.socket.get(), &event);
   connection.events = events;
+  connection.registered = true;
+}
+
+void Loop::arm(Connection &connection) {
+  const auto wake = connection.session.wake_time();
+  if (connection.closed || !wake || connection.armed == wake) {
+    return;
+  }
+  connection.armed = wake;
+  timers_.push({*wake, connection.socket.get(), &connection});
+}
+
+int Loop::timer_timeout_ms(int timeout_ms, Clock::time_point now) const {
+  if (timers_.empty()) {
+    return timeout_ms;
+  }
+  const auto until = timers_.top().due - now;
+  // Rounded up: waking a little late is fine, waking early only costs a spin.
+  const auto ms = std::max<long>(
+      0, static_cast<long>(std::chrono::ceil<std::chrono::milliseconds>(until).count()));
+  const int timer_ms = static_cast<int>(std::min<long>(ms, 60'000));
+  return timeout_ms < 0 ? timer_ms : std::min(timeout_ms, timer_ms);
+}
+
+void Loop::fire_timers(Clock::time_point now) {
+  while (!timers_.empty() && timers_.top().due <= now) {
+    const Timer timer = timers_.top();
+    timers_.pop();
+    const auto found = connections_.find(timer.fd);
+    if (found == connections_.end() || found->second.get() != timer.connection ||
+        timer.connection->armed != timer.due) {
+      continue; // closed since, or re-armed for another time
+    }
+    auto &connection = *timer.connection;
+    connection.armed.reset();
+    try {
+      connection.session.advance(now);
+      write_to(connection, now);
+    } catch (const std::exception &e) {
+      if (auto *log = owner_.log()) {
+        log->note("error", std::string("connection dropped: ") + e.what());
+      }
+      close(connection);
+    }
+  }
 }
 
 void Loop::close(Connection &connection) {
@@ -410,6 +474,10 @@ std::uint32_t with_tls_wants(const Connection &connection, std::uint32_t events)
 }
 
 void Loop::serve(Connection &connection, std::uint32_t ready, Clock::time_point now) {
+  if (connection.session.waiting() && (ready & (EPOLLHUP | EPOLLERR)) != 0) {
+    close(connection); // gone while its answer waits: nobody is left to read it
+    return;
+  }
   const bool readable = (ready & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
   const bool writable = (ready & EPOLLOUT) != 0;
   if (readable || (writable && connection.read_wants_write)) {
@@ -551,9 +619,18 @@ void Loop::write_to(Connection &connection, Clock::time_point now) {
         session.paused() || session.finished() ? EPOLLOUT : EPOLLIN | EPOLLOUT;
     watch(connection, with_tls_wants(connection, wanted));
     connection.deadline = now + owner_.options().write_timeout;
+    arm(connection);
     return;
   }
   if (session.finished()) {
+    if (session.reset_requested()) {
+      // The CONNECTION_RESET_BY_PEER fault: a TCP reset, over HTTPS too.
+      const linger abort_on_close{1, 0};
+      ::setsockopt(connection.socket.get(), SOL_SOCKET, SO_LINGER, &abort_on_close,
+                   sizeof abort_on_close);
+      close(connection);
+      return;
+    }
     if (connection.tls) {
       connection.tls->close_notify();
     }
@@ -572,8 +649,16 @@ void Loop::write_to(Connection &connection, Clock::time_point now) {
     close(connection);
     return;
   }
-  watch(connection, with_tls_wants(connection, EPOLLIN));
   const auto &options = owner_.options();
+  if (const auto wake = session.wake_time()) {
+    // A timed answer is due: read nothing more meanwhile (the session would only keep
+    // it), and no timeout runs out before it has gone.
+    watch(connection, with_tls_wants(connection, 0));
+    connection.deadline = std::max(connection.deadline, *wake + options.write_timeout);
+    arm(connection);
+    return;
+  }
+  watch(connection, with_tls_wants(connection, EPOLLIN));
   connection.deadline = now + (session.idle() ? options.keep_alive_timeout : options.read_timeout);
   note_pending(connection);
 }

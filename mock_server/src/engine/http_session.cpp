@@ -219,7 +219,7 @@ HttpSession::HttpSession(const AuthHandler &handler, const HttpLimits &limits, A
 HttpSession::~HttpSession() = default;
 
 bool HttpSession::idle() const {
-  return !in_request_ && unparsed_.empty();
+  return !in_request_ && unparsed_.empty() && timed_.empty();
 }
 
 void HttpSession::receive(std::string_view data) {
@@ -245,7 +245,7 @@ void HttpSession::receive_end() {
 }
 
 void HttpSession::resume() {
-  if (!paused_ || finished_ || output_.size() > limits_.max_pending_output) {
+  if (!paused_ || finished_ || waiting() || output_.size() > limits_.max_pending_output) {
     return;
   }
   paused_ = false;
@@ -397,38 +397,166 @@ int HttpSession::message_complete() {
 
 void HttpSession::answer(HttpResponse response, bool head_only,
                          const std::optional<RequestFacts> &facts) {
-  output_.reserve(output_.size() + response.body.size() + 256);
-  output_ += "HTTP/1.1 ";
-  append_number(output_, static_cast<std::size_t>(response.status));
-  output_ += ' ';
-  output_ += reason_phrase(response.status);
-  output_ += "\r\n";
-  for (const auto &[name, value] : response.headers) {
-    output_ += name;
-    output_ += ": ";
-    output_ += value;
-    output_ += "\r\n";
-  }
-  output_ += "Content-Length: ";
-  append_number(output_, response.body.size());
-  if (close_requested_) {
-    output_ += "\r\nConnection: close\r\n\r\n";
-  } else if (parser_->state.http_minor == 0) {
-    // An HTTP/1.0 client keeps the connection only when the answer says so.
-    output_ += "\r\nConnection: keep-alive\r\n\r\n";
+  if (response.fault || response.delay.count() > 0) {
+    hold(response, head_only);
   } else {
-    output_ += "\r\n\r\n";
-  }
-  if (!head_only) {
-    output_ += response.body;
+    render(response, head_only, output_);
   }
   log_answer(response.status, facts);
   ++answered_;
   in_request_ = false;
-  if (close_requested_) {
+  if (close_requested_ && timed_.empty()) {
     finished_ = true;
     unparsed_.clear();
   }
+}
+
+void HttpSession::render(const HttpResponse &response, bool head_only, std::string &out) const {
+  out.reserve(out.size() + response.body.size() + 256);
+  out += "HTTP/1.1 ";
+  append_number(out, static_cast<std::size_t>(response.status));
+  out += ' ';
+  out += reason_phrase(response.status);
+  out += "\r\n";
+  for (const auto &[name, value] : response.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  append_number(out, response.body.size());
+  if (close_requested_) {
+    out += "\r\nConnection: close\r\n\r\n";
+  } else if (parser_->state.http_minor == 0) {
+    // An HTTP/1.0 client keeps the connection only when the answer says so.
+    out += "\r\nConnection: keep-alive\r\n\r\n";
+  } else {
+    out += "\r\n\r\n";
+  }
+  if (!head_only) {
+    out += response.body;
+  }
+}
+
+void HttpSession::hold(const HttpResponse &response, bool head_only) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto due = now + response.delay;
+  ending_ = close_requested_ ? Ending::close : Ending::keep_alive;
+  std::string whole;
+  render(response, head_only, whole);
+  const std::size_t head_size = whole.size() - (head_only ? 0 : response.body.size());
+  if (!response.fault) {
+    timed_.push_back({due, std::move(whole)});
+  } else {
+    // What each fault does on the wire (DESIGN.md, "Faults"). Over HTTPS the bytes go
+    // inside the TLS stream; the reset is at the TCP level.
+    switch (*response.fault) {
+    case Fault::connection_reset_by_peer:
+      timed_.push_back({due, ""});
+      ending_ = Ending::reset;
+      break;
+    case Fault::empty_response:
+      timed_.push_back({due, ""});
+      ending_ = Ending::close;
+      break;
+    case Fault::malformed_response_chunk: {
+      // A 200 head announcing chunks, one good chunk, then a chunk-size line that is
+      // not hexadecimal, and the connection closes.
+      std::string bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n";
+      const std::string piece = response.body.substr(0, response.body.size() / 2);
+      if (!piece.empty()) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string size;
+        for (std::size_t n = piece.size(); n != 0; n /= 16) {
+          size.insert(size.begin(), hex[n % 16]);
+        }
+        bytes += size + "\r\n" + piece + "\r\n";
+      }
+      bytes += "zz-not-a-chunk-size\r\n";
+      timed_.push_back({due, std::move(bytes)});
+      ending_ = Ending::close;
+      break;
+    }
+    case Fault::random_data_then_close: {
+      // Bytes that are no HTTP answer (never starting "HTTP/"), the same for the same
+      // position on the connection.
+      std::string bytes(256, '\0');
+      std::uint32_t state = 0x9e3779b9U ^ static_cast<std::uint32_t>(answered_ + 1);
+      for (auto &byte : bytes) {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        byte = static_cast<char>(state & 0xff);
+      }
+      bytes[0] = '\x80';
+      timed_.push_back({due, std::move(bytes)});
+      ending_ = Ending::close;
+      break;
+    }
+    case Fault::slow_body: {
+      // The head at once (after no delay), then the body in up to 10 pieces spread
+      // evenly over the delay; the connection goes on as usual afterwards.
+      timed_.push_back({now, whole.substr(0, head_size)});
+      const std::string_view body = std::string_view(whole).substr(head_size);
+      const std::size_t pieces = std::min<std::size_t>(10, body.size());
+      for (std::size_t i = 0; i < pieces; ++i) {
+        const std::size_t from = body.size() * i / pieces;
+        const std::size_t to = body.size() * (i + 1) / pieces;
+        const auto at = now + response.delay * static_cast<long>(i + 1) / static_cast<long>(pieces);
+        timed_.push_back({at, std::string(body.substr(from, to - from))});
+      }
+      break;
+    }
+    case Fault::truncated_body:
+      // Content-Length promises the whole body; half of it comes, then the close.
+      timed_.push_back({due, whole.substr(0, head_size + (whole.size() - head_size) / 2)});
+      ending_ = Ending::close;
+      break;
+    }
+  }
+  release(now); // what is due at once (a slow body's head) goes now
+  if (!timed_.empty()) {
+    // Nothing more is parsed until the timed bytes are out: later pipelined requests
+    // wait their turn, and their answers keep their order.
+    paused_ = true;
+    http_parser_pause(&parser_->state, 1);
+  } else if (ending_ != Ending::keep_alive) {
+    close_requested_ = true; // answer() ends the session
+    reset_requested_ = ending_ == Ending::reset;
+  }
+}
+
+void HttpSession::release(std::chrono::steady_clock::time_point now) {
+  while (!timed_.empty() && timed_.front().due <= now) {
+    output_ += timed_.front().bytes;
+    timed_.pop_front();
+  }
+}
+
+std::optional<std::chrono::steady_clock::time_point> HttpSession::wake_time() const {
+  if (timed_.empty()) {
+    return std::nullopt;
+  }
+  return timed_.front().due;
+}
+
+void HttpSession::advance(std::chrono::steady_clock::time_point now) {
+  if (timed_.empty() || finished_) {
+    return;
+  }
+  release(now);
+  if (!timed_.empty()) {
+    return;
+  }
+  if (ending_ == Ending::keep_alive && !close_requested_) {
+    resume(); // the requests that arrived meanwhile are parsed and answered now
+    return;
+  }
+  reset_requested_ = ending_ == Ending::reset;
+  finished_ = true;
+  unparsed_.clear();
 }
 
 void HttpSession::refuse(int status) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,6 +50,11 @@ public:
   void receive_end();
   // Call after writing some output: parsing paused by a full output resumes.
   void resume();
+  // Delays and faults (HttpResponse::delay, ::fault) are timed: an answer, or a piece
+  // of it, leaves once its time has come. The transport calls advance() at wake_time()
+  // (and may call it any time later); meanwhile the session reads nothing more.
+  std::optional<std::chrono::steady_clock::time_point> wake_time() const;
+  void advance(std::chrono::steady_clock::time_point now);
   // Every later answer says "Connection: close" and ends the connection (shutdown).
   void close_after_next_answer();
 
@@ -58,8 +64,13 @@ public:
   bool finished() const { return finished_; }
   // No part of a request has arrived since the last answer (or since the start).
   bool idle() const;
-  // Parsing waits for output() to shrink.
+  // Parsing waits for output() to shrink, or for a timed answer to leave.
   bool paused() const { return paused_; }
+  // An answer is still due at wake_time(): the connection is busy, not idle.
+  bool waiting() const { return !timed_.empty(); }
+  // Once finished() and output() is written, end the connection with a TCP reset (the
+  // CONNECTION_RESET_BY_PEER fault), not a close.
+  bool reset_requested() const { return reset_requested_; }
   std::size_t requests_answered() const { return answered_; }
 
 private:
@@ -74,6 +85,12 @@ private:
   int body(std::string_view chunk);
   int message_complete();
   void answer(HttpResponse response, bool head_only, const std::optional<RequestFacts> &facts);
+  // The status line, headers and (unless head_only) body of an answer, appended to `out`.
+  void render(const HttpResponse &response, bool head_only, std::string &out) const;
+  // An answer with a delay or a fault: its bytes, and how the connection goes on, timed.
+  void hold(const HttpResponse &response, bool head_only);
+  // Moves the timed bytes that are due by `now` to output().
+  void release(std::chrono::steady_clock::time_point now);
   void refuse(int status);
   void fail(const std::string &what); // a callback threw: 500, and the connection ends
   bool head_request() const;          // the request being answered is a HEAD
@@ -90,6 +107,16 @@ private:
   bool finished_ = false;
   bool paused_ = false;
   bool close_requested_ = false;
+  bool reset_requested_ = false;
+  // Bytes due later (delays, faults, a slow body), in order, and what happens after
+  // the last of them: the connection goes on, closes, or is reset.
+  struct Timed {
+    std::chrono::steady_clock::time_point due;
+    std::string bytes;
+  };
+  enum class Ending { keep_alive, close, reset };
+  std::deque<Timed> timed_;
+  Ending ending_ = Ending::keep_alive;
   bool input_ended_ = false;         // the client closed its side while parsing paused
   std::optional<std::string> fault_; // what a callback threw
   bool in_request_ = false;
