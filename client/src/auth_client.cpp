@@ -1,4 +1,5 @@
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/client/endpoint.hpp"
 #include "inspekt/client/secrets.hpp"
 
 #include <httplib.h>
@@ -50,8 +51,8 @@ std::string connect_failure(const BaseUrl &url) {
     return "cannot resolve host \"" + url.host + "\": " + ::gai_strerror(rc);
   }
   ::freeaddrinfo(found);
-  return "cannot connect to " + (url.host_is_ipv6() ? "[" + url.host + "]" : url.host) + ":" +
-         std::to_string(url.port) + ": connection refused or host unreachable";
+  return "cannot connect to " + host_in_url(url.host) + ":" + std::to_string(url.port) +
+         ": connection refused or host unreachable";
 }
 
 // The reason OpenSSL left on this thread's error queue, if any.
@@ -161,8 +162,7 @@ SendResult AuthClient::send(const RawRequest &request) const {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
   if (!answered) {
-    const std::string peer =
-        (url_.host_is_ipv6() ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
+    const std::string peer = host_in_url(url_.host) + ":" + std::to_string(url_.port);
     switch (failure) {
     case httplib::Error::Connection:
       return {std::nullopt, transport_error(connect_failure(url_))};

@@ -1,4 +1,5 @@
 #include "inspekt/client/base_url.hpp"
+#include "inspekt/client/endpoint.hpp"
 
 #include <arpa/inet.h>
 
@@ -98,7 +99,7 @@ bool BaseUrl::has_default_port() const {
 }
 
 std::string BaseUrl::host_header() const {
-  std::string out = host_is_ipv6() ? "[" + host + "]" : host;
+  std::string out = host_in_url(host);
   if (!has_default_port()) {
     out += ":" + std::to_string(port);
   }

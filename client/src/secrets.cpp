@@ -1,22 +1,11 @@
 #include "inspekt/client/secrets.hpp"
+#include "inspekt/client/text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 
 namespace inspekt {
-namespace {
-
-void replace_all(std::string &text, std::string_view what, std::string_view with) {
-  if (what.empty()) {
-    return;
-  }
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
-    text.replace(at, what.size(), with);
-  }
-}
-
-} // namespace
 
 std::string key_hint(std::string_view key) {
   std::size_t length = std::min<std::size_t>(4, key.size() / 3);

@@ -1,4 +1,6 @@
 #include "inspekt/client/base_url.hpp"
+#include "inspekt/client/endpoint.hpp"
+#include "inspekt/client/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -109,4 +111,19 @@ TEST_CASE("Host header and request target follow the URL", "[url]") {
   CHECK(parse_base_url("https://example.com:80").url->host_header() == "example.com:80");
   CHECK(parse_base_url("https://h/v1").url->target("/api/authenticate") == "/v1/api/authenticate");
   CHECK(parse_base_url("https://h").url->target("/api/authenticate") == "/api/authenticate");
+}
+
+TEST_CASE("hosts are bracketed in URLs only when they are IPv6 addresses", "[url]") {
+  CHECK(inspekt::host_in_url("::1") == "[::1]");
+  CHECK(inspekt::host_in_url("fe80::1%eth0") == "[fe80::1%eth0]");
+  CHECK(inspekt::host_in_url("127.0.0.1") == "127.0.0.1");
+  CHECK(inspekt::host_in_url("reports.inspektlabs.com") == "reports.inspektlabs.com");
+}
+
+TEST_CASE("replace_all replaces every occurrence and never its own output", "[text]") {
+  std::string text = "<k> and <k>";
+  inspekt::replace_all(text, "<k>", "<k><k>");
+  CHECK(text == "<k><k> and <k><k>");
+  inspekt::replace_all(text, "", "x"); // nothing to look for: unchanged
+  CHECK(text == "<k><k> and <k><k>");
 }

@@ -1,6 +1,7 @@
 #include "target.hpp"
 
 #include "inspekt/client/secrets.hpp"
+#include "inspekt/client/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,18 +10,7 @@
 #include <thread>
 
 namespace inspekt::conformance {
-namespace {
-
-void replace_all(std::string &text, const std::string &from, const std::string &to) {
-  if (from.empty()) {
-    return;
-  }
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
-
-} // namespace
+namespace {} // namespace
 
 std::string random_invalid_key() {
   std::random_device device;

@@ -1,6 +1,7 @@
 #include "inspekt/mock/mock_server.hpp"
 
 #include "engine/transport.hpp"
+#include "inspekt/client/endpoint.hpp"
 
 #include <csignal>
 
@@ -48,9 +49,7 @@ const std::string &MockServer::host() const {
 }
 
 std::string MockServer::base_url() const {
-  const auto &host = impl_->options.host;
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return (impl_->options.tls ? "https://" : "http://") + (ipv6 ? "[" + host + "]" : host) + ":" +
+  return (impl_->options.tls ? "https://" : "http://") + host_in_url(impl_->options.host) + ":" +
          std::to_string(impl_->port);
 }
 

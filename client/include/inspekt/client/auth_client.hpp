@@ -23,7 +23,6 @@
 namespace inspekt {
 
 inline constexpr std::string_view live_base_url = "https://reports.inspektlabs.com";
-inline constexpr std::string_view authenticate_endpoint = "/api/authenticate";
 
 struct ClientOptions {
   std::string base_url{live_base_url};

@@ -2,6 +2,8 @@
 // One HTTP request and the answer to it, as plain values: what the conformance suite
 // sends and inspects, independent of the HTTP library underneath.
 
+#include "inspekt/client/endpoint.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -40,7 +42,7 @@ struct Exchange {
 // body. With `content_type` empty, no Content-Type header is sent.
 struct RawRequest {
   std::string method = "POST";
-  std::string path = "/api/authenticate";
+  std::string path{authenticate_path};
   std::optional<std::string> content_type = "application/json";
   std::optional<std::string> body; // empty: no body at all
   std::vector<std::pair<std::string, std::string>> headers;

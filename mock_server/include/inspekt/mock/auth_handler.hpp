@@ -3,6 +3,7 @@
 // so that every documented behaviour can be tested without sockets. The transports
 // (mock_server.hpp) only carry requests and answers to and from it.
 
+#include "inspekt/client/endpoint.hpp"
 #include "inspekt/mock/control/fault.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
@@ -17,7 +18,7 @@
 
 namespace inspekt::mock {
 
-inline constexpr std::string_view authenticate_path = "/api/authenticate";
+using inspekt::authenticate_path; // the one definition, in the client (endpoint.hpp)
 
 struct HttpRequest {
   std::string method;
