@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace inspekt::testing {
@@ -175,12 +176,14 @@ long RawConnection::read_some(char *into, std::size_t size, Clock::time_point de
   while (true) {
     if (ssl_ != nullptr) {
       std::size_t got = 0;
+      errno = 0;
       const int result = SSL_read_ex(ssl_, into, size, &got);
       if (result == 1) {
         return static_cast<long>(got);
       }
       const short wanted = tls_wait(ssl_, result);
       if (wanted == 0) {
+        reset_by_peer_ = reset_by_peer_ || errno == ECONNRESET;
         return 0;
       }
       if (!wait_for(fd_, wanted, deadline)) {
@@ -192,7 +195,11 @@ long RawConnection::read_some(char *into, std::size_t size, Clock::time_point de
       return -1;
     }
     const auto n = ::recv(fd_, into, size, 0);
-    return n < 0 ? 0 : static_cast<long>(n);
+    if (n < 0) {
+      reset_by_peer_ = reset_by_peer_ || errno == ECONNRESET;
+      return 0;
+    }
+    return static_cast<long>(n);
   }
 }
 

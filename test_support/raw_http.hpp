@@ -40,6 +40,8 @@ public:
   std::string read_response(std::chrono::milliseconds timeout);
   // True when the peer closed the connection before the deadline.
   bool closed_by_peer(std::chrono::milliseconds timeout);
+  // After a read found the connection closed: whether it ended with a TCP reset.
+  bool reset_by_peer() const { return reset_by_peer_; }
 
 private:
   // One read from the socket (through TLS when on): bytes, 0 at the end, -1 when nothing
@@ -49,6 +51,7 @@ private:
   int fd_ = -1;
   ssl_st *ssl_ = nullptr;
   std::string buffer_;
+  bool reset_by_peer_ = false;
 };
 
 int status_of(const std::string &response); // 0 when there is no status line

@@ -13,7 +13,7 @@ struct MockServer::Impl {
   int port = -1;
 };
 
-MockServer::MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
+MockServer::MockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
                        std::shared_ptr<AccessLog> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->transport = detail::make_event_loop_transport(std::move(handler), options, std::move(log));
@@ -53,7 +53,7 @@ std::string MockServer::base_url() const {
          std::to_string(impl_->port);
 }
 
-BackgroundMockServer::BackgroundMockServer(std::shared_ptr<const AuthHandler> handler,
+BackgroundMockServer::BackgroundMockServer(std::shared_ptr<const Responder> handler,
                                            ServerOptions options, std::shared_ptr<AccessLog> log)
     : server_(std::move(handler), std::move(options), std::move(log)) {
   server_.bind();

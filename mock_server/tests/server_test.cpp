@@ -6,6 +6,7 @@
 #include "inspekt/mock/mock_server.hpp"
 #include "test_support/raw_http.hpp"
 #include "test_support/thread_census.hpp"
+#include "timed_responder.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -24,6 +25,7 @@ using inspekt::testing::post_request;
 using inspekt::testing::RawConnection;
 using inspekt::testing::resident_kib;
 using inspekt::testing::status_of;
+using inspekt::testing::TimedResponder;
 using inspekt::testing::Wire;
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -322,4 +324,66 @@ TEST_CASE("a client that never reads its answers does not hold up others", "[ser
 #else
   (void)before;
 #endif
+}
+
+TEST_CASE("delayed answers are timers: others are answered meanwhile, on one loop",
+          "[server][timed]") {
+  ServerOptions options = loopback();
+  options.event_loops = 1;
+  BackgroundMockServer mock(std::make_shared<const TimedResponder>(800ms, std::nullopt, "slow"),
+                            options);
+  const std::string slow_login = R"({"key":"demo-valid-key","client_id":"slow"})";
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 20; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(mock.port(), wire));
+    REQUIRE(slow.back()->send(post_request(slow_login)));
+  }
+  check_prompt_logins(mock.port()); // each within 500 ms, while 20 answers wait
+  for (auto &connection : slow) {
+    const auto response = connection->read_response(3s);
+    CHECK(status_of(response) == 200);
+  }
+  CHECK(std::chrono::steady_clock::now() - start >= 800ms);
+  // The connections go on: the next login on one of them is delayed again, not lost.
+  REQUIRE(slow.front()->send(post_request(valid_body)));
+  CHECK(status_of(slow.front()->read_response(2s)) == 200);
+}
+
+TEST_CASE("faults reach the client on the wire", "[server][timed][fault]") {
+  const Fault fault = GENERATE(Fault::connection_reset_by_peer, Fault::empty_response,
+                               Fault::truncated_body, Fault::random_data_then_close);
+  DYNAMIC_SECTION(to_string(fault)) {
+    BackgroundMockServer mock(std::make_shared<const TimedResponder>(50ms, fault), loopback());
+    RawConnection connection(mock.port(), wire);
+    REQUIRE(connection.send(post_request(valid_body)));
+    const auto received = connection.read_response(2s);
+    CHECK(connection.closed_by_peer(2s));
+    CHECK(connection.reset_by_peer() == (fault == Fault::connection_reset_by_peer));
+    switch (fault) {
+    case Fault::truncated_body:
+      CHECK(status_of(received) == 200);
+      CHECK(body_of(received).size() < 400);
+      break;
+    case Fault::random_data_then_close:
+      CHECK(received.size() == 256);
+      break;
+    default:
+      CHECK(received.empty());
+    }
+  }
+}
+
+TEST_CASE("SLOW_BODY trickles a whole answer out, and the connection goes on", "[server][timed]") {
+  BackgroundMockServer mock(std::make_shared<const TimedResponder>(500ms, Fault::slow_body),
+                            loopback());
+  RawConnection connection(mock.port(), wire);
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(connection.send(post_request(valid_body)));
+  const auto response = connection.read_response(3s);
+  CHECK(std::chrono::steady_clock::now() - start >= 450ms);
+  CHECK(status_of(response) == 200);
+  CHECK(json::parse(body_of(response)).contains("refresh_token"));
+  REQUIRE(connection.send(post_request(valid_body)));
+  CHECK(status_of(connection.read_response(3s)) == 200);
 }

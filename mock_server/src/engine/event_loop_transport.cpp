@@ -83,7 +83,7 @@ private:
 };
 
 struct Connection {
-  Connection(int fd, const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
+  Connection(int fd, const Responder &handler, const HttpLimits &limits, AccessLog *log,
              std::string remote_address)
       : socket(fd), session(handler, limits, log, remote_address),
         remote(std::move(remote_address)) {}
@@ -157,7 +157,7 @@ private:
 
 class EventLoopTransport final : public Transport {
 public:
-  EventLoopTransport(std::shared_ptr<const AuthHandler> handler, const ServerOptions &options,
+  EventLoopTransport(std::shared_ptr<const Responder> handler, const ServerOptions &options,
                      std::shared_ptr<AccessLog> log)
       : handler_(std::move(handler)), options_(options), log_(std::move(log)) {
     if (options.tls) {
@@ -187,7 +187,7 @@ public:
     }
   }
 
-  const AuthHandler &handler() const { return *handler_; }
+  const Responder &handler() const { return *handler_; }
   const ServerOptions &options() const { return options_; }
   const HttpLimits &limits() const { return limits_; }
   const TlsServerContext *tls() const { return tls_.get(); }
@@ -198,7 +198,7 @@ public:
   }
 
 private:
-  std::shared_ptr<const AuthHandler> handler_;
+  std::shared_ptr<const Responder> handler_;
   ServerOptions options_;
   std::shared_ptr<AccessLog> log_;
   HttpLimits limits_;
@@ -731,7 +731,7 @@ void EventLoopTransport::run() {
 
 } // namespace
 
-std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const AuthHandler> handler,
+std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const Responder> handler,
                                                      const ServerOptions &options,
                                                      std::shared_ptr<AccessLog> log) {
   return std::make_unique<EventLoopTransport>(std::move(handler), options, std::move(log));

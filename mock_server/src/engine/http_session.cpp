@@ -204,7 +204,7 @@ int HttpSession::url(const char *at, std::size_t length) {
   return 0;
 }
 
-HttpSession::HttpSession(const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
+HttpSession::HttpSession(const Responder &handler, const HttpLimits &limits, AccessLog *log,
                          std::string remote)
     : handler_(handler), limits_(limits), log_(log != nullptr && log->enabled() ? log : nullptr),
       remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {

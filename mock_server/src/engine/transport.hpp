@@ -20,7 +20,7 @@ public:
   virtual void stop(std::chrono::milliseconds grace) = 0;
 };
 
-std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const AuthHandler> handler,
+std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const Responder> handler,
                                                      const ServerOptions &options,
                                                      std::shared_ptr<AccessLog> log);
 

@@ -59,16 +59,28 @@ struct DeterminismOptions {
   std::optional<std::int64_t> now_epoch_seconds;
 };
 
-class AuthHandler {
+// What the engine asks of whatever answers requests: AuthHandler in the mock; tests
+// give others (an answer with a delay or a fault, whatever the fixtures say).
+class Responder {
+public:
+  virtual ~Responder() = default;
+  // Thread-safe: called from every event loop at once.
+  virtual HandledRequest handle(const HttpRequest &request) const = 0;
+  // The answer for a refusal the engine decides itself (413, a request it cannot
+  // parse), without credentials.
+  virtual HttpResponse respond(Outcome outcome) const = 0;
+};
+
+class AuthHandler final : public Responder {
 public:
   explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {});
 
   // Thread-safe: may be called from many connections at once.
-  HandledRequest handle(const HttpRequest &request) const;
+  HandledRequest handle(const HttpRequest &request) const override;
 
   // The fixture's answer for an outcome decided outside the handler (the transport's
   // own 413 or 400), without credentials.
-  HttpResponse respond(Outcome outcome) const;
+  HttpResponse respond(Outcome outcome) const override;
 
   const FixtureSet &fixtures() const { return fixtures_; }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The server around AuthHandler, with the limits that keep one client from stopping the
-// mock from answering others. One engine serves HTTP and HTTPS: epoll event loops (half
-// the CPUs), HttpSession speaking the protocol, OpenSSL in between for HTTPS.
+// The server around a Responder (AuthHandler), with the limits that keep one client from stopping
+// the mock from answering others. One engine serves HTTP and HTTPS: epoll event loops (half the
+// CPUs), HttpSession speaking the protocol, OpenSSL in between for HTTPS.
 
 #include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
@@ -41,7 +41,7 @@ public:
 class MockServer {
 public:
   // Throws TlsError when OpenSSL refuses options.tls.
-  MockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
+  MockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
              std::shared_ptr<AccessLog> log = nullptr);
   ~MockServer();
   MockServer(const MockServer &) = delete;
@@ -70,7 +70,7 @@ private:
 // when the constructor returns, stopped and joined by the destructor.
 class BackgroundMockServer {
 public:
-  BackgroundMockServer(std::shared_ptr<const AuthHandler> handler, ServerOptions options,
+  BackgroundMockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
                        std::shared_ptr<AccessLog> log = nullptr);
   ~BackgroundMockServer();
 

@@ -3,7 +3,7 @@
 // transport (event_loop_transport.cpp) owns the socket and feeds this; tests and the fuzzer feed
 // it directly. Requests are framed by http-parser (Debian's libhttp-parser: request
 // line, headers, Content-Length and chunked bodies, the checks against request
-// smuggling) and answered by AuthHandler in order, one answer per request, so
+// smuggling) and answered by a Responder (AuthHandler) in order, one answer per request, so
 // pipelined requests work.
 
 #include "inspekt/mock/access_log.hpp"
@@ -37,7 +37,7 @@ inline constexpr std::size_t max_request_head_bytes = 16 * 1024;
 class HttpSession {
 public:
   // `log` may be null; `remote` ("address:port") is only used in log lines.
-  HttpSession(const AuthHandler &handler, const HttpLimits &limits, AccessLog *log,
+  HttpSession(const Responder &handler, const HttpLimits &limits, AccessLog *log,
               std::string remote);
   ~HttpSession();
   HttpSession(const HttpSession &) = delete;
@@ -96,7 +96,7 @@ private:
   bool head_request() const;          // the request being answered is a HEAD
   void log_answer(int status, const std::optional<RequestFacts> &facts);
 
-  const AuthHandler &handler_;
+  const Responder &handler_;
   HttpLimits limits_;
   AccessLog *log_;
   std::string remote_;

@@ -1,0 +1,43 @@
+#pragma once
+// A Responder for engine tests: the embedded fixtures' answers, with the same delay and
+// fault on every request whose body contains `marker` (every request when it is empty),
+// whatever the fixtures say.
+
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace inspekt::testing {
+
+// The embedded fixtures' answers, with this delay and fault on every handled request.
+class TimedResponder final : public mock::Responder {
+public:
+  TimedResponder(std::chrono::milliseconds delay, std::optional<mock::Fault> fault,
+                 std::string marker = "")
+      : handler_(mock::load_embedded_fixtures(), {7, 1764000000}), delay_(delay), fault_(fault),
+        marker_(std::move(marker)) {}
+
+  mock::HandledRequest handle(const mock::HttpRequest &request) const override {
+    auto handled = handler_.handle(request);
+    if (request.body.find(marker_) == std::string::npos) {
+      return handled;
+    }
+    handled.response.delay = delay_;
+    handled.response.fault = fault_;
+    return handled;
+  }
+  mock::HttpResponse respond(mock::Outcome outcome) const override {
+    return handler_.respond(outcome);
+  }
+
+private:
+  mock::AuthHandler handler_;
+  std::chrono::milliseconds delay_;
+  std::optional<mock::Fault> fault_;
+  std::string marker_;
+};
+
+} // namespace inspekt::testing
