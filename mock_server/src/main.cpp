@@ -42,15 +42,6 @@ struct Options {
   std::string tls_write_ca;
 };
 
-std::string describe_keys(const FixtureSet &fixtures) {
-  std::size_t counts[3] = {0, 0, 0};
-  for (const auto &key : fixtures.keys) {
-    ++counts[static_cast<int>(key.status)];
-  }
-  return std::to_string(fixtures.keys.size()) + " keys (" + std::to_string(counts[0]) + " valid, " +
-         std::to_string(counts[1]) + " expired, " + std::to_string(counts[2]) + " revoked)";
-}
-
 int check_fixtures(const std::string &directory) {
   try {
     const FixtureSet fixtures = load_fixtures_from_directory(directory);

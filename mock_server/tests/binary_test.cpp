@@ -116,3 +116,19 @@ TEST_CASE("a broken fixture set exits 2 with its id before listening", "[binary]
   CHECK_THAT(mock.stderr_text(), Catch::StartsWith("inspekt-mock: [fixture.io] "
                                                    "/nonexistent-fixtures: not a directory"));
 }
+
+TEST_CASE("a key answering 418 needs fixture files only, for the program too", "[binary]") {
+  auto mock = start_mock_binary({"--fixtures", INSPEKT_TEST_DATA "/teapot"});
+  REQUIRE_FALSE(mock.base_url.empty());
+  const auto result = login(mock.port, R"({"key":"demo-teapot-key"})");
+  REQUIRE(result);
+  CHECK(result->status == 418);
+  CHECK(json::parse(result->body) == json{{"message", "I'm a teapot"}});
+  CHECK(result->get_header_value("Content-Type") == "application/json");
+  mock.process->signal(SIGTERM);
+  REQUIRE(mock.process->wait(2s) == 0);
+  const auto log = mock.process->stderr_text();
+  CHECK_THAT(log, Catch::Contains("4 keys (1 success, 1 expired_key, 1 revoked_key, 1 teapot)"));
+  CHECK_THAT(log, Catch::Contains(" 418 "));
+  CHECK_THAT(log, Catch::Contains("outcome=teapot key=\"demo...\""));
+}

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inspekt::mock {
 
@@ -43,7 +44,7 @@ inline constexpr std::chrono::milliseconds max_delay{60'000};
 
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {
-  Outcome outcome = Outcome::invalid_request;
+  std::string answer;   // the name of the answer given (responses.json), e.g. "success"
   std::string key_hint; // the key's first characters (at most 4) and "...", when sent
   std::optional<std::string> client_id;
 };
@@ -73,11 +74,11 @@ public:
 
 private:
   struct Decision {
-    Outcome outcome;
+    AnswerId answer;
     RequestFacts facts;
   };
   Decision decide(const HttpRequest &request) const;
-  HttpResponse render(Outcome outcome, const std::optional<std::string> &client_id) const;
+  HttpResponse render(AnswerId answer, const std::optional<std::string> &client_id) const;
 
   FixtureSet fixtures_;
   KeyStore keys_;
@@ -85,8 +86,10 @@ private:
   mutable Entropy entropy_;
   mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
   Clock clock_;
-  std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
-  std::array<std::optional<JsonTemplate>, all_outcomes.size()> templates_; // the others
+  // Per answer (FixtureSet::answers): the body when it is the same every time, else
+  // its template.
+  std::vector<std::optional<std::string>> fixed_bodies_;
+  std::vector<std::optional<JsonTemplate>> templates_;
 };
 
 } // namespace inspekt::mock
