@@ -68,6 +68,9 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
     }
     if (entry.facts) {
       line["outcome"] = entry.facts->answer;
+      if (entry.facts->reason) {
+        line["reason"] = to_string(*entry.facts->reason);
+      }
       if (!entry.facts->key_hint.empty()) {
         line["key"] = entry.facts->key_hint;
       }
@@ -89,6 +92,9 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
   }
   if (entry.facts) {
     line << " outcome=" << entry.facts->answer;
+    if (entry.facts->reason) {
+      line << " reason=" << to_string(*entry.facts->reason);
+    }
     if (!entry.facts->key_hint.empty()) {
       line << " key="
            << json(entry.facts->key_hint).dump(-1, ' ', false, json::error_handler_t::replace);

@@ -85,6 +85,10 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   const auto finish = [this, &finish_with](Outcome outcome) {
     return finish_with(fixtures_.answer_id(outcome));
   };
+  const auto refuse = [&facts, &finish](Reason reason) {
+    facts.reason = reason;
+    return finish(Outcome::invalid_request);
+  };
   // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key.
   if (request.path != authenticate_path) {
     return finish(Outcome::not_found);
@@ -96,7 +100,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return finish(Outcome::payload_too_large);
   }
   if (!request.content_type || !is_json_media_type(*request.content_type)) {
-    return finish(Outcome::invalid_request);
+    return refuse(Reason::content_type);
   }
   bool too_deep = false;
   const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
@@ -104,8 +108,14 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return !too_deep;
   };
   const json body = json::parse(request.body, limit_depth, /*allow_exceptions=*/false);
-  if (too_deep || !body.is_object()) {
-    return finish(Outcome::invalid_request);
+  if (too_deep) {
+    return refuse(Reason::too_deep);
+  }
+  if (body.is_discarded()) {
+    return refuse(Reason::not_json);
+  }
+  if (!body.is_object()) {
+    return refuse(Reason::not_object);
   }
   const auto key = body.find("key");
   if (key != body.end() && key->is_string()) {
@@ -115,9 +125,17 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (client_id != body.end() && client_id->is_string()) {
     facts.client_id = client_id->get<std::string>();
   }
-  if (key == body.end() || !key->is_string() || key->get_ref<const std::string &>().empty() ||
-      (client_id != body.end() && !client_id->is_string())) {
-    return finish(Outcome::invalid_request);
+  if (key == body.end()) {
+    return refuse(Reason::key_missing);
+  }
+  if (!key->is_string()) {
+    return refuse(Reason::key_not_string);
+  }
+  if (key->get_ref<const std::string &>().empty()) {
+    return refuse(Reason::key_empty);
+  }
+  if (client_id != body.end() && !client_id->is_string()) {
+    return refuse(Reason::client_id_not_string);
   }
   const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>());
   if (entry == nullptr) {

@@ -99,6 +99,12 @@ int serve(const Options &options) {
     return exit_cannot_bind;
   }
   log->note("fixtures", summary);
+  if (options.now) {
+    if (const auto warning = born_expired_warning(*options.now, system_epoch_seconds(),
+                                                  handler->fixtures().tokens)) {
+      log->note("warning", *warning);
+    }
+  }
   if (server_options.tls) {
     std::string names;
     for (const auto &name : server_options.tls->names) {
@@ -194,7 +200,8 @@ int main(int argc, char **argv) {
   app.add_option("--seed", options.seed,
                  "Seed for session ids and token ids: same requests, same answers");
   app.add_option("--now", options.now,
-                 "Fixed clock (Unix seconds) for iat/exp and session timestamps");
+                 "Fixed clock (Unix seconds) for iat/exp and session timestamps; a time further "
+                 "back than the tokens live warns that they are born expired");
   auto *tls_cert = app.add_option("--tls-cert", options.tls_cert,
                                   "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
   auto *tls_key = app.add_option("--tls-key", options.tls_key,

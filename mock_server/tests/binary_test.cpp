@@ -66,6 +66,8 @@ TEST_CASE("the access log shows the key's first characters only", "[binary][secr
   REQUIRE_FALSE(mock.base_url.empty());
   REQUIRE(login(mock.port));
   REQUIRE(login(mock.port, R"({"key":"demo-expired-key"})"));
+  httplib::Client client("127.0.0.1", mock.port);
+  REQUIRE(client.Post("/api/authenticate", R"({"key":"demo-valid-key"})", "text/plain"));
   mock.process->signal(SIGTERM);
   REQUIRE(mock.process->wait(2s) == 0);
   const auto log = mock.process->stderr_text();
@@ -75,6 +77,7 @@ TEST_CASE("the access log shows the key's first characters only", "[binary][secr
   CHECK(log.find(R"("outcome":"success")") != std::string::npos);
   CHECK(log.find(R"("outcome":"expired_key")") != std::string::npos);
   CHECK(log.find(R"("key":"demo...")") != std::string::npos);
+  CHECK(log.find(R"("reason":"content_type")") != std::string::npos);
 }
 
 TEST_CASE("with --quiet stderr stays empty", "[binary]") {
@@ -97,6 +100,23 @@ TEST_CASE("pinning --seed and --now gives byte-identical answers", "[binary][det
     CHECK(a->body == b->body);
     CHECK(a->headers == b->headers);
   }
+}
+
+TEST_CASE("a --now that makes tokens born expired is warned about at start", "[binary]") {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto stale = start_mock_binary({"--seed", "1", "--now", "1700000000"});
+  auto fresh = start_mock_binary({"--seed", "1", "--now", std::to_string(now)});
+  REQUIRE(login(stale.port));
+  REQUIRE(login(fresh.port));
+  for (auto *mock : {&stale, &fresh}) {
+    mock->process->signal(SIGTERM);
+    REQUIRE(mock->process->wait(2s) == 0);
+  }
+  CHECK_THAT(stale.process->stderr_text(), Catch::Contains(" warning: --now 1700000000 is ") &&
+                                               Catch::Contains("they are born expired"));
+  CHECK_THAT(fresh.process->stderr_text(), !Catch::Contains("warning"));
 }
 
 TEST_CASE("a port in use exits 3 and says so", "[binary]") {

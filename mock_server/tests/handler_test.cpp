@@ -4,11 +4,14 @@
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/secrets.hpp"
+#include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 
@@ -39,7 +42,8 @@ struct Row {
   std::string name;
   HttpRequest request;
   int status;
-  std::string answer; // its name in responses.json
+  std::string answer;                          // its name in responses.json
+  std::optional<Reason> reason = std::nullopt; // what the log says about a refusal
 };
 
 const std::string deep_open(100000, '[');
@@ -58,35 +62,41 @@ TEST_CASE("the handler answers every documented case", "[handler]") {
        login(R"({"key":"demo-valid-key"})", "application/json; charset=utf-8"), 200, "success"},
       {"200: media type in any case", login(R"({"key":"demo-valid-key"})", "Application/JSON"), 200,
        "success"},
-      {"400: empty body", login(""), 400, "invalid_request"},
-      {"400: malformed JSON", login(R"({"key":"demo-valid-key")"), 400, "invalid_request"},
-      {"400: JSON array", login(R"(["demo-valid-key"])"), 400, "invalid_request"},
-      {"400: JSON string", login(R"("demo-valid-key")"), 400, "invalid_request"},
-      {"400: JSON null", login("null"), 400, "invalid_request"},
-      {"400: key missing", login(R"({"client_id":"app"})"), 400, "invalid_request"},
-      {"400: key empty", login(R"({"key":""})"), 400, "invalid_request"},
-      {"400: key a number", login(R"({"key":12345})"), 400, "invalid_request"},
-      {"400: key null", login(R"({"key":null})"), 400, "invalid_request"},
-      {"400: key an object", login(R"({"key":{"value":"demo-valid-key"}})"), 400,
-       "invalid_request"},
+      {"400: empty body", login(""), 400, "invalid_request", Reason::not_json},
+      {"400: malformed JSON", login(R"({"key":"demo-valid-key")"), 400, "invalid_request",
+       Reason::not_json},
+      {"400: JSON array", login(R"(["demo-valid-key"])"), 400, "invalid_request",
+       Reason::not_object},
+      {"400: JSON string", login(R"("demo-valid-key")"), 400, "invalid_request",
+       Reason::not_object},
+      {"400: JSON null", login("null"), 400, "invalid_request", Reason::not_object},
+      {"400: key missing", login(R"({"client_id":"app"})"), 400, "invalid_request",
+       Reason::key_missing},
+      {"400: key empty", login(R"({"key":""})"), 400, "invalid_request", Reason::key_empty},
+      {"400: key a number", login(R"({"key":12345})"), 400, "invalid_request",
+       Reason::key_not_string},
+      {"400: key null", login(R"({"key":null})"), 400, "invalid_request", Reason::key_not_string},
+      {"400: key an object", login(R"({"key":{"value":"demo-valid-key"}})"), 400, "invalid_request",
+       Reason::key_not_string},
       {"400: client_id a number", login(R"({"key":"demo-valid-key","client_id":7})"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::client_id_not_string},
       {"400: client_id null", login(R"({"key":"demo-valid-key","client_id":null})"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::client_id_not_string},
       {"400: client_id an array", login(R"({"key":"demo-valid-key","client_id":["a"]})"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::client_id_not_string},
       {"400: no Content-Type", login(R"({"key":"demo-valid-key"})", std::nullopt), 400,
-       "invalid_request"},
+       "invalid_request", Reason::content_type},
       {"400: text/plain", login(R"({"key":"demo-valid-key"})", "text/plain"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::content_type},
       {"400: form encoded", login("key=demo-valid-key", "application/x-www-form-urlencoded"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::content_type},
       {"400: a longer media type", login(R"({"key":"demo-valid-key"})", "application/jsonx"), 400,
-       "invalid_request"},
-      {"400: 100,000 nested [", login(deep_open), 400, "invalid_request"},
-      {"400: nesting past the depth limit", login(deep_closed), 400, "invalid_request"},
+       "invalid_request", Reason::content_type},
+      {"400: 100,000 nested [", login(deep_open), 400, "invalid_request", Reason::too_deep},
+      {"400: nesting past the depth limit", login(deep_closed), 400, "invalid_request",
+       Reason::too_deep},
       {"400: invalid UTF-8 in the key", login("{\"key\":\"demo-\xff\xfe\"}"), 400,
-       "invalid_request"},
+       "invalid_request", Reason::not_json},
       {"401: unknown key", login(R"({"key":"no-such-key"})"), 401, "unknown_key"},
       {"401: key in another case", login(R"({"key":"DEMO-VALID-KEY"})"), 401, "unknown_key"},
       {"401: key with a trailing space", login(R"({"key":"demo-valid-key "})"), 401, "unknown_key"},
@@ -141,6 +151,7 @@ TEST_CASE("the handler answers every documented case", "[handler]") {
     const auto &response = handled.response;
     CHECK(response.status == row.status);
     CHECK(handled.facts.answer == row.answer);
+    CHECK(handled.facts.reason == row.reason);
     CHECK(header(response, "Content-Type") == "application/json");
     const auto body = json::parse(response.body, nullptr, false);
     REQUIRE(body.is_object());
@@ -281,4 +292,32 @@ TEST_CASE("a key answering 418 needs fixture files only", "[handler][answers]") 
   CHECK(valid.response.status == 200);
   CHECK(valid.facts.answer == "success");
   CHECK(handler.handle(login(R"({"key":"demo-expired-key"})")).facts.answer == "expired_key");
+}
+
+TEST_CASE("the log says why a login was refused, the body stays the documented one",
+          "[handler][log]") {
+  const auto refused = default_handler().handle(login(R"({"key":"demo-valid-key"})", std::nullopt));
+  CHECK(json::parse(refused.response.body) == json{{"message", "Invalid API key"}});
+  AccessLogEntry entry{"POST",        "/api/authenticate", 400, std::chrono::microseconds(1500),
+                       refused.facts, "127.0.0.1:5000"};
+  CHECK(format_access_log(entry, LogFormat::text, 1764000000000) ==
+        "2025-11-24T16:00:00.000Z POST /api/authenticate 400 1.500ms outcome=invalid_request "
+        "reason=content_type remote=127.0.0.1:5000");
+  const auto line = json::parse(format_access_log(entry, LogFormat::json, 1764000000000));
+  CHECK(line["reason"] == "content_type");
+  CHECK(line["outcome"] == "invalid_request");
+  // An answer that says it all carries no reason.
+  entry.facts = default_handler().handle(login(R"({"key":"demo-valid-key"})")).facts;
+  CHECK_FALSE(json::parse(format_access_log(entry, LogFormat::json, 0)).contains("reason"));
+  CHECK(format_access_log(entry, LogFormat::text, 0).find("reason=") == std::string::npos);
+}
+
+TEST_CASE("every refusal reason is in the README", "[handler][docs]") {
+  std::ifstream in(INSPEKT_README);
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(readme.empty());
+  for (const auto &known : reason_names) {
+    INFO(known.name);
+    CHECK(readme.find("| `" + std::string(known.name) + "` |") != std::string::npos);
+  }
 }

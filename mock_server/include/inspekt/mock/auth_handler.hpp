@@ -7,6 +7,8 @@
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/fixtures/key_store.hpp"
+#include "inspekt/mock/reason.hpp"
+#include "inspekt/mock/tokens/clock.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
@@ -47,6 +49,7 @@ struct RequestFacts {
   std::string answer;   // the name of the answer given (responses.json), e.g. "success"
   std::string key_hint; // the key's first characters (at most 4) and "...", when sent
   std::optional<std::string> client_id;
+  std::optional<Reason> reason; // why, when the answer's name does not say it all
 };
 
 struct HandledRequest {
