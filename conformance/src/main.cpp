@@ -117,9 +117,10 @@ int main(int argc, char **argv) {
           : !flags.fixtures_dir.empty() ? mock::load_fixtures_from_directory(flags.fixtures_dir)
                                         : mock::load_embedded_fixtures();
       for (const auto &entry : fixtures.keys) {
-        if (entry.status == mock::KeyStatus::valid && keys.valid.empty()) {
+        if (entry.answer == fixtures.answer_id(mock::Outcome::success) && keys.valid.empty()) {
           keys.valid = entry.key;
-        } else if (entry.status == mock::KeyStatus::expired && !keys.expired) {
+        } else if (entry.answer == fixtures.answer_id(mock::Outcome::expired_key) &&
+                   !keys.expired) {
           keys.expired = entry.key;
         }
       }

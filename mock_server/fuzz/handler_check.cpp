@@ -68,8 +68,8 @@ void check_handler(std::string_view input) {
   const auto &fixtures = handler().fixtures();
   static const std::set<int> statuses = [&fixtures] {
     std::set<int> all;
-    for (const auto outcome : mock::all_outcomes) {
-      all.insert(fixtures.response(outcome).status);
+    for (const auto &answer : fixtures.answers) {
+      all.insert(answer.response.status);
     }
     return all;
   }();
@@ -78,16 +78,18 @@ void check_handler(std::string_view input) {
   const auto &response = handled.response;
   require(response.status < 500, "never 5xx");
   require(statuses.count(response.status) == 1, "the status is one the fixtures give");
-  require(response.status == fixtures.response(handled.facts.outcome).status,
-          "the status is the outcome's");
+  const auto answer = fixtures.find_answer(handled.facts.answer);
+  require(answer.has_value(), "the facts name an answer of the fixtures");
+  require(response.status == fixtures.answers[*answer].response.status,
+          "the status is the answer's");
   require(handled.facts.key_hint.size() <= 7, "the log's key hint is at most 4 bytes and ...");
   const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   require(!body.is_discarded(), "the body is JSON");
-  if (handled.facts.outcome == mock::Outcome::success) {
+  if (answer == fixtures.find_answer(mock::Outcome::success)) {
     check_credentials(body, fixtures);
   }
-  require(handler().handle(request).facts.outcome == handled.facts.outcome,
-          "the same request has the same outcome");
+  require(handler().handle(request).facts.answer == handled.facts.answer,
+          "the same request has the same answer");
 }
 
 } // namespace inspekt::fuzz

@@ -67,7 +67,10 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
       line["duration_ms"] = static_cast<double>(entry.duration->count()) / 1000.0;
     }
     if (entry.facts) {
-      line["outcome"] = to_string(entry.facts->outcome);
+      line["outcome"] = entry.facts->answer;
+      if (entry.facts->reason) {
+        line["reason"] = to_string(*entry.facts->reason);
+      }
       if (!entry.facts->key_hint.empty()) {
         line["key"] = entry.facts->key_hint;
       }
@@ -88,7 +91,10 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
     line << " -";
   }
   if (entry.facts) {
-    line << " outcome=" << to_string(entry.facts->outcome);
+    line << " outcome=" << entry.facts->answer;
+    if (entry.facts->reason) {
+      line << " reason=" << to_string(*entry.facts->reason);
+    }
     if (!entry.facts->key_hint.empty()) {
       line << " key="
            << json(entry.facts->key_hint).dump(-1, ' ', false, json::error_handler_t::replace);

@@ -59,9 +59,11 @@ AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
       entropy_(determinism.seed), sessions_(fixtures_.session, entropy_),
       clock_(determinism.now_epoch_seconds) {
   // Bodies without placeholders are rendered once, not on every request.
-  for (const auto outcome : all_outcomes) {
-    const auto &response = fixtures_.response(outcome);
-    auto &fixed = fixed_bodies_[static_cast<std::size_t>(outcome)];
+  fixed_bodies_.resize(fixtures_.answers.size());
+  templates_.resize(fixtures_.answers.size());
+  for (AnswerId id = 0; id < fixtures_.answers.size(); ++id) {
+    const auto &response = fixtures_.answers[id].response;
+    auto &fixed = fixed_bodies_[id];
     if (response.raw_body) {
       fixed = *response.raw_body;
     } else if (!response.json_body) {
@@ -69,17 +71,23 @@ AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
     } else if (!has_placeholder(*response.json_body)) {
       fixed = dump(*response.json_body);
     } else {
-      templates_[static_cast<std::size_t>(outcome)] =
-          JsonTemplate(*response.json_body, placeholder_hole);
+      templates_[id] = JsonTemplate(*response.json_body, placeholder_hole);
     }
   }
 }
 
 AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   RequestFacts facts;
-  const auto finish = [&facts](Outcome outcome) {
-    facts.outcome = outcome;
-    return Decision{outcome, facts};
+  const auto finish_with = [this, &facts](AnswerId answer) {
+    facts.answer = fixtures_.name_of(answer);
+    return Decision{answer, facts};
+  };
+  const auto finish = [this, &finish_with](Outcome outcome) {
+    return finish_with(fixtures_.answer_id(outcome));
+  };
+  const auto refuse = [&facts, &finish](Reason reason) {
+    facts.reason = reason;
+    return finish(Outcome::invalid_request);
   };
   // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key.
   if (request.path != authenticate_path) {
@@ -92,7 +100,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return finish(Outcome::payload_too_large);
   }
   if (!request.content_type || !is_json_media_type(*request.content_type)) {
-    return finish(Outcome::invalid_request);
+    return refuse(Reason::content_type);
   }
   bool too_deep = false;
   const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
@@ -100,8 +108,14 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return !too_deep;
   };
   const json body = json::parse(request.body, limit_depth, /*allow_exceptions=*/false);
-  if (too_deep || !body.is_object()) {
-    return finish(Outcome::invalid_request);
+  if (too_deep) {
+    return refuse(Reason::too_deep);
+  }
+  if (body.is_discarded()) {
+    return refuse(Reason::not_json);
+  }
+  if (!body.is_object()) {
+    return refuse(Reason::not_object);
   }
   const auto key = body.find("key");
   if (key != body.end() && key->is_string()) {
@@ -111,42 +125,42 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (client_id != body.end() && client_id->is_string()) {
     facts.client_id = client_id->get<std::string>();
   }
-  if (key == body.end() || !key->is_string() || key->get_ref<const std::string &>().empty() ||
-      (client_id != body.end() && !client_id->is_string())) {
-    return finish(Outcome::invalid_request);
+  if (key == body.end()) {
+    return refuse(Reason::key_missing);
+  }
+  if (!key->is_string()) {
+    return refuse(Reason::key_not_string);
+  }
+  if (key->get_ref<const std::string &>().empty()) {
+    return refuse(Reason::key_empty);
+  }
+  if (client_id != body.end() && !client_id->is_string()) {
+    return refuse(Reason::client_id_not_string);
   }
   const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>());
   if (entry == nullptr) {
     return finish(Outcome::unknown_key);
   }
-  switch (entry->status) {
-  case KeyStatus::valid:
-    return finish(Outcome::success);
-  case KeyStatus::expired:
-    return finish(Outcome::expired_key);
-  case KeyStatus::revoked:
-    return finish(Outcome::revoked_key);
-  }
-  return finish(Outcome::unknown_key);
+  return finish_with(entry->answer);
 }
 
 HandledRequest AuthHandler::handle(const HttpRequest &request) const {
   Decision decision = decide(request);
-  HttpResponse response = render(decision.outcome, decision.facts.client_id);
+  HttpResponse response = render(decision.answer, decision.facts.client_id);
   return {std::move(response), std::move(decision.facts)};
 }
 
 HttpResponse AuthHandler::respond(Outcome outcome) const {
-  return render(outcome, std::nullopt);
+  return render(fixtures_.answer_id(outcome), std::nullopt);
 }
 
-HttpResponse AuthHandler::render(Outcome outcome,
+HttpResponse AuthHandler::render(AnswerId answer,
                                  const std::optional<std::string> &client_id) const {
-  const auto &templ = fixtures_.response(outcome);
+  const auto &templ = fixtures_.answers[answer].response;
   HttpResponse response;
   response.status = templ.status;
   response.headers = templ.headers;
-  if (const auto &fixed = fixed_bodies_[static_cast<std::size_t>(outcome)]) {
+  if (const auto &fixed = fixed_bodies_[answer]) {
     response.body = *fixed;
     return response;
   }
@@ -161,8 +175,8 @@ HttpResponse AuthHandler::render(Outcome outcome,
   if (client_id) {
     client = *client_id;
   }
-  response.body = templates_[static_cast<std::size_t>(outcome)]->render(
-      {session, tokens.access_token, tokens.refresh_token, client});
+  response.body =
+      templates_[answer]->render({session, tokens.access_token, tokens.refresh_token, client});
   return response;
 }
 

@@ -38,15 +38,6 @@ struct Options {
   std::string tls_write_ca;
 };
 
-std::string describe_keys(const FixtureSet &fixtures) {
-  std::size_t counts[3] = {0, 0, 0};
-  for (const auto &key : fixtures.keys) {
-    ++counts[static_cast<int>(key.status)];
-  }
-  return std::to_string(fixtures.keys.size()) + " keys (" + std::to_string(counts[0]) + " valid, " +
-         std::to_string(counts[1]) + " expired, " + std::to_string(counts[2]) + " revoked)";
-}
-
 int check_fixtures(const std::string &directory) {
   try {
     const FixtureSet fixtures = load_fixtures_from_directory(directory);
@@ -97,6 +88,12 @@ int serve(const Options &options) {
     return exit_cannot_bind;
   }
   log->note("fixtures", summary);
+  if (options.now) {
+    if (const auto warning = born_expired_warning(*options.now, system_epoch_seconds(),
+                                                  handler->fixtures().tokens)) {
+      log->note("warning", *warning);
+    }
+  }
   if (server_options.tls) {
     std::string names;
     for (const auto &name : server_options.tls->names) {
@@ -162,7 +159,8 @@ int main(int argc, char **argv) {
   app.add_option("--seed", options.seed,
                  "Seed for session ids and token ids: same requests, same answers");
   app.add_option("--now", options.now,
-                 "Fixed clock (Unix seconds) for iat/exp and session timestamps");
+                 "Fixed clock (Unix seconds) for iat/exp and session timestamps; a time further "
+                 "back than the tokens live warns that they are born expired");
   auto *tls_cert = app.add_option("--tls-cert", options.tls_cert,
                                   "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
   auto *tls_key = app.add_option("--tls-key", options.tls_key,

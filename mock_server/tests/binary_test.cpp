@@ -85,6 +85,8 @@ TEST_CASE("the access log shows the key's first characters only", "[binary][secr
   REQUIRE_FALSE(mock.base_url.empty());
   REQUIRE(login(mock.port));
   REQUIRE(login(mock.port, R"({"key":"demo-expired-key"})"));
+  httplib::Client client("127.0.0.1", mock.port);
+  REQUIRE(client.Post("/api/authenticate", R"({"key":"demo-valid-key"})", "text/plain"));
   mock.process->signal(SIGTERM);
   REQUIRE(mock.process->wait(2s) == 0);
   const auto log = mock.process->stderr_text();
@@ -94,6 +96,7 @@ TEST_CASE("the access log shows the key's first characters only", "[binary][secr
   CHECK(log.find(R"("outcome":"success")") != std::string::npos);
   CHECK(log.find(R"("outcome":"expired_key")") != std::string::npos);
   CHECK(log.find(R"("key":"demo...")") != std::string::npos);
+  CHECK(log.find(R"("reason":"content_type")") != std::string::npos);
 }
 
 TEST_CASE("with --quiet stderr stays empty", "[binary]") {
@@ -118,6 +121,23 @@ TEST_CASE("pinning --seed and --now gives byte-identical answers", "[binary][det
   }
 }
 
+TEST_CASE("a --now that makes tokens born expired is warned about at start", "[binary]") {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto stale = start_mock_binary({"--seed", "1", "--now", "1700000000"});
+  auto fresh = start_mock_binary({"--seed", "1", "--now", std::to_string(now)});
+  REQUIRE(login(stale.port));
+  REQUIRE(login(fresh.port));
+  for (auto *mock : {&stale, &fresh}) {
+    mock->process->signal(SIGTERM);
+    REQUIRE(mock->process->wait(2s) == 0);
+  }
+  CHECK_THAT(stale.process->stderr_text(), Catch::Contains(" warning: --now 1700000000 is ") &&
+                                               Catch::Contains("they are born expired"));
+  CHECK_THAT(fresh.process->stderr_text(), !Catch::Contains("warning"));
+}
+
 TEST_CASE("a port in use exits 3 and says so", "[binary]") {
   auto first = start_mock_binary();
   REQUIRE(first.port > 0);
@@ -134,4 +154,20 @@ TEST_CASE("a broken fixture set exits 2 with its id before listening", "[binary]
   CHECK_FALSE(mock.read_line(100ms).has_value());
   CHECK_THAT(mock.stderr_text(), Catch::StartsWith("inspekt-mock: [fixture.io] "
                                                    "/nonexistent-fixtures: not a directory"));
+}
+
+TEST_CASE("a key answering 418 needs fixture files only, for the program too", "[binary]") {
+  auto mock = start_mock_binary({"--fixtures", INSPEKT_TEST_DATA "/teapot"});
+  REQUIRE_FALSE(mock.base_url.empty());
+  const auto result = login(mock.port, R"({"key":"demo-teapot-key"})");
+  REQUIRE(result);
+  CHECK(result->status == 418);
+  CHECK(json::parse(result->body) == json{{"message", "I'm a teapot"}});
+  CHECK(result->get_header_value("Content-Type") == "application/json");
+  mock.process->signal(SIGTERM);
+  REQUIRE(mock.process->wait(2s) == 0);
+  const auto log = mock.process->stderr_text();
+  CHECK_THAT(log, Catch::Contains("4 keys (1 success, 1 expired_key, 1 revoked_key, 1 teapot)"));
+  CHECK_THAT(log, Catch::Contains(" 418 "));
+  CHECK_THAT(log, Catch::Contains("outcome=teapot key=\"demo...\""));
 }

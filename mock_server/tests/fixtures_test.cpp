@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace inspekt::mock;
 
@@ -59,13 +60,13 @@ struct Broken {
 
 TEST_CASE("the embedded default set loads with the documented keys", "[fixtures]") {
   const auto set = load_embedded_fixtures();
-  REQUIRE(set.keys.size() == 3);
+  REQUIRE(set.keys.size() >= 3); // the documented keys come first; demo keys may follow
   CHECK(set.keys[0].key == "demo-valid-key");
-  CHECK(set.keys[0].status == KeyStatus::valid);
+  CHECK(set.name_of(set.keys[0].answer) == "success");
   CHECK(set.keys[1].key == "demo-expired-key");
-  CHECK(set.keys[1].status == KeyStatus::expired);
+  CHECK(set.name_of(set.keys[1].answer) == "expired_key");
   CHECK(set.keys[2].key == "demo-revoked-key");
-  CHECK(set.keys[2].status == KeyStatus::revoked);
+  CHECK(set.name_of(set.keys[2].answer) == "revoked_key");
   CHECK(set.tokens.algorithm == inspekt::JwtAlgorithm::hs256);
   CHECK(set.response(Outcome::method_not_allowed).status == 405);
   CHECK(set.response(Outcome::success).needs_credentials);
@@ -108,9 +109,22 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},
       {"unknown field", "keys.json", R"({"keys":[{"key":"abc","status":"valid","colour":1}]})",
        "[fixture.unknown-field] keys.json: /keys/0/colour: unknown field (known here: key, "
-       "status, label)"},
+       "status, answer, label)"},
       {"missing field", "keys.json", R"({"keys":[{"status":"valid"}]})",
        "[fixture.missing-field] keys.json: /keys/0/key: required field is missing"},
+      {"neither status nor answer", "keys.json", R"({"keys":[{"key":"abc"}]})",
+       "[fixture.missing-field] keys.json: /keys/0/status: required field is missing (or name "
+       "an answer of responses.json with \"answer\")"},
+      {"both status and answer", "keys.json",
+       R"({"keys":[{"key":"abc","status":"valid","answer":"success"}]})",
+       "[fixture.value] keys.json: /keys/0/answer: give either status or answer, not both"},
+      {"a key naming an answer that does not exist", "keys.json",
+       R"({"keys":[{"key":"abc","answer":"success"},{"key":"def","answer":"teapot"}]})",
+       "[fixture.unknown-answer] keys.json: /keys/1/answer: responses.json has no answer "
+       "\"teapot\" (it has: success, invalid_request, unknown_key, expired_key, revoked_key, "
+       "method_not_allowed, not_found, payload_too_large)"},
+      {"an answer that is not a string", "keys.json", R"({"keys":[{"key":"abc","answer":418}]})",
+       "[fixture.type] keys.json: /keys/0/answer: expected string, got integer"},
       {"wrong type", "keys.json", R"({"keys":[{"key":"abc","status":1}]})",
        "[fixture.type] keys.json: /keys/0/status: expected string, got integer"},
       {"keys not a list", "keys.json", R"({"keys":{}})",
@@ -125,10 +139,22 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
                    {"key":"secret-key-one","status":"expired"}]})",
        "[fixture.duplicate-key] keys.json: /keys/1/key: the key \"secr...\" is already listed "
        "at /keys/0"},
-      {"unknown outcome", "responses.json", R"({"succes":{"status":200}})",
-       "[fixture.unknown-field] responses.json: /succes: unknown outcome (known: success, "
-       "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
-       "payload_too_large)"},
+      {"an answer the mock needs is missing (here misspelt)", "responses.json",
+       R"({"succes":{"status":200}})",
+       "[fixture.missing-field] responses.json: /success: required field is missing (the mock "
+       "gives this answer itself)"},
+      {"an answer name with a space", "responses.json",
+       responses_with_success(R"({"status":200},"tea pot":{"status":418})"),
+       "[fixture.value] responses.json: /tea pot: an answer name is 1 to 64 letters, digits, "
+       "'_', '-' or '.'"},
+      {"an answer name with a slash is shown as a JSON pointer", "responses.json",
+       responses_with_success(R"({"status":200},"a/b~c":{"status":418})"),
+       "[fixture.value] responses.json: /a~1b~0c: an answer name is 1 to 64 letters, digits, "
+       "'_', '-' or '.'"},
+      {"a user's answer is checked like the mock's", "responses.json",
+       responses_with_success(R"({"status":200},"teapot":{"status":418,"body":"{{sesion}}"})"),
+       "[fixture.value] responses.json: /teapot/body: unknown placeholder {{sesion}} (known: "
+       "session, access_token, refresh_token, client_id)"},
       {"status out of range", "responses.json", responses_with_success(R"({"status":700})"),
        "[fixture.value] responses.json: /success/status: 700 is outside 100..599"},
       {"a status without a body", "responses.json", responses_with_success(R"({"status":204})"),
@@ -187,6 +213,66 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
   }
 }
 
+TEST_CASE("answers are data: any name, the mock's own first", "[fixtures][answers]") {
+  const auto set = load_fixtures_from_directory(INSPEKT_TEST_DATA "/teapot");
+  // The mock's own names in outcome_names order, then the set's own by name.
+  std::vector<std::string> names;
+  for (const auto &answer : set.answers) {
+    names.push_back(answer.name);
+  }
+  CHECK(names == std::vector<std::string>{"success", "invalid_request", "unknown_key",
+                                          "expired_key", "revoked_key", "method_not_allowed",
+                                          "not_found", "payload_too_large", "teapot"});
+  const auto teapot = set.find_answer("teapot");
+  REQUIRE(teapot);
+  CHECK(set.answers[*teapot].response.status == 418);
+  REQUIRE(set.keys.size() == 4);
+  CHECK(set.keys[3].answer == *teapot);
+  CHECK_FALSE(set.find_answer("coffee"));
+  CHECK_FALSE(set.find_answer(Outcome::rate_limited)); // optional until a key has a quota
+  CHECK(set.find_answer(Outcome::unknown_key) == set.find_answer("unknown_key"));
+}
+
+TEST_CASE("the key summary counts every answer, however many there are", "[fixtures][answers]") {
+  CHECK(describe_keys(load_fixtures_from_directory(INSPEKT_TEST_DATA "/teapot")) ==
+        "4 keys (1 success, 1 expired_key, 1 revoked_key, 1 teapot)");
+  // Regression: a fixed array of three counts indexed by key status overran on a fourth.
+  std::string responses = R"({"success":{"status":200},"invalid_request":{"status":400},
+    "unknown_key":{"status":401},"expired_key":{"status":401},"revoked_key":{"status":401},
+    "method_not_allowed":{"status":405},"not_found":{"status":404},
+    "payload_too_large":{"status":413})";
+  std::string keys = R"({"keys":[)";
+  for (int i = 0; i < 40; ++i) {
+    const auto name = "answer-" + std::to_string(i);
+    responses += ",\"" + name + "\":{\"status\":" + std::to_string(400 + i) + "}";
+    keys += (i == 0 ? "" : ",") + std::string(R"({"key":"k)") + std::to_string(i) +
+            R"(","answer":")" + name + "\"}";
+  }
+  auto files = default_files_with("responses.json", responses + "}");
+  for (auto &file : files) {
+    if (file.name == "keys.json") {
+      file.text = keys + "]}";
+    }
+  }
+  const auto summary = describe_keys(load_fixtures(files, "test"));
+  CHECK_THAT(summary, Catch::StartsWith("40 keys (1 answer-0, 1 answer-1, 1 answer-10, "));
+  CHECK_THAT(summary, Catch::EndsWith(", 1 answer-9)"));
+}
+
+TEST_CASE("every fixture error id is documented in fixtures/README.md", "[fixtures][docs]") {
+  std::ifstream in(INSPEKT_FIXTURES_README);
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(readme.empty());
+  for (const auto &known : fixture_error_ids) {
+    INFO(known.id);
+    CHECK(readme.find("| `" + std::string(known.id) + "` |") != std::string::npos);
+  }
+  for (const auto &own : outcome_names) {
+    INFO(own.name);
+    CHECK(readme.find("`" + std::string(own.name) + "`") != std::string::npos);
+  }
+}
+
 TEST_CASE("a missing file names itself", "[fixtures]") {
   auto files = embedded_fixture_files();
   files.erase(files.begin() + 2);
@@ -204,11 +290,12 @@ TEST_CASE("loading a directory names files by their path", "[fixtures]") {
   for (const auto &file : embedded_fixture_files()) {
     std::ofstream(dir / file.name) << file.text;
   }
-  CHECK(load_fixtures_from_directory(dir).keys.size() == 3);
+  CHECK(load_fixtures_from_directory(dir).keys.size() == load_embedded_fixtures().keys.size());
   std::ofstream(dir / "keys.json") << R"({"keys":[{"key":"k"}]})";
   CHECK_THROWS_WITH(load_fixtures_from_directory(dir),
                     "[fixture.missing-field] " + (dir / "keys.json").string() +
-                        ": /keys/0/status: required field is missing");
+                        ": /keys/0/status: required field is missing (or name an answer of "
+                        "responses.json with \"answer\")");
   std::filesystem::remove(dir / "session.json");
   CHECK_THROWS_WITH(load_fixtures_from_directory(dir),
                     "[fixture.io] " + (dir / "session.json").string() +

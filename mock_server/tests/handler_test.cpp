@@ -4,11 +4,14 @@
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/secrets.hpp"
+#include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 
@@ -39,7 +42,8 @@ struct Row {
   std::string name;
   HttpRequest request;
   int status;
-  Outcome outcome;
+  std::string answer;                          // its name in responses.json
+  std::optional<Reason> reason = std::nullopt; // what the log says about a refusal
 };
 
 const std::string deep_open(100000, '[');
@@ -50,100 +54,104 @@ const std::string deep_closed = std::string(40, '[') + std::string(40, ']');
 TEST_CASE("the handler answers every documented case", "[handler]") {
   const auto row = GENERATE(values<Row>({
       {"200: key and client_id", login(R"({"key":"demo-valid-key","client_id":"app"})"), 200,
-       Outcome::success},
-      {"200: key only", login(R"({"key":"demo-valid-key"})"), 200, Outcome::success},
+       "success"},
+      {"200: key only", login(R"({"key":"demo-valid-key"})"), 200, "success"},
       {"200: unknown fields are ignored", login(R"({"key":"demo-valid-key","x":[1]})"), 200,
-       Outcome::success},
+       "success"},
       {"200: media type with charset",
-       login(R"({"key":"demo-valid-key"})", "application/json; charset=utf-8"), 200,
-       Outcome::success},
+       login(R"({"key":"demo-valid-key"})", "application/json; charset=utf-8"), 200, "success"},
       {"200: media type in any case", login(R"({"key":"demo-valid-key"})", "Application/JSON"), 200,
-       Outcome::success},
-      {"400: empty body", login(""), 400, Outcome::invalid_request},
-      {"400: malformed JSON", login(R"({"key":"demo-valid-key")"), 400, Outcome::invalid_request},
-      {"400: JSON array", login(R"(["demo-valid-key"])"), 400, Outcome::invalid_request},
-      {"400: JSON string", login(R"("demo-valid-key")"), 400, Outcome::invalid_request},
-      {"400: JSON null", login("null"), 400, Outcome::invalid_request},
-      {"400: key missing", login(R"({"client_id":"app"})"), 400, Outcome::invalid_request},
-      {"400: key empty", login(R"({"key":""})"), 400, Outcome::invalid_request},
-      {"400: key a number", login(R"({"key":12345})"), 400, Outcome::invalid_request},
-      {"400: key null", login(R"({"key":null})"), 400, Outcome::invalid_request},
-      {"400: key an object", login(R"({"key":{"value":"demo-valid-key"}})"), 400,
-       Outcome::invalid_request},
+       "success"},
+      {"400: empty body", login(""), 400, "invalid_request", Reason::not_json},
+      {"400: malformed JSON", login(R"({"key":"demo-valid-key")"), 400, "invalid_request",
+       Reason::not_json},
+      {"400: JSON array", login(R"(["demo-valid-key"])"), 400, "invalid_request",
+       Reason::not_object},
+      {"400: JSON string", login(R"("demo-valid-key")"), 400, "invalid_request",
+       Reason::not_object},
+      {"400: JSON null", login("null"), 400, "invalid_request", Reason::not_object},
+      {"400: key missing", login(R"({"client_id":"app"})"), 400, "invalid_request",
+       Reason::key_missing},
+      {"400: key empty", login(R"({"key":""})"), 400, "invalid_request", Reason::key_empty},
+      {"400: key a number", login(R"({"key":12345})"), 400, "invalid_request",
+       Reason::key_not_string},
+      {"400: key null", login(R"({"key":null})"), 400, "invalid_request", Reason::key_not_string},
+      {"400: key an object", login(R"({"key":{"value":"demo-valid-key"}})"), 400, "invalid_request",
+       Reason::key_not_string},
       {"400: client_id a number", login(R"({"key":"demo-valid-key","client_id":7})"), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::client_id_not_string},
       {"400: client_id null", login(R"({"key":"demo-valid-key","client_id":null})"), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::client_id_not_string},
       {"400: client_id an array", login(R"({"key":"demo-valid-key","client_id":["a"]})"), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::client_id_not_string},
       {"400: no Content-Type", login(R"({"key":"demo-valid-key"})", std::nullopt), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::content_type},
       {"400: text/plain", login(R"({"key":"demo-valid-key"})", "text/plain"), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::content_type},
       {"400: form encoded", login("key=demo-valid-key", "application/x-www-form-urlencoded"), 400,
-       Outcome::invalid_request},
+       "invalid_request", Reason::content_type},
       {"400: a longer media type", login(R"({"key":"demo-valid-key"})", "application/jsonx"), 400,
-       Outcome::invalid_request},
-      {"400: 100,000 nested [", login(deep_open), 400, Outcome::invalid_request},
-      {"400: nesting past the depth limit", login(deep_closed), 400, Outcome::invalid_request},
+       "invalid_request", Reason::content_type},
+      {"400: 100,000 nested [", login(deep_open), 400, "invalid_request", Reason::too_deep},
+      {"400: nesting past the depth limit", login(deep_closed), 400, "invalid_request",
+       Reason::too_deep},
       {"400: invalid UTF-8 in the key", login("{\"key\":\"demo-\xff\xfe\"}"), 400,
-       Outcome::invalid_request},
-      {"401: unknown key", login(R"({"key":"no-such-key"})"), 401, Outcome::unknown_key},
-      {"401: key in another case", login(R"({"key":"DEMO-VALID-KEY"})"), 401, Outcome::unknown_key},
-      {"401: key with a trailing space", login(R"({"key":"demo-valid-key "})"), 401,
-       Outcome::unknown_key},
-      {"401: a prefix of a valid key", login(R"({"key":"demo-valid-ke"})"), 401,
-       Outcome::unknown_key},
-      {"401: expired key", login(R"({"key":"demo-expired-key"})"), 401, Outcome::expired_key},
-      {"401: revoked key", login(R"({"key":"demo-revoked-key"})"), 401, Outcome::revoked_key},
+       "invalid_request", Reason::not_json},
+      {"401: unknown key", login(R"({"key":"no-such-key"})"), 401, "unknown_key"},
+      {"401: key in another case", login(R"({"key":"DEMO-VALID-KEY"})"), 401, "unknown_key"},
+      {"401: key with a trailing space", login(R"({"key":"demo-valid-key "})"), 401, "unknown_key"},
+      {"401: a prefix of a valid key", login(R"({"key":"demo-valid-ke"})"), 401, "unknown_key"},
+      {"401: expired key", login(R"({"key":"demo-expired-key"})"), 401, "expired_key"},
+      {"401: revoked key", login(R"({"key":"demo-revoked-key"})"), 401, "revoked_key"},
       {"405: GET",
        {"GET", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: HEAD",
        {"HEAD", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: PUT",
        {"PUT", "/api/authenticate", "application/json", R"({"key":"demo-valid-key"})", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: DELETE",
        {"DELETE", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: PATCH",
        {"PATCH", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: OPTIONS",
        {"OPTIONS", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"405: TRACE",
        {"TRACE", "/api/authenticate", std::nullopt, "", false},
        405,
-       Outcome::method_not_allowed},
+       "method_not_allowed"},
       {"404: another path",
        {"POST", "/api/upload", "application/json", "{}", false},
        404,
-       Outcome::not_found},
+       "not_found"},
       {"404: trailing slash",
        {"POST", "/api/authenticate/", "application/json", "{}", false},
        404,
-       Outcome::not_found},
-      {"404: GET elsewhere", {"GET", "/", std::nullopt, "", false}, 404, Outcome::not_found},
+       "not_found"},
+      {"404: GET elsewhere", {"GET", "/", std::nullopt, "", false}, 404, "not_found"},
       {"413: body over the limit",
        {"POST", "/api/authenticate", "application/json", "", true},
        413,
-       Outcome::payload_too_large},
+       "payload_too_large"},
   }));
 
   DYNAMIC_SECTION(row.name) {
     const auto handled = default_handler().handle(row.request);
     const auto &response = handled.response;
     CHECK(response.status == row.status);
-    CHECK(handled.facts.outcome == row.outcome);
+    CHECK(handled.facts.answer == row.answer);
+    CHECK(handled.facts.reason == row.reason);
     CHECK(header(response, "Content-Type") == "application/json");
     const auto body = json::parse(response.body, nullptr, false);
     REQUIRE(body.is_object());
@@ -153,12 +161,15 @@ TEST_CASE("the handler answers every documented case", "[handler]") {
         CHECK_FALSE(body[field].get<std::string>().empty());
       }
     } else {
+      // The documented texts, and the mock's own (404, 413).
       const std::map<int, std::string> messages{{400, "Invalid API key"},
                                                 {401, "API Key not valid"},
                                                 {404, "Not found"},
                                                 {405, "Method not allowed"},
                                                 {413, "Payload too large"}};
-      CHECK(body == json{{"message", messages.at(row.status)}});
+      if (const auto message = messages.find(row.status); message != messages.end()) {
+        CHECK(body == json{{"message", message->second}});
+      }
     }
     CHECK((header(response, "Allow") == "POST") == (row.status == 405));
   }
@@ -264,4 +275,49 @@ TEST_CASE("application/json is recognised with parameters and in any case", "[ha
   CHECK_FALSE(inspekt::is_json_media_type("application/json-patch+json"));
   CHECK_FALSE(inspekt::is_json_media_type("text/json"));
   CHECK_FALSE(inspekt::is_json_media_type(""));
+}
+
+TEST_CASE("a key answering 418 needs fixture files only", "[handler][answers]") {
+  // tests/data/teapot is the default set plus what a user adds: one answer in
+  // responses.json ("teapot": 418) and one key in keys.json naming it.
+  const AuthHandler handler(load_fixtures_from_directory(INSPEKT_TEST_DATA "/teapot"));
+  const auto teapot = handler.handle(login(R"({"key":"demo-teapot-key","client_id":"app"})"));
+  CHECK(teapot.response.status == 418);
+  CHECK(teapot.facts.answer == "teapot");
+  CHECK(teapot.facts.client_id == "app");
+  CHECK(header(teapot.response, "Content-Type") == "application/json");
+  CHECK(json::parse(teapot.response.body) == json{{"message", "I'm a teapot"}});
+  // The documented keys answer as before.
+  const auto valid = handler.handle(login(R"({"key":"demo-valid-key"})"));
+  CHECK(valid.response.status == 200);
+  CHECK(valid.facts.answer == "success");
+  CHECK(handler.handle(login(R"({"key":"demo-expired-key"})")).facts.answer == "expired_key");
+}
+
+TEST_CASE("the log says why a login was refused, the body stays the documented one",
+          "[handler][log]") {
+  const auto refused = default_handler().handle(login(R"({"key":"demo-valid-key"})", std::nullopt));
+  CHECK(json::parse(refused.response.body) == json{{"message", "Invalid API key"}});
+  AccessLogEntry entry{"POST",        "/api/authenticate", 400, std::chrono::microseconds(1500),
+                       refused.facts, "127.0.0.1:5000"};
+  CHECK(format_access_log(entry, LogFormat::text, 1764000000000) ==
+        "2025-11-24T16:00:00.000Z POST /api/authenticate 400 1.500ms outcome=invalid_request "
+        "reason=content_type remote=127.0.0.1:5000");
+  const auto line = json::parse(format_access_log(entry, LogFormat::json, 1764000000000));
+  CHECK(line["reason"] == "content_type");
+  CHECK(line["outcome"] == "invalid_request");
+  // An answer that says it all carries no reason.
+  entry.facts = default_handler().handle(login(R"({"key":"demo-valid-key"})")).facts;
+  CHECK_FALSE(json::parse(format_access_log(entry, LogFormat::json, 0)).contains("reason"));
+  CHECK(format_access_log(entry, LogFormat::text, 0).find("reason=") == std::string::npos);
+}
+
+TEST_CASE("every refusal reason is in the README", "[handler][docs]") {
+  std::ifstream in(INSPEKT_README);
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(readme.empty());
+  for (const auto &known : reason_names) {
+    INFO(known.name);
+    CHECK(readme.find("| `" + std::string(known.name) + "` |") != std::string::npos);
+  }
 }

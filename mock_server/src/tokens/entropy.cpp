@@ -1,7 +1,5 @@
 #include "inspekt/mock/tokens/entropy.hpp"
 
-#include <chrono>
-
 namespace inspekt::mock {
 
 Entropy::Entropy(std::optional<std::uint64_t> seed) {
@@ -44,15 +42,6 @@ std::string Entropy::uuid() {
   id[16] = "89ab"[next() & 3]; // variant 10xx
   return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) +
          "-" + id.substr(20);
-}
-
-std::int64_t Clock::now() const {
-  if (fixed_) {
-    return *fixed_;
-  }
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 } // namespace inspekt::mock

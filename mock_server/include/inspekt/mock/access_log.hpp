@@ -1,6 +1,6 @@
 #pragma once
-// One line per request: method, path, status, duration, outcome, client_id and the
-// key's first characters. Never a whole key, never a token.
+// One line per request: method, path, status, duration, the answer's name (and why,
+// for a refusal), client_id and the key's first characters. Never a whole key, never a token.
 
 #include "inspekt/mock/auth_handler.hpp"
 

@@ -8,6 +8,8 @@
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/fixtures/key_store.hpp"
+#include "inspekt/mock/reason.hpp"
+#include "inspekt/mock/tokens/clock.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inspekt::mock {
 
@@ -44,9 +47,10 @@ inline constexpr std::chrono::milliseconds max_delay{60'000};
 
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {
-  Outcome outcome = Outcome::invalid_request;
+  std::string answer;   // the name of the answer given (responses.json), e.g. "success"
   std::string key_hint; // the key's first characters (at most 4) and "...", when sent
   std::optional<std::string> client_id;
+  std::optional<Reason> reason; // why, when the answer's name does not say it all
 };
 
 struct HandledRequest {
@@ -86,11 +90,11 @@ public:
 
 private:
   struct Decision {
-    Outcome outcome;
+    AnswerId answer;
     RequestFacts facts;
   };
   Decision decide(const HttpRequest &request) const;
-  HttpResponse render(Outcome outcome, const std::optional<std::string> &client_id) const;
+  HttpResponse render(AnswerId answer, const std::optional<std::string> &client_id) const;
 
   FixtureSet fixtures_;
   KeyStore keys_;
@@ -98,8 +102,10 @@ private:
   mutable Entropy entropy_;
   mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
   Clock clock_;
-  std::array<std::optional<std::string>, all_outcomes.size()> fixed_bodies_;
-  std::array<std::optional<JsonTemplate>, all_outcomes.size()> templates_; // the others
+  // Per answer (FixtureSet::answers): the body when it is the same every time, else
+  // its template.
+  std::vector<std::optional<std::string>> fixed_bodies_;
+  std::vector<std::optional<JsonTemplate>> templates_;
 };
 
 } // namespace inspekt::mock

@@ -1,6 +1,7 @@
 #pragma once
-// Randomness and time for ids and tokens. Both can be pinned (--seed, --now) so that
-// the same requests give byte-identical answers, for users' snapshot tests.
+// Randomness for ids and tokens. It can be pinned (--seed; and the clock with --now,
+// clock.hpp) so that the same requests give byte-identical answers, for users'
+// snapshot tests.
 
 #include <cstdint>
 #include <mutex>
@@ -23,18 +24,6 @@ public:
 private:
   std::mutex mutex_;
   std::mt19937_64 engine_;
-};
-
-class Clock {
-public:
-  // With a fixed time every call answers it; otherwise the system clock.
-  explicit Clock(std::optional<std::int64_t> fixed_epoch_seconds = std::nullopt)
-      : fixed_(fixed_epoch_seconds) {}
-
-  std::int64_t now() const;
-
-private:
-  std::optional<std::int64_t> fixed_;
 };
 
 } // namespace inspekt::mock
