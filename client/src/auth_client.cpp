@@ -9,6 +9,8 @@
 
 #include <netdb.h>
 
+#include <cerrno>
+
 #include <fstream>
 #include <memory>
 
@@ -61,6 +63,30 @@ std::string openssl_reason() {
   const char *reason = code == 0 ? nullptr : ERR_reason_error_string(code);
   ERR_clear_error();
   return reason == nullptr ? std::string("no detail from OpenSSL") : std::string(reason);
+}
+
+// What a connection that ended without a whole answer says about the server: a reset,
+// a head whose chunked body broke, a body shorter than its Content-Length, or no answer
+// at all (nothing, or bytes that are not HTTP). httplib fills the status and headers
+// as it reads them, so they tell how far the answer got.
+std::string broken_answer(const std::string &peer, const httplib::Response &res, int socket_error) {
+  if (res.status > 0) {
+    const std::string head =
+        "the answer from " + peer + " (status " + std::to_string(res.status) + ") broke off: ";
+    if (res.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
+      return head + "malformed answer: its chunked body is broken";
+    }
+    if (res.has_header("Content-Length")) {
+      return head + "truncated body: Content-Length promised " +
+             res.get_header_value("Content-Length") + " bytes, the connection closed first";
+    }
+    return head + "the connection closed inside the answer";
+  }
+  if (socket_error == ECONNRESET || socket_error == ENOTCONN) {
+    return peer + " reset the connection (TCP reset) instead of answering";
+  }
+  return peer + " closed the connection without an HTTP answer: an empty answer, or " +
+         "a malformed one (bytes that are not HTTP)";
 }
 
 } // namespace
@@ -158,7 +184,12 @@ SendResult AuthClient::send(const RawRequest &request) const {
   httplib::Error failure = httplib::Error::Success;
   ERR_clear_error();
   const auto start = std::chrono::steady_clock::now();
+  errno = 0;
   const bool answered = http->send(req, res, failure);
+  // What the socket said last: httplib 0.11 shuts a failed socket down before returning,
+  // and shutdown() on a connection the peer reset fails with ENOTCONN (on one it closed
+  // with a FIN, it succeeds), so that, or the read's own ECONNRESET, means a reset.
+  const int socket_error = errno;
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
   if (!answered) {
@@ -176,8 +207,7 @@ SendResult AuthClient::send(const RawRequest &request) const {
                 transport_error("timed out after " + ms(elapsed) + " waiting for an answer from " +
                                 peer + " (read timeout)")};
       }
-      return {std::nullopt,
-              transport_error(peer + " closed the connection without a complete HTTP answer")};
+      return {std::nullopt, transport_error(broken_answer(peer, res, socket_error))};
     case httplib::Error::Write:
       return {std::nullopt, transport_error("sending the request to " + peer + " failed")};
     case httplib::Error::SSLConnection:

@@ -3,8 +3,10 @@
 // kept out of every error text and log.
 
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/mock/mock_server.hpp"
 #include "test_support/child_process.hpp"
 #include "test_support/local_servers.hpp"
+#include "test_support/timed_responder.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -372,4 +374,43 @@ TEST_CASE("the key appears in no log of the mock, whatever the outcome", "[mock]
     CHECK(log.find("k3y-DO") == std::string::npos);
     CHECK(log.find(valid.credentials->refresh_token) == std::string::npos);
   }
+}
+
+TEST_CASE("each fault comes back as a transport error that says what happened",
+          "[fault][http][tls]") {
+  using inspekt::mock::Fault;
+  const auto [fault, expected] = GENERATE(table<Fault, std::string>({
+      {Fault::connection_reset_by_peer, "reset the connection (TCP reset)"},
+      {Fault::empty_response, "closed the connection without an HTTP answer"},
+      {Fault::random_data_then_close, "closed the connection without an HTTP answer"},
+      {Fault::malformed_response_chunk, "malformed answer: its chunked body is broken"},
+      {Fault::truncated_body, "truncated body: Content-Length promised"},
+  }));
+  const bool tls = GENERATE(false, true);
+  DYNAMIC_SECTION(inspekt::mock::to_string(fault) << (tls ? " over HTTPS" : " over HTTP")) {
+    inspekt::mock::ServerOptions server;
+    server.port = 0;
+    if (tls) {
+      server.tls = inspekt::mock::make_self_signed_identity("127.0.0.1");
+    }
+    inspekt::mock::BackgroundMockServer mock(
+        std::make_shared<const inspekt::testing::TimedResponder>(20ms, fault), server);
+    auto options = options_for(mock.base_url());
+    options.verify_tls = false;
+    const AuthClient client(options);
+    const auto result = client.authenticate("demo-valid-key");
+    REQUIRE(result.error);
+    CHECK(result.error->kind == ErrorKind::transport);
+    CHECK_THAT(result.error->description, Catch::Contains(expected));
+  }
+}
+
+TEST_CASE("a slow body is still a whole answer", "[fault][http]") {
+  inspekt::mock::ServerOptions server;
+  server.port = 0;
+  inspekt::mock::BackgroundMockServer mock(std::make_shared<const inspekt::testing::TimedResponder>(
+                                               300ms, inspekt::mock::Fault::slow_body),
+                                           server);
+  const auto result = client_for(mock.base_url()).authenticate("demo-valid-key");
+  CHECK(result);
 }

@@ -6,7 +6,7 @@
 #include "inspekt/mock/mock_server.hpp"
 #include "test_support/raw_http.hpp"
 #include "test_support/thread_census.hpp"
-#include "timed_responder.hpp"
+#include "test_support/timed_responder.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

@@ -4,7 +4,7 @@
 // fault on every login, whatever the fixtures say.
 
 #include "inspekt/mock/engine/http_session.hpp"
-#include "timed_responder.hpp"
+#include "test_support/timed_responder.hpp"
 
 #include <catch2/catch.hpp>
 

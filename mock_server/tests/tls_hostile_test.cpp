@@ -151,9 +151,8 @@ TEST_CASE("a thousand idle TLS connections cost sockets, not a login's time",
   // are kept (SSL_MODE_RELEASE_BUFFERS off).
   CHECK(memory_with_idle < memory_before + 20 * 1024);
 #endif
-  // Every one of them is still served.
-  REQUIRE(idle.front()->send(post_request(valid_body)));
-  CHECK(status_of(idle.front()->read_response(2s)) == 200);
+  // An idle connection is still served (the newest: on a loaded machine, opening a
+  // thousand can take longer than the 5 s keep-alive timeout, which closes the oldest).
   REQUIRE(idle.back()->send(post_request(valid_body)));
   CHECK(status_of(idle.back()->read_response(2s)) == 200);
 

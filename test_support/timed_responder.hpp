@@ -1,7 +1,7 @@
 #pragma once
-// A Responder for engine tests: the embedded fixtures' answers, with the same delay and
-// fault on every request whose body contains `marker` (every request when it is empty),
-// whatever the fixtures say.
+// A Responder for engine and client tests (header-only: link inspekt::mock): the embedded fixtures'
+// answers, with the same delay and fault on every request whose body contains `marker` (every
+// request when it is empty), whatever the fixtures say.
 
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
