@@ -24,7 +24,8 @@ const mock::AuthHandler &handler() {
 }
 
 HttpRequest parse_input(std::string_view input) {
-  HttpRequest request{"POST", std::string(mock::authenticate_path), "application/json", "", false};
+  HttpRequest request{
+      "POST", std::string(mock::authenticate_path), "application/json", "", false, std::nullopt};
   const auto first = input.find('\n');
   const auto second = first == std::string_view::npos ? first : input.find('\n', first + 1);
   if (second == std::string_view::npos) {

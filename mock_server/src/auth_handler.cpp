@@ -52,12 +52,37 @@ std::optional<JsonTemplate::Hole> placeholder_hole(const json &node, std::string
   return std::nullopt;
 }
 
+// Chaos draws from a generator of its own, seeded from --seed when given.
+std::optional<std::uint64_t> chaos_seed(std::optional<std::uint64_t> seed) {
+  if (!seed) {
+    return std::nullopt;
+  }
+  return *seed ^ 0x6368616f73ULL; // "chaos"
+}
+
+// A uniform draw in [0, 1).
+double unit_draw(Entropy &entropy) {
+  return static_cast<double>(entropy.next() >> 11) * 0x1.0p-53;
+}
+
+void set_header(HeaderList &headers, const std::string &name, const std::string &value) {
+  const auto same = [&name](const auto &header) {
+    return header.first.size() == name.size() &&
+           std::equal(name.begin(), name.end(), header.first.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  headers.erase(std::remove_if(headers.begin(), headers.end(), same), headers.end());
+  headers.emplace_back(name, value);
+}
+
 } // namespace
 
-AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
+AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism, PreferHeader prefer)
     : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),
       entropy_(determinism.seed), sessions_(fixtures_.session, entropy_),
-      clock_(determinism.now_epoch_seconds) {
+      clock_(determinism.now_epoch_seconds), chaos_(chaos_seed(determinism.seed)), prefer_(prefer) {
   // Bodies without placeholders are rendered once, not on every request.
   fixed_bodies_.resize(fixtures_.answers.size());
   templates_.resize(fixtures_.answers.size());
@@ -77,10 +102,11 @@ AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism)
 }
 
 AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
-  RequestFacts facts;
-  const auto finish_with = [this, &facts](AnswerId answer) {
-    facts.answer = fixtures_.name_of(answer);
-    return Decision{answer, facts};
+  Decision decision;
+  RequestFacts &facts = decision.facts;
+  const auto finish_with = [&decision](AnswerId answer) {
+    decision.answer = answer;
+    return decision;
   };
   const auto finish = [this, &finish_with](Outcome outcome) {
     return finish_with(fixtures_.answer_id(outcome));
@@ -89,7 +115,8 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     facts.reason = reason;
     return finish(Outcome::invalid_request);
   };
-  // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key.
+  // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key. A
+  // Prefer header overrides what the body gets, not the refusals before it.
   if (request.path != authenticate_path) {
     return finish(Outcome::not_found);
   }
@@ -99,8 +126,32 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (request.body_too_large) {
     return finish(Outcome::payload_too_large);
   }
+  std::optional<Preference> preference;
+  if (request.prefer && prefer_ == PreferHeader::honoured) {
+    auto parsed = parse_prefer(*request.prefer);
+    if (parsed.problem.empty()) {
+      preference = std::move(parsed.preference);
+      parsed.problem = apply_preference(*preference, decision);
+    }
+    if (!parsed.problem.empty()) {
+      decision = Decision{};
+      decision.prefer_problem = std::move(parsed.problem);
+      return refuse(Reason::prefer_invalid);
+    }
+  }
+  std::optional<AnswerId> wanted; // the answer the Prefer header asks for
+  if (preference && (preference->code || preference->answer)) {
+    wanted = decision.answer;
+  }
+  const auto preferred = [&wanted](Decision natural) {
+    if (wanted) {
+      natural.answer = *wanted;
+      natural.facts.reason = Reason::prefer;
+    }
+    return natural;
+  };
   if (!request.content_type || !is_json_media_type(*request.content_type)) {
-    return refuse(Reason::content_type);
+    return preferred(refuse(Reason::content_type));
   }
   bool too_deep = false;
   const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
@@ -109,13 +160,13 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   };
   const json body = json::parse(request.body, limit_depth, /*allow_exceptions=*/false);
   if (too_deep) {
-    return refuse(Reason::too_deep);
+    return preferred(refuse(Reason::too_deep));
   }
   if (body.is_discarded()) {
-    return refuse(Reason::not_json);
+    return preferred(refuse(Reason::not_json));
   }
   if (!body.is_object()) {
-    return refuse(Reason::not_object);
+    return preferred(refuse(Reason::not_object));
   }
   const auto key = body.find("key");
   if (key != body.end() && key->is_string()) {
@@ -126,40 +177,121 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     facts.client_id = client_id->get<std::string>();
   }
   if (key == body.end()) {
-    return refuse(Reason::key_missing);
+    return preferred(refuse(Reason::key_missing));
   }
   if (!key->is_string()) {
-    return refuse(Reason::key_not_string);
+    return preferred(refuse(Reason::key_not_string));
   }
   if (key->get_ref<const std::string &>().empty()) {
-    return refuse(Reason::key_empty);
+    return preferred(refuse(Reason::key_empty));
   }
   if (client_id != body.end() && !client_id->is_string()) {
-    return refuse(Reason::client_id_not_string);
+    return preferred(refuse(Reason::client_id_not_string));
   }
   const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>());
   if (entry == nullptr) {
-    return finish(Outcome::unknown_key);
+    return preferred(finish(Outcome::unknown_key));
   }
-  return finish_with(entry->answer);
+  decision.answer = entry->answer;
+  apply_key(*entry, wanted.has_value(), decision);
+  if (preference) {
+    apply_preference(*preference, decision); // the request's word over the key's
+  }
+  return preferred(finish_with(decision.answer));
+}
+
+void AuthHandler::apply_key(const ApiKeyEntry &entry, bool answer_preferred,
+                            Decision &decision) const {
+  decision.delay = entry.delay;
+  decision.fault = entry.fault;
+  decision.lifetime = entry.token_lifetime;
+  if (answer_preferred) {
+    return; // the client chose the answer: no quota, no chaos
+  }
+  if (entry.quota) {
+    const auto verdict = quotas_.admit(&entry, *entry.quota, clock_.now_ms());
+    if (!verdict.allowed) {
+      decision.answer = fixtures_.answer_id(Outcome::rate_limited);
+      decision.retry_after = verdict.retry_after;
+      decision.facts.reason = Reason::quota;
+      return;
+    }
+  }
+  if (entry.chaos && unit_draw(chaos_) < entry.chaos->probability) {
+    if (entry.chaos->answer) {
+      decision.answer = *entry.chaos->answer;
+    }
+    if (entry.chaos->fault) {
+      decision.fault = entry.chaos->fault;
+    }
+    decision.facts.reason = Reason::chaos;
+  }
+}
+
+std::string AuthHandler::apply_preference(const Preference &preference, Decision &decision) const {
+  if (preference.code) {
+    const auto &answers = fixtures_.answers;
+    const auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer &answer) {
+      return answer.response.status == *preference.code;
+    });
+    if (it == answers.end()) {
+      return "Prefer: code=" + std::to_string(*preference.code) +
+             ": no answer of the fixtures has that status";
+    }
+    decision.answer = static_cast<AnswerId>(it - answers.begin());
+  }
+  if (preference.answer) {
+    const auto id = fixtures_.find_answer(*preference.answer);
+    if (!id) {
+      const auto &name = *preference.answer;
+      return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
+             ": the fixtures have no answer of that name";
+    }
+    decision.answer = *id;
+  }
+  if (preference.delay) {
+    decision.delay = *preference.delay;
+  }
+  if (preference.fault) {
+    decision.fault = preference.fault;
+  }
+  if (preference.lifetime) {
+    decision.lifetime = preference.lifetime;
+  }
+  return "";
 }
 
 HandledRequest AuthHandler::handle(const HttpRequest &request) const {
   Decision decision = decide(request);
-  HttpResponse response = render(decision.answer, decision.facts.client_id);
+  decision.facts.answer = fixtures_.name_of(decision.answer);
+  HttpResponse response = render(decision);
   return {std::move(response), std::move(decision.facts)};
 }
 
 HttpResponse AuthHandler::respond(Outcome outcome) const {
-  return render(fixtures_.answer_id(outcome), std::nullopt);
+  Decision decision;
+  decision.answer = fixtures_.answer_id(outcome);
+  return render(decision);
 }
 
-HttpResponse AuthHandler::render(AnswerId answer,
-                                 const std::optional<std::string> &client_id) const {
-  const auto &templ = fixtures_.answers[answer].response;
+HttpResponse AuthHandler::render(const Decision &decision) const {
   HttpResponse response;
+  response.delay = decision.delay;
+  response.fault = decision.fault;
+  if (!decision.prefer_problem.empty()) {
+    // The mock's own answer, not the fixture's: its message names the problem.
+    response.status = 400;
+    response.headers.emplace_back("Content-Type", "application/json");
+    response.body = dump(json{{"message", decision.prefer_problem}});
+    return response;
+  }
+  const AnswerId answer = decision.answer;
+  const auto &templ = fixtures_.answers[answer].response;
   response.status = templ.status;
   response.headers = templ.headers;
+  if (decision.retry_after) {
+    set_header(response.headers, "Retry-After", std::to_string(decision.retry_after->count()));
+  }
   if (const auto &fixed = fixed_bodies_[answer]) {
     response.body = *fixed;
     return response;
@@ -169,11 +301,11 @@ HttpResponse AuthHandler::render(AnswerId answer,
   if (templ.needs_credentials) {
     const std::int64_t now = clock_.now();
     session = sessions_.next(entropy_, now);
-    tokens = issuer_.issue(session, client_id, now, entropy_);
+    tokens = issuer_.issue(session, decision.facts.client_id, now, entropy_, decision.lifetime);
   }
   std::optional<std::string_view> client;
-  if (client_id) {
-    client = *client_id;
+  if (decision.facts.client_id) {
+    client = *decision.facts.client_id;
   }
   response.body =
       templates_[answer]->render({session, tokens.access_token, tokens.refresh_token, client});

@@ -30,6 +30,7 @@ struct Options {
   std::string check_fixtures_dir;
   std::string log_format = "text";
   bool quiet = false;
+  bool ignore_prefer = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::int64_t> now;
   std::string tls_cert;
@@ -70,8 +71,9 @@ int serve(const Options &options) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
     return exit_usage;
   }
-  auto handler = std::make_shared<const AuthHandler>(std::move(fixtures),
-                                                     DeterminismOptions{options.seed, options.now});
+  auto handler = std::make_shared<const AuthHandler>(
+      std::move(fixtures), DeterminismOptions{options.seed, options.now},
+      options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured);
   // Parsing a large fixture set leaves tens of MiB of freed JSON tree in the heap (70
   // MiB resident for 100,000 keys); give it back before serving.
   malloc_trim(0);
@@ -156,6 +158,9 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.add_flag("--quiet", options.quiet, "No access log or start/stop lines on stderr");
+  app.add_flag("--ignore-prefer", options.ignore_prefer,
+               "Answer logins as if they had no Prefer header (code=, answer=, delay=, fault=, "
+               "lifetime=)");
   app.add_option("--seed", options.seed,
                  "Seed for session ids and token ids: same requests, same answers");
   app.add_option("--now", options.now,

@@ -138,6 +138,34 @@ TEST_CASE("a --now that makes tokens born expired is warned about at start", "[b
   CHECK_THAT(fresh.process->stderr_text(), !Catch::Contains("warning"));
 }
 
+TEST_CASE("Prefer reaches the handler through the program, unless --ignore-prefer",
+          "[binary][control]") {
+  auto honoured = start_mock_binary();
+  auto ignored = start_mock_binary({"--ignore-prefer"});
+  const httplib::Headers prefer{{"Prefer", "code=429"}};
+  httplib::Client to_honoured("127.0.0.1", honoured.port);
+  const auto limited =
+      to_honoured.Post("/api/authenticate", prefer, valid_body, "application/json");
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  CHECK(limited->get_header_value("Retry-After") == "60");
+  const auto refused = to_honoured.Post("/api/authenticate", {{"Prefer", "code=418"}}, valid_body,
+                                        "application/json");
+  REQUIRE(refused);
+  CHECK(refused->status == 400);
+  CHECK(json::parse(refused->body)["message"] ==
+        "Prefer: code=418: no answer of the fixtures has that status");
+  httplib::Client to_ignored("127.0.0.1", ignored.port);
+  const auto plain = to_ignored.Post("/api/authenticate", prefer, valid_body, "application/json");
+  REQUIRE(plain);
+  CHECK(plain->status == 200);
+  honoured.process->signal(SIGTERM);
+  REQUIRE(honoured.process->wait(2s) == 0);
+  CHECK_THAT(honoured.process->stderr_text(),
+             Catch::Contains("outcome=rate_limited reason=prefer") &&
+                 Catch::Contains("outcome=invalid_request reason=prefer_invalid"));
+}
+
 TEST_CASE("a port in use exits 3 and says so", "[binary]") {
   auto first = start_mock_binary();
   REQUIRE(first.port > 0);

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -40,6 +41,11 @@ const std::string good_tokens = R"({"algorithm":"HS256","secret":"s","issuer":"i
 std::string tokens_with(const std::string &from, const std::string &to) {
   auto text = good_tokens;
   return text.replace(text.find(from), from.size(), to);
+}
+
+// The default set's first key with extra members, e.g. R"("delay_ms":-5)".
+std::string keys_with(const std::string &members) {
+  return R"({"keys":[{"key":"demo-valid-key","status":"valid",)" + members + "}]}";
 }
 
 std::string responses_with_success(const std::string &success) {
@@ -109,7 +115,7 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        "[fixture.parse] keys.json: field \"status\": the same field appears twice in one object"},
       {"unknown field", "keys.json", R"({"keys":[{"key":"abc","status":"valid","colour":1}]})",
        "[fixture.unknown-field] keys.json: /keys/0/colour: unknown field (known here: key, "
-       "status, answer, label)"},
+       "status, answer, label, delay_ms, fault, quota, token_lifetime_seconds, chaos)"},
       {"missing field", "keys.json", R"({"keys":[{"status":"valid"}]})",
        "[fixture.missing-field] keys.json: /keys/0/key: required field is missing"},
       {"neither status nor answer", "keys.json", R"({"keys":[{"key":"abc"}]})",
@@ -122,7 +128,52 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        R"({"keys":[{"key":"abc","answer":"success"},{"key":"def","answer":"teapot"}]})",
        "[fixture.unknown-answer] keys.json: /keys/1/answer: responses.json has no answer "
        "\"teapot\" (it has: success, invalid_request, unknown_key, expired_key, revoked_key, "
-       "method_not_allowed, not_found, payload_too_large)"},
+       "method_not_allowed, not_found, payload_too_large, rate_limited, server_error, "
+       "unavailable)"},
+      // The control plane's fields (DESIGN.md, "Per key").
+      {"a negative delay", "keys.json", keys_with(R"("delay_ms":-5)"),
+       "[fixture.value] keys.json: /keys/0/delay_ms: -5 is outside 0..60000"},
+      {"a delay over max_delay", "keys.json", keys_with(R"("delay_ms":60001)"),
+       "[fixture.value] keys.json: /keys/0/delay_ms: 60001 is outside 0..60000"},
+      {"a delay that is not a number", "keys.json", keys_with(R"("delay_ms":"2s")"),
+       "[fixture.type] keys.json: /keys/0/delay_ms: expected integer, got string"},
+      {"an unknown fault", "keys.json", keys_with(R"("fault":"CONNECTION_RESET")"),
+       "[fixture.value] keys.json: /keys/0/fault: \"CONNECTION_RESET\" is not one of "
+       "CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, "
+       "RANDOM_DATA_THEN_CLOSE, SLOW_BODY, TRUNCATED_BODY"},
+      {"a quota of 0", "keys.json", keys_with(R"("quota":{"limit":0,"window_seconds":60})"),
+       "[fixture.value] keys.json: /keys/0/quota/limit: 0 is outside 1..10000"},
+      {"a quota without a window", "keys.json", keys_with(R"("quota":{"limit":5})"),
+       "[fixture.missing-field] keys.json: /keys/0/quota/window_seconds: required field is "
+       "missing"},
+      {"a quota window of 0", "keys.json", keys_with(R"("quota":{"limit":5,"window_seconds":0})"),
+       "[fixture.value] keys.json: /keys/0/quota/window_seconds: 0 is outside 1..86400"},
+      {"a token lifetime that is not an integer", "keys.json",
+       keys_with(R"("token_lifetime_seconds":1.5)"),
+       "[fixture.type] keys.json: /keys/0/token_lifetime_seconds: expected integer, got "
+       "number"},
+      {"a chaos probability over 1", "keys.json",
+       keys_with(R"("chaos":{"probability":1.5,"answer":"unavailable"})"),
+       "[fixture.value] keys.json: /keys/0/chaos/probability: 1.5 is outside 0..1"},
+      {"a negative chaos probability", "keys.json",
+       keys_with(R"("chaos":{"probability":-0.1,"fault":"EMPTY_RESPONSE"})"),
+       "[fixture.value] keys.json: /keys/0/chaos/probability: -0.1 is outside 0..1"},
+      {"chaos with neither answer nor fault", "keys.json",
+       keys_with(R"("chaos":{"probability":0.5})"),
+       "[fixture.missing-field] keys.json: /keys/0/chaos/answer: required field is missing (or "
+       "give \"fault\")"},
+      {"chaos with both answer and fault", "keys.json",
+       keys_with(R"("chaos":{"probability":0.5,"answer":"unavailable","fault":"EMPTY_RESPONSE"})"),
+       "[fixture.value] keys.json: /keys/0/chaos/answer: give either answer or fault, not both"},
+      {"chaos naming an answer that does not exist", "keys.json",
+       keys_with(R"("chaos":{"probability":0.5,"answer":"unavailabel"})"),
+       "[fixture.unknown-answer] keys.json: /keys/0/chaos/answer: responses.json has no answer "
+       "\"unavailabel\""},
+      {"chaos with an unknown fault", "keys.json",
+       keys_with(R"("chaos":{"probability":0.5,"fault":"SLOW"})"),
+       "[fixture.value] keys.json: /keys/0/chaos/fault: \"SLOW\" is not one of "
+       "CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, "
+       "RANDOM_DATA_THEN_CLOSE, SLOW_BODY, TRUNCATED_BODY"},
       {"an answer that is not a string", "keys.json", R"({"keys":[{"key":"abc","answer":418}]})",
        "[fixture.type] keys.json: /keys/0/answer: expected string, got integer"},
       {"wrong type", "keys.json", R"({"keys":[{"key":"abc","status":1}]})",
@@ -271,6 +322,47 @@ TEST_CASE("every fixture error id is documented in fixtures/README.md", "[fixtur
     INFO(own.name);
     CHECK(readme.find("`" + std::string(own.name) + "`") != std::string::npos);
   }
+}
+
+TEST_CASE("a quota needs the rate_limited answer", "[fixtures][control]") {
+  auto responses = nlohmann::json::parse(embedded_fixture_files()[1].text);
+  responses.erase("rate_limited");
+  auto files = default_files_with("responses.json", responses.dump());
+  CHECK(error_of(files) == "[fixture.unknown-answer] keys.json: /keys/3/quota: a quota needs the "
+                           "answer rate_limited, which responses.json does not define");
+  // Without quotas a set needs no rate_limited.
+  for (auto &file : files) {
+    if (file.name == "keys.json") {
+      file.text = keys_with(R"("delay_ms":5)");
+    }
+  }
+  CHECK(error_of(files) == "loaded without error");
+}
+
+TEST_CASE("the demo keys of DESIGN.md are in the default set", "[fixtures][control]") {
+  const auto set = load_embedded_fixtures();
+  const auto key = [&set](const std::string &name) -> const ApiKeyEntry & {
+    const auto it = std::find_if(set.keys.begin(), set.keys.end(),
+                                 [&name](const ApiKeyEntry &entry) { return entry.key == name; });
+    REQUIRE(it != set.keys.end());
+    return *it;
+  };
+  const auto &limited = key("demo-rate-limited-key");
+  REQUIRE(limited.quota);
+  CHECK(limited.quota->limit == 5);
+  CHECK(limited.quota->window == std::chrono::seconds(60));
+  CHECK(key("demo-slow-key").delay == std::chrono::milliseconds(2000));
+  CHECK(set.name_of(key("demo-error-key").answer) == "server_error");
+  CHECK(set.name_of(key("demo-unavailable-key").answer) == "unavailable");
+  CHECK(key("demo-reset-key").fault == Fault::connection_reset_by_peer);
+  CHECK(key("demo-short-lived-key").token_lifetime == std::chrono::seconds(10));
+  const auto &flaky = key("demo-flaky-key");
+  REQUIRE(flaky.chaos);
+  CHECK(flaky.chaos->probability == 0.5);
+  CHECK(flaky.chaos->answer == set.find_answer("unavailable"));
+  CHECK(set.response(Outcome::rate_limited).status == 429);
+  CHECK(set.response(Outcome::server_error).status == 500);
+  CHECK(set.response(Outcome::unavailable).status == 503);
 }
 
 TEST_CASE("a missing file names itself", "[fixtures]") {

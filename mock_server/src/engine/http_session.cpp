@@ -323,6 +323,8 @@ void HttpSession::commit_header() {
     if (!request_.content_type) {
       request_.content_type = header_value_;
     }
+  } else if (equals_ignoring_case(header_field_, "prefer")) {
+    request_.prefer = request_.prefer ? *request_.prefer + ", " + header_value_ : header_value_;
   } else if (equals_ignoring_case(header_field_, "expect")) {
     expects_continue_ = equals_ignoring_case(header_value_, "100-continue");
   }

@@ -64,10 +64,12 @@ TokenIssuer::TokenIssuer(TokenSettings settings) : settings_(std::move(settings)
 
 IssuedTokens TokenIssuer::issue(const std::string &session,
                                 const std::optional<std::string> &client_id, std::int64_t now,
-                                Entropy &entropy) const {
-  return {
-      sign(access_claims_, settings_.access.lifetime.count(), session, client_id, now, entropy),
-      sign(refresh_claims_, settings_.refresh.lifetime.count(), session, client_id, now, entropy)};
+                                Entropy &entropy,
+                                std::optional<std::chrono::seconds> lifetime) const {
+  return {sign(access_claims_, lifetime.value_or(settings_.access.lifetime).count(), session,
+               client_id, now, entropy),
+          sign(refresh_claims_, lifetime.value_or(settings_.refresh.lifetime).count(), session,
+               client_id, now, entropy)};
 }
 
 std::string TokenIssuer::sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,

@@ -5,6 +5,8 @@
 
 #include "inspekt/client/endpoint.hpp"
 #include "inspekt/mock/control/fault.hpp"
+#include "inspekt/mock/control/prefer.hpp"
+#include "inspekt/mock/control/quota_book.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/fixtures/key_store.hpp"
@@ -29,6 +31,8 @@ struct HttpRequest {
   std::optional<std::string> content_type; // absent when the header is missing
   std::string body;
   bool body_too_large = false; // the transport stopped reading at the limit
+  // The Prefer header's value (several field lines joined with ", "), when sent.
+  std::optional<std::string> prefer;
 };
 
 struct HttpResponse {
@@ -41,9 +45,6 @@ struct HttpResponse {
   std::chrono::milliseconds delay{0};
   std::optional<Fault> fault;
 };
-
-// The longest delay a fixture or a `Prefer` header may ask for; more is refused.
-inline constexpr std::chrono::milliseconds max_delay{60'000};
 
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {
@@ -59,9 +60,12 @@ struct HandledRequest {
 };
 
 struct DeterminismOptions {
-  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> seed; // also makes chaos repeat for the same requests
   std::optional<std::int64_t> now_epoch_seconds;
 };
+
+// `--ignore-prefer` turns the Prefer header off: requests are answered as without it.
+enum class PreferHeader { honoured, ignored };
 
 // What the engine asks of whatever answers requests: AuthHandler in the mock; tests
 // give others (an answer with a delay or a fault, whatever the fixtures say).
@@ -77,7 +81,8 @@ public:
 
 class AuthHandler final : public Responder {
 public:
-  explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {});
+  explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {},
+                       PreferHeader prefer = PreferHeader::honoured);
 
   // Thread-safe: may be called from many connections at once.
   HandledRequest handle(const HttpRequest &request) const override;
@@ -88,20 +93,35 @@ public:
 
   const FixtureSet &fixtures() const { return fixtures_; }
 
+  // The control plane's state, for the admin API: the one clock (iat/exp, session
+  // timestamps, quota windows) and the quotas' windows. Both are thread-safe.
+  Clock &clock() const { return clock_; }
+  QuotaBook &quotas() const { return quotas_; }
+
 private:
   struct Decision {
-    AnswerId answer;
+    AnswerId answer = 0;
     RequestFacts facts;
+    std::chrono::milliseconds delay{0};
+    std::optional<Fault> fault;
+    std::optional<std::chrono::seconds> lifetime;
+    std::optional<std::chrono::seconds> retry_after; // a quota's
+    std::string prefer_problem;                      // a Prefer header's, answered 400
   };
   Decision decide(const HttpRequest &request) const;
-  HttpResponse render(AnswerId answer, const std::optional<std::string> &client_id) const;
+  void apply_key(const ApiKeyEntry &entry, bool answer_preferred, Decision &decision) const;
+  std::string apply_preference(const Preference &preference, Decision &decision) const;
+  HttpResponse render(const Decision &decision) const;
 
   FixtureSet fixtures_;
   KeyStore keys_;
   TokenIssuer issuer_;
   mutable Entropy entropy_;
   mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
-  Clock clock_;
+  mutable Clock clock_;
+  mutable QuotaBook quotas_;
+  mutable Entropy chaos_; // its own draws: chaos does not shift the ids of other logins
+  PreferHeader prefer_;
   // Per answer (FixtureSet::answers): the body when it is the same every time, else
   // its template.
   std::vector<std::optional<std::string>> fixed_bodies_;

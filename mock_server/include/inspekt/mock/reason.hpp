@@ -1,7 +1,8 @@
 #pragma once
 // Why a request got the answer it got, when the answer's name alone does not say: the
 // access log shows it (reason=content_type), so that a user whose login was refused
-// learns what to fix. The answer's body stays the documented one.
+// learns what to fix, and a test sees a quota, chaos or Prefer at work. The answer's
+// body stays the fixture's.
 
 #include <array>
 #include <optional>
@@ -19,6 +20,10 @@ enum class Reason {
   key_not_string,       // "key" is a number, null, an object, ...
   key_empty,            // "key" is ""
   client_id_not_string, // "client_id" is there and not a string
+  prefer_invalid,       // a Prefer header the mock cannot meet (the 400 says why)
+  prefer,               // the Prefer header chose the answer
+  quota,                // over the key's quota
+  chaos,                // the key's chaos struck
 };
 
 struct ReasonName {
@@ -28,7 +33,7 @@ struct ReasonName {
 };
 
 // The one list of reasons: the log, the README and its check read it.
-inline constexpr std::array<ReasonName, 8> reason_names{{
+inline constexpr std::array<ReasonName, 12> reason_names{{
     {Reason::content_type, "content_type", "Content-Type missing or not application/json"},
     {Reason::not_json, "not_json", "the body is not JSON (empty, malformed, not UTF-8)"},
     {Reason::too_deep, "too_deep", "the body nests deeper than the mock reads"},
@@ -38,6 +43,11 @@ inline constexpr std::array<ReasonName, 8> reason_names{{
     {Reason::key_empty, "key_empty", "\"key\" is an empty string"},
     {Reason::client_id_not_string, "client_id_not_string",
      "\"client_id\" is there and not a string"},
+    {Reason::prefer_invalid, "prefer_invalid",
+     "a Prefer header the mock cannot meet (the 400's message says why)"},
+    {Reason::prefer, "prefer", "the Prefer header chose the answer"},
+    {Reason::quota, "quota", "the key's quota is used up (429)"},
+    {Reason::chaos, "chaos", "the key's chaos struck"},
 }};
 
 constexpr std::string_view to_string(Reason reason) {

@@ -7,6 +7,7 @@
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,8 +23,11 @@ class TokenIssuer {
 public:
   explicit TokenIssuer(TokenSettings settings);
 
+  // `lifetime`, when given, replaces both tokens' (a key's token_lifetime_seconds, or
+  // `Prefer: lifetime=`).
   IssuedTokens issue(const std::string &session, const std::optional<std::string> &client_id,
-                     std::int64_t now, Entropy &entropy) const;
+                     std::int64_t now, Entropy &entropy,
+                     std::optional<std::chrono::seconds> lifetime = std::nullopt) const;
 
   const TokenSettings &settings() const { return settings_; }
 

@@ -1,0 +1,48 @@
+#pragma once
+// Sliding-window quotas (DESIGN.md, "Per key"): at most `limit` logins in any
+// `window`. Each key with a quota keeps the times of its last `limit` logins in a ring,
+// so a verdict is O(1); a login the quota refuses is not counted. At most `max_keys`
+// keys' windows are kept: past that, windows that have run out are dropped first, then
+// the least recently used. Thread-safe.
+
+#include "inspekt/mock/fixtures/fixture_set.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace inspekt::mock {
+
+struct QuotaVerdict {
+  bool allowed = true;
+  std::chrono::seconds retry_after{0}; // when refused: until a slot frees, rounded up
+};
+
+class QuotaBook {
+public:
+  explicit QuotaBook(std::size_t max_keys = 10000) : max_keys_(max_keys) {}
+
+  // `key` identifies the key (its fixture entry); `now` is the mock's clock.
+  QuotaVerdict admit(const void *key, const Quota &quota, std::chrono::milliseconds now);
+  void clear();
+  std::size_t keys_tracked() const;
+
+private:
+  struct Window {
+    std::vector<std::int64_t> times; // ring of login times (ms), oldest at `next` once full
+    std::size_t next = 0;
+    std::int64_t span_ms = 0;
+    std::int64_t newest = 0;
+    std::uint64_t last_use = 0;
+  };
+  void make_room(std::int64_t now);
+
+  mutable std::mutex mutex_;
+  std::unordered_map<const void *, Window> windows_;
+  std::size_t max_keys_;
+  std::uint64_t uses_ = 0;
+};
+
+} // namespace inspekt::mock
