@@ -14,10 +14,12 @@ public:
   using std::logic_error::logic_error;
 };
 
-// "METHOD[ PATH]\nCONTENT-TYPE\nBODY" (CONTENT-TYPE "-": no header; without two line
-// breaks the whole input is a JSON POST body) through the default fixtures' handler:
-// a status from the fixtures, matching the outcome, never 5xx, a JSON body, and on 200
-// a session and two tokens that verify.
+// "METHOD[ PATH]\nCONTENT-TYPE[\tPREFER]\nBODY" (CONTENT-TYPE "-": no header; a tab
+// then the Prefer header's value; without two line breaks the whole input is a JSON
+// POST body) through the default fixtures' handler: the status is the answer's (or a
+// 400 naming a Prefer problem), a JSON body, a delay within max_delay, 5xx, faults and
+// delays only when a key or Prefer asks for them, on success a session and two tokens
+// that verify, and the same request the same answer (but for quotas and chaos).
 void check_handler(std::string_view input);
 
 // "NAME\nTEXT": TEXT as one of the four fixture files, the other three the defaults.

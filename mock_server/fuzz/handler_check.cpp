@@ -38,7 +38,11 @@ HttpRequest parse_input(std::string_view input) {
   if (space != std::string_view::npos) {
     request.path = std::string(request_line.substr(space + 1));
   }
-  const auto type = input.substr(first + 1, second - first - 1);
+  auto type = input.substr(first + 1, second - first - 1);
+  if (const auto tab = type.find('\t'); tab != std::string_view::npos) {
+    request.prefer = std::string(type.substr(tab + 1));
+    type = type.substr(0, tab);
+  }
   if (type == "-") {
     request.content_type.reset();
   } else {
@@ -77,20 +81,40 @@ void check_handler(std::string_view input) {
 
   const auto handled = handler().handle(request);
   const auto &response = handled.response;
-  require(response.status < 500, "never 5xx");
-  require(statuses.count(response.status) == 1, "the status is one the fixtures give");
   const auto answer = fixtures.find_answer(handled.facts.answer);
   require(answer.has_value(), "the facts name an answer of the fixtures");
-  require(response.status == fixtures.answers[*answer].response.status,
-          "the status is the answer's");
   require(handled.facts.key_hint.size() <= 7, "the log's key hint is at most 4 bytes and ...");
+  require(response.delay >= std::chrono::milliseconds(0) && response.delay <= mock::max_delay,
+          "a delay is within max_delay");
   const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   require(!body.is_discarded(), "the body is JSON");
-  if (answer == fixtures.find_answer(mock::Outcome::success)) {
+  if (handled.facts.reason == mock::Reason::prefer_invalid) {
+    require(request.prefer.has_value(), "only a Prefer header is refused as one");
+    require(response.status == 400, "a Prefer problem is a 400");
+    require(body.is_object() && body["message"].is_string() &&
+                body["message"].get<std::string>().rfind("Prefer: ", 0) == 0,
+            "a Prefer problem's message names Prefer");
+    require(response.delay.count() == 0 && !response.fault, "a Prefer problem is answered plainly");
+  } else {
+    require(statuses.count(response.status) == 1, "the status is one the fixtures give");
+    require(response.status == fixtures.answers[*answer].response.status,
+            "the status is the answer's");
+  }
+  if (response.status >= 500 || response.fault || response.delay.count() > 0) {
+    // Misbehaving is asked for: by Prefer, or by a key of the control plane.
+    require(request.prefer.has_value() || !handled.facts.key_hint.empty(),
+            "the mock misbehaves only when asked");
+  }
+  if (answer == fixtures.find_answer(mock::Outcome::success) &&
+      handled.facts.reason != mock::Reason::prefer_invalid) {
     check_credentials(body, fixtures);
   }
-  require(handler().handle(request).facts.answer == handled.facts.answer,
-          "the same request has the same answer");
+  const auto again = handler().handle(request).facts;
+  const auto stateful = [](const mock::RequestFacts &facts) {
+    return facts.reason == mock::Reason::quota || facts.reason == mock::Reason::chaos;
+  };
+  require(again.answer == handled.facts.answer || stateful(again) || stateful(handled.facts),
+          "the same request has the same answer, but for quotas and chaos");
 }
 
 } // namespace inspekt::fuzz
