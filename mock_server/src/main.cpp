@@ -162,10 +162,10 @@ int main(int argc, char **argv) {
                "Answer logins as if they had no Prefer header (code=, answer=, delay=, fault=, "
                "lifetime=)");
   app.add_option("--seed", options.seed,
-                 "Seed for session ids and token ids: same requests, same answers");
+                 "Seed for session ids, token ids and chaos: same requests, same answers");
   app.add_option("--now", options.now,
-                 "Fixed clock (Unix seconds) for iat/exp and session timestamps; a time further "
-                 "back than the tokens live warns that they are born expired");
+                 "Fixed clock (Unix seconds) for iat/exp, session timestamps and quota windows; a "
+                 "time further back than the tokens live warns that they are born expired");
   auto *tls_cert = app.add_option("--tls-cert", options.tls_cert,
                                   "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
   auto *tls_key = app.add_option("--tls-key", options.tls_key,
