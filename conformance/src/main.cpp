@@ -12,6 +12,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace {
 
@@ -76,8 +77,9 @@ int run(const RunOptions &options) {
     return exit_usage;
   }
   auto &plan = *planned.plan;
-  if (!plan.announcement.empty()) {
-    std::cerr << program << plan.announcement << "\n";
+  std::istringstream announcement(plan.announcement);
+  for (std::string line; std::getline(announcement, line);) {
+    std::cerr << program << line << "\n";
   }
   Target target(plan.target, plan.keys);
   if (const auto &problem = target.client_error()) {

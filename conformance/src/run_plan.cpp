@@ -257,10 +257,13 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
     return {std::nullopt, selection.error};
   }
   plan.cases = std::move(selection.cases);
+  if (const auto hint = endpoint_in_base_url_hint(*parsed.url, authenticate_path)) {
+    plan.announcement = "warning: " + *hint + "\n";
+  }
   if (target.live) {
-    plan.announcement = "live target " + target.client.base_url + ": [doc] cases only, at most " +
-                        std::to_string(*target.max_requests) + " requests, " +
-                        std::to_string(target.min_interval.count()) + " ms apart";
+    plan.announcement += "live target " + target.client.base_url + ": [doc] cases only, at most " +
+                         std::to_string(*target.max_requests) + " requests, " +
+                         std::to_string(target.min_interval.count()) + " ms apart";
   }
   result.plan = std::move(plan);
   return result;

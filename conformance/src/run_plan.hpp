@@ -45,7 +45,8 @@ struct RunPlan {
   TargetOptions target;
   Keys keys;
   std::vector<const ConformanceCase *> cases;
-  std::string announcement; // said before any case runs (live targets); may be empty
+  std::string announcement; // said before any case runs (live target, a URL that holds
+                            // the endpoint path); may be empty
 
   RunPlan();
   RunPlan(RunPlan &&) noexcept;
