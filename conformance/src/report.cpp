@@ -110,10 +110,7 @@ std::string console_report(const Results &results, const RunSummary &run, Consol
   for (const auto &r : results.cases()) {
     width = std::max(width, r.test_case->id.size());
   }
-  std::ostringstream out;
-  out << "\n"
-      << std::left << std::setw(static_cast<int>(width)) << "case"
-      << "  level   verdict  " << (style.durations ? "     ms  " : "") << "observed\n";
+  std::ostringstream rows;
   for (const auto &r : results.cases()) {
     const bool passed = r.verdict == Verdict::pass || r.verdict == Verdict::info;
     if (style.compact && passed && !style.show_successes) {
@@ -130,7 +127,14 @@ std::string console_report(const Results &results, const RunSummary &run, Consol
     const bool show = r.verdict != Verdict::pass || style.show_successes;
     std::string line = line_start.str() + (show ? printable(r.observed) : "");
     line.erase(line.find_last_not_of(' ') + 1);
-    out << line << "\n";
+    rows << line << "\n";
+  }
+  std::ostringstream out;
+  if (!rows.str().empty()) {
+    out << "\n"
+        << std::left << std::setw(static_cast<int>(width)) << "case"
+        << "  level   verdict  " << (style.durations ? "     ms  " : "") << "observed\n"
+        << rows.str();
   }
   out << "\n" << totals_line(results) << sent_line(run);
   return out.str();
