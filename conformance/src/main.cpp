@@ -17,6 +17,8 @@
 namespace {
 
 using namespace inspekt::conformance;
+using inspekt::check_writable;
+using inspekt::write_file_whole;
 
 constexpr const char *program = "inspekt-conformance: ";
 

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -215,48 +214,6 @@ std::string json_report(const Results &results, const RunSummary &run) {
   json["strict"] = run.strict;
   json["totals"] = totals;
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
-std::optional<std::string> write_file_whole(const std::string &path, const std::string &text) {
-  const auto fail = [&path](const char *what) {
-    return "cannot write \"" + path + "\": " + what + ": " + std::strerror(errno);
-  };
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    return fail("cannot create a file in its folder");
-  }
-  std::size_t written = 0;
-  bool ok = ::fchmod(fd, 0644) == 0;
-  while (ok && written < text.size()) {
-    const auto n = ::write(fd, text.data() + written, text.size() - written);
-    ok = n > 0;
-    written += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    auto error = fail(ok ? "rename failed" : "write failed");
-    ::unlink(temporary.c_str());
-    return error;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> check_writable(const std::string &path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    return "cannot write \"" + path + "\": it is a directory";
-  }
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    return "cannot write \"" + path +
-           "\": cannot create a file in its folder: " + std::strerror(errno);
-  }
-  ::close(fd);
-  ::unlink(temporary.c_str());
-  return std::nullopt;
 }
 
 } // namespace inspekt::conformance

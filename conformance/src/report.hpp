@@ -1,9 +1,11 @@
 #pragma once
 // The reports of a run, each made from Results alone: the console table (people), JUnit
 // XML (CI viewers), a plain XML document and JSON (--summary-json; the deviation
-// meta-test reads it). Files are written whole or not at all.
+// meta-test reads it). Files are written with write_file_whole (file_output.hpp).
 
 #include "results.hpp"
+
+#include "inspekt/client/file_output.hpp"
 
 #include <chrono>
 #include <optional>
@@ -37,11 +39,5 @@ std::string junit_report(const Results &results, const RunSummary &run);
 std::string xml_report(const Results &results, const RunSummary &run);
 // {"target", "requests_sent", "strict", "totals": {...}, "cases": [...]}
 std::string json_report(const Results &results, const RunSummary &run);
-
-// Writes `text` to `path` through a temporary file beside it and a rename: a reader
-// sees the old file or the whole new one. Returns why it could not, if it could not.
-std::optional<std::string> write_file_whole(const std::string &path, const std::string &text);
-// Whether a file could be created beside `path` (checked before any request is sent).
-std::optional<std::string> check_writable(const std::string &path);
 
 } // namespace inspekt::conformance

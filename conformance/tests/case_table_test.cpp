@@ -12,6 +12,8 @@
 #include <set>
 
 using namespace inspekt::conformance;
+using inspekt::check_writable;
+using inspekt::write_file_whole;
 
 TEST_CASE("case and request ids are unique and every case names known requests", "[conformance]") {
   std::set<std::string> case_ids;
