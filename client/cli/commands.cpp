@@ -67,6 +67,17 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
                                                 const std::optional<std::string> &command,
                                                 const std::vector<std::string> &commands,
                                                 const std::vector<std::string> &flags) {
+  // Without a subcommand, a first word that is not a flag was meant as one.
+  if (!command && !extras.empty() && extras.front().rfind('-', 0) != 0) {
+    const auto near = closest_name(extras.front(), commands);
+    if (near) {
+      return "[usage.unknown-command] unknown subcommand '" + extras.front() + "' (did you mean '" +
+             *near + "'?)";
+    }
+    return "[usage.unknown-command] unknown subcommand (not shown: it could be a key); the "
+           "subcommands are " +
+           list(commands);
+  }
   for (const auto &arg : extras) {
     if (arg.size() > 1 && arg[0] == '-') {
       const auto name = flag_name(arg);
@@ -79,16 +90,6 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
              did_you_mean(*name, flags) + "; the flags are " + list(flags) +
              (command ? "" : "; the subcommands are " + list(commands));
     }
-  }
-  if (!command && !extras.empty()) {
-    const auto near = closest_name(extras.front(), commands);
-    if (near) {
-      return "[usage.unknown-command] unknown subcommand '" + extras.front() + "' (did you mean '" +
-             *near + "'?)";
-    }
-    return "[usage.unknown-command] unknown subcommand (not shown: it could be a key); the "
-           "subcommands are " +
-           list(commands);
   }
   if (!extras.empty()) {
     return "[usage.extra-argument] unexpected argument (not shown); " + std::string(key_hint);
