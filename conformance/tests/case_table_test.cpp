@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -20,6 +21,12 @@ TEST_CASE("case and request ids are unique and every case names known requests",
   for (const auto &c : case_table()) {
     INFO(c.id);
     CHECK(case_ids.insert(c.id).second);
+    // Typed on command lines (--case ID): short, kebab-case.
+    CHECK(c.id.size() <= 32);
+    CHECK(std::all_of(c.id.begin(), c.id.end(), [](char ch) {
+      return ch == '-' || std::isdigit(static_cast<unsigned char>(ch)) ||
+             std::islower(static_cast<unsigned char>(ch));
+    }));
     CHECK_FALSE(c.spec.empty());
     CHECK_FALSE(c.requests.empty());
     for (const auto &id : c.requests) {
