@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "inspekt/client/closest_name.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -32,7 +34,71 @@ nlohmann::json decoded_json(const DecodedJwt &jwt) {
   return {{"header", jwt.header}, {"claims", jwt.claims}};
 }
 
+// A flag's name as typed, before any "=value"; shown only when it looks like a flag name
+// (a key passed as "--sk_live..." must not be echoed).
+std::optional<std::string> flag_name(const std::string &arg) {
+  const std::string name = arg.substr(0, arg.find('='));
+  const bool plain = name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+                       return c == '-' || std::islower(static_cast<unsigned char>(c));
+                     });
+  return plain ? std::optional<std::string>(name) : std::nullopt;
+}
+
+std::string list(const std::vector<std::string> &names, const char *last = " and ") {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? last : ", ") + names[i];
+  }
+  return out;
+}
+
+std::string did_you_mean(const std::string &typed, const std::vector<std::string> &names) {
+  const auto near = closest_name(typed, names);
+  return near ? " (did you mean '" + *near + "'?)" : "";
+}
+
 } // namespace
+
+const char *const key_hint = "the key is never taken from the command line (it would show in "
+                             "ps and shell history): set INSPEKT_API_KEY, or pass --key-file "
+                             "FILE or --key-stdin";
+
+std::optional<std::string> command_line_problem(const std::vector<std::string> &extras,
+                                                const std::optional<std::string> &command,
+                                                const std::vector<std::string> &commands,
+                                                const std::vector<std::string> &flags) {
+  // Without a subcommand, a first word that is not a flag was meant as one.
+  if (!command && !extras.empty() && extras.front().rfind('-', 0) != 0) {
+    const auto near = closest_name(extras.front(), commands);
+    if (near) {
+      return "[usage.unknown-command] unknown subcommand '" + extras.front() + "' (did you mean '" +
+             *near + "'?)";
+    }
+    return "[usage.unknown-command] unknown subcommand (not shown: it could be a key); the "
+           "subcommands are " +
+           list(commands);
+  }
+  for (const auto &arg : extras) {
+    if (arg.size() > 1 && arg[0] == '-') {
+      const auto name = flag_name(arg);
+      const std::string where = command ? " for " + *command : "";
+      if (!name) {
+        return "[usage.unknown-flag] unknown flag" + where + " (not shown); the flags are " +
+               list(flags);
+      }
+      return "[usage.unknown-flag] unknown flag '" + *name + "'" + where +
+             did_you_mean(*name, flags) + "; the flags are " + list(flags) +
+             (command ? "" : "; the subcommands are " + list(commands));
+    }
+  }
+  if (!extras.empty()) {
+    return "[usage.extra-argument] unexpected argument (not shown); " + std::string(key_hint);
+  }
+  if (!command) {
+    return "[usage.no-command] a subcommand is required: " + list(commands, " or ");
+  }
+  return std::nullopt;
+}
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
@@ -184,6 +250,9 @@ int run_login(const LoginOptions &options, const Environment &environment, Io io
   if (!result) {
     io.err << program << "login at " << client.base_url().to_string()
            << " failed: " << *result.error << "\n";
+    if (const auto hint = endpoint_in_base_url_hint(client.base_url(), authenticate_path)) {
+      io.err << program << "hint: " << *hint << "\n";
+    }
     return exit_code(result.error->kind);
   }
   if (options.format == OutputFormat::env) {

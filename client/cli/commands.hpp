@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace inspekt::cli {
 
@@ -75,6 +76,19 @@ std::string credentials_env(const Credentials &credentials);
 // The value as is when it holds only characters no shell treats specially, else in
 // single quotes.
 std::string shell_value(std::string_view value);
+
+// What is wrong with a command line that CLI11 parsed with extras allowed: `extras` are
+// the arguments no option took, `command` the subcommand given (if any), `commands` and
+// `flags` the names known there. A misspelt subcommand or flag is named, with the
+// nearest known name; an argument that could be a key is never repeated. Ids:
+// [usage.unknown-command], [usage.unknown-flag], [usage.extra-argument],
+// [usage.no-command]. None when the command line is fine.
+std::optional<std::string> command_line_problem(const std::vector<std::string> &extras,
+                                                const std::optional<std::string> &command,
+                                                const std::vector<std::string> &commands,
+                                                const std::vector<std::string> &flags);
+// The hint printed with the ParseError for a key typed on the command line.
+extern const char *const key_hint;
 
 int run_login(const LoginOptions &options, const Environment &environment, Io io);
 // A token on `in`: its header and claims as JSON on `out`; the signature never.

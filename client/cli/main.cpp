@@ -23,9 +23,16 @@ bool looks_like_key_flag(std::string_view arg) {
   return false;
 }
 
-constexpr const char *key_hint = "the key is never taken from the command line (it would show in "
-                                 "ps and shell history): set INSPEKT_API_KEY, or pass --key-file "
-                                 "FILE or --key-stdin";
+// The long names of a command's flags, for "did you mean" and the list in errors.
+std::vector<std::string> flag_names(const CLI::App &command) {
+  std::vector<std::string> names;
+  for (const CLI::Option *option : command.get_options()) {
+    for (const auto &name : option->get_lnames()) {
+      names.push_back("--" + name);
+    }
+  }
+  return names;
+}
 
 } // namespace
 
@@ -42,7 +49,9 @@ int main(int argc, char **argv) {
                "inspekt-auth"};
   app.footer("\n" + exit_code_table());
   app.set_version_flag("--version", INSPEKT_VERSION);
-  app.require_subcommand(1);
+  // Extras are collected, not refused by CLI11: its messages repeat the arguments (one
+  // may be a key) and cannot tell a misspelt flag from a stray value.
+  app.allow_extras();
 
   LoginOptions login_options;
   double timeout_seconds = 10;
@@ -83,17 +92,30 @@ int main(int argc, char **argv) {
   auto *decode = app.add_subcommand(
       "decode", "Read a JWT on stdin; print its header and claims as JSON (no signature check)");
 
+  login->allow_extras();
+  decode->allow_extras();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
     return app.exit(e); // --help, --version
-  } catch (const CLI::ExtrasError &) {
-    // Not CLI11's message: it would repeat the arguments, and one may be a key.
-    std::cerr << "inspekt-auth: [usage.extra-argument] unexpected argument (not shown); "
-              << key_hint << "\nRun 'inspekt-auth --help' for the commands.\n";
-    return exit_usage;
   } catch (const CLI::ParseError &e) {
     std::cerr << "inspekt-auth: " << e.what() << "\nRun 'inspekt-auth --help' for the commands.\n";
+    return exit_usage;
+  }
+  CLI::App *command = login->parsed() ? login : decode->parsed() ? decode : nullptr;
+  std::vector<std::string> extras = app.remaining();
+  if (command != nullptr) {
+    const auto more = command->remaining();
+    extras.insert(extras.end(), more.begin(), more.end());
+  }
+  const auto problem = command_line_problem(
+      extras, command ? std::optional<std::string>(command->get_name()) : std::nullopt,
+      {"login", "decode"}, flag_names(command ? *command : app));
+  if (problem) {
+    std::cerr << "inspekt-auth: " << *problem << "\nRun 'inspekt-auth "
+              << (command ? command->get_name() + " " : std::string()) << "--help' for "
+              << (command ? "its flags" : "the commands") << ".\n";
     return exit_usage;
   }
 

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <netdb.h>
@@ -89,6 +90,19 @@ std::string broken_answer(const std::string &peer, const httplib::Response &res,
          "a malformed one (bytes that are not HTTP)";
 }
 
+// At least one PEM certificate in the file: OpenSSL would otherwise load an empty or
+// foreign file without complaint and fail only at the handshake, as a transport error.
+bool holds_pem_certificate(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), &BIO_free);
+  X509 *certificate = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  ERR_clear_error();
+  X509_free(certificate);
+  return certificate != nullptr;
+}
+
 } // namespace
 
 std::optional<std::string> authenticate_body(std::string_view key,
@@ -115,9 +129,14 @@ AuthClient::AuthClient(ClientOptions options) : options_(std::move(options)) {
     error_ = transport_error("[options.timeout] timeouts must be positive");
     return;
   }
-  if (url_.scheme == UrlScheme::https && !options_.ca_file.empty() &&
-      !std::ifstream(options_.ca_file).good()) {
-    error_ = transport_error("[tls.ca-file] cannot read the CA file \"" + options_.ca_file + "\"");
+  if (url_.scheme == UrlScheme::https && !options_.ca_file.empty()) {
+    if (!std::ifstream(options_.ca_file).good()) {
+      error_ =
+          transport_error("[tls.ca-file] cannot read the CA file \"" + options_.ca_file + "\"");
+    } else if (!holds_pem_certificate(options_.ca_file)) {
+      error_ = transport_error("[tls.ca-file] the CA file \"" + options_.ca_file +
+                               "\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
   }
 }
 
@@ -205,11 +224,12 @@ SendResult AuthClient::send(const RawRequest &request) const {
       if (elapsed + milliseconds(20) >= options_.read_timeout) {
         return {std::nullopt,
                 transport_error("timed out after " + ms(elapsed) + " waiting for an answer from " +
-                                peer + " (read timeout)")};
+                                peer + " (read timeout)"),
+                true};
       }
-      return {std::nullopt, transport_error(broken_answer(peer, res, socket_error))};
+      return {std::nullopt, transport_error(broken_answer(peer, res, socket_error)), true};
     case httplib::Error::Write:
-      return {std::nullopt, transport_error("sending the request to " + peer + " failed")};
+      return {std::nullopt, transport_error("sending the request to " + peer + " failed"), true};
     case httplib::Error::SSLConnection:
       if (elapsed + milliseconds(20) >= options_.connect_timeout) {
         return {std::nullopt, transport_error("TLS problem: the handshake with " + peer +
@@ -229,14 +249,15 @@ SendResult AuthClient::send(const RawRequest &request) const {
         return {std::nullopt,
                 transport_error("TLS certificate problem: the certificate of " + peer +
                                 " is not trusted (" + X509_verify_cert_error_string(verdict) +
-                                "); for a private CA pass its certificate as the CA file")};
+                                "); for a private CA, trust its certificate with --ca-file FILE")};
       }
       return {std::nullopt, transport_error("TLS certificate problem: the certificate of " + peer +
                                             " is not valid for the host \"" + url_.host + "\"")};
     }
     default:
-      return {std::nullopt, transport_error("the request to " + peer +
-                                            " failed: " + httplib::to_string(failure))};
+      return {std::nullopt,
+              transport_error("the request to " + peer + " failed: " + httplib::to_string(failure)),
+              true};
     }
   }
 
@@ -247,7 +268,7 @@ SendResult AuthClient::send(const RawRequest &request) const {
   }
   exchange.body = std::move(res.body);
   exchange.elapsed = elapsed;
-  return {std::move(exchange), std::nullopt};
+  return {std::move(exchange), std::nullopt, true};
 }
 
 AuthResult AuthClient::authenticate(std::string_view key,

@@ -219,4 +219,18 @@ BaseUrlParse parse_base_url(std::string_view text) {
   return {std::move(url), {}};
 }
 
+std::optional<std::string> endpoint_in_base_url_hint(const BaseUrl &url,
+                                                     std::string_view endpoint) {
+  const std::string &prefix = url.path_prefix;
+  if (prefix.size() < endpoint.size() ||
+      prefix.compare(prefix.size() - endpoint.size(), endpoint.size(), endpoint) != 0) {
+    return std::nullopt;
+  }
+  BaseUrl without = url;
+  without.path_prefix.resize(prefix.size() - endpoint.size());
+  return "the base URL already ends in " + std::string(endpoint) +
+         ", which is added to it (the request went to " + url.target(endpoint) +
+         "): use --base-url " + without.to_string();
+}
+
 } // namespace inspekt

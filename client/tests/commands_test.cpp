@@ -228,3 +228,64 @@ TEST_CASE("decode prints header and claims, never the signature", "[cli][decode]
   CHECK(bad.out.empty());
   CHECK(decode("  \n").status == exit_usage);
 }
+
+TEST_CASE("a command line's slips are named, with the nearest known name", "[cli][usage]") {
+  const std::vector<std::string> commands{"login", "decode"};
+  const std::vector<std::string> login_flags{"--help", "--base-url", "--client-id", "--ca-file"};
+  struct Row {
+    std::vector<std::string> extras;
+    std::optional<std::string> command;
+    std::string expected; // the start of the message; empty: no problem
+  };
+  // Before issue 15: "lgoin" and "--bogus" both said "A subcommand is required", and
+  // "login --base-ur URL" blamed a key typed on the command line.
+  const std::vector<Row> rows{
+      {{"lgoin"},
+       std::nullopt,
+       "[usage.unknown-command] unknown subcommand 'lgoin' (did you mean 'login'?)"},
+      {{"sk-live-0123456789abcdef"},
+       std::nullopt,
+       "[usage.unknown-command] unknown subcommand (not shown: it could be a key)"},
+      {{"--bogus"}, std::nullopt, "[usage.unknown-flag] unknown flag '--bogus'; the flags are"},
+      {{"lgoin", "--base-url", "http://127.0.0.1:8080"},
+       std::nullopt,
+       "[usage.unknown-command] unknown subcommand 'lgoin' (did you mean 'login'?)"},
+      {{"--base-ur", "http://127.0.0.1:8080"},
+       "login",
+       "[usage.unknown-flag] unknown flag '--base-ur' for login (did you mean '--base-url'?)"},
+      {{"--base-ur=http://127.0.0.1:8080"},
+       "login",
+       "[usage.unknown-flag] unknown flag '--base-ur' for login (did you mean '--base-url'?)"},
+      {{"--Secret_Key_123"}, "login", "[usage.unknown-flag] unknown flag for login (not shown)"},
+      {{"stray-value"}, "login", "[usage.extra-argument] unexpected argument (not shown)"},
+      {{}, std::nullopt, "[usage.no-command] a subcommand is required: login or decode"},
+      {{}, "login", ""},
+  };
+  for (const auto &row : rows) {
+    INFO(row.expected);
+    const auto problem = command_line_problem(row.extras, row.command, commands, login_flags);
+    if (row.expected.empty()) {
+      CHECK_FALSE(problem);
+    } else {
+      REQUIRE(problem);
+      CHECK_THAT(*problem, Catch::StartsWith(row.expected));
+      CHECK(problem->find("Secret_Key") == std::string::npos);
+      CHECK(problem->find("sk-live") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a base URL that already holds the endpoint path gets a hint", "[cli][url]") {
+  const auto with = parse_base_url("http://127.0.0.1:8080/api/authenticate");
+  REQUIRE(with);
+  CHECK(endpoint_in_base_url_hint(*with.url, authenticate_path) ==
+        "the base URL already ends in /api/authenticate, which is added to it (the request went "
+        "to /api/authenticate/api/authenticate): use --base-url http://127.0.0.1:8080");
+  const auto prefixed = parse_base_url("https://example.com/v1/api/authenticate");
+  REQUIRE(prefixed);
+  CHECK_THAT(endpoint_in_base_url_hint(*prefixed.url, authenticate_path).value_or(""),
+             Catch::EndsWith("use --base-url https://example.com/v1"));
+  const auto plain = parse_base_url("http://127.0.0.1:8080/api");
+  REQUIRE(plain);
+  CHECK_FALSE(endpoint_in_base_url_hint(*plain.url, authenticate_path));
+}

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <set>
 #include <sstream>
 
@@ -75,6 +77,22 @@ TEST_CASE("options the client cannot use make it invalid before any request", "[
     const AuthClient client(options);
     CHECK_FALSE(client.valid());
     CHECK_THAT(client.error()->description, Catch::StartsWith("[tls.ca-file]"));
+  }
+  SECTION("a CA file that holds no certificate (issue 15: was a transport error, exit 7)") {
+    char name[] = "/tmp/inspekt-ca-XXXXXX";
+    const int fd = ::mkstemp(name);
+    REQUIRE(fd >= 0);
+    const std::string text = "not a certificate\n";
+    CHECK(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fd);
+    ClientOptions options;
+    options.base_url = "https://127.0.0.1:1";
+    options.ca_file = name;
+    const AuthClient client(options);
+    ::unlink(name);
+    CHECK_FALSE(client.valid());
+    CHECK_THAT(client.error()->description,
+               Catch::StartsWith("[tls.ca-file]") && Catch::Contains("no PEM certificate"));
   }
   SECTION("a timeout that is not positive") {
     ClientOptions options;

@@ -196,6 +196,16 @@ std::ostream &operator<<(std::ostream &os, Level level) {
   return os << to_string(level);
 }
 
+std::vector<std::string> tags_of(const ConformanceCase &test_case) {
+  return {test_case.mock_only ? "mock-only" : "doc",
+          lowercase(std::string(to_string(test_case.level)))};
+}
+
+const std::vector<std::string> &known_tags() {
+  static const std::vector<std::string> tags{"doc", "mock-only", "must", "should", "info"};
+  return tags;
+}
+
 const std::vector<RequestSpec> &request_specs() {
   static const std::vector<RequestSpec> specs{
       {"login-with-client-id", "POST", "application/json",

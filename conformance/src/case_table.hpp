@@ -62,4 +62,10 @@ struct ConformanceCase {
 
 const std::vector<ConformanceCase> &case_table();
 
+// The tags a case answers to (--tag, "[tag]" specs): "doc" or "mock-only", then its
+// level in lower case ("must", "should", "info").
+std::vector<std::string> tags_of(const ConformanceCase &test_case);
+// Every tag some case has, in a fixed order: for --help, --list and error messages.
+const std::vector<std::string> &known_tags();
+
 } // namespace inspekt::conformance

@@ -1,198 +1,168 @@
-// inspekt-conformance: the documented contract of POST /api/authenticate, checked
-// against the mock (default: one started in this process) or any URL.
+// inspekt-conformance: parses the command line, plans the run (run_plan.hpp), runs the
+// cases (runner.hpp) and writes the reports (report.hpp).
 
-#define CATCH_CONFIG_RUNNER
-#include "run_context.hpp"
+#include "report.hpp"
+#include "run_options.hpp"
+#include "run_plan.hpp"
+#include "runner.hpp"
 
-#include "inspekt/mock/fixtures/fixture_error.hpp"
-#include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
-#include <catch2/catch.hpp>
+#include <CLI/CLI.hpp>
 
-#include <cstdlib>
-#include <fstream>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace {
 
-using namespace inspekt;
 using namespace inspekt::conformance;
+using inspekt::check_writable;
+using inspekt::write_file_whole;
 
-constexpr int exit_usage = 2;
+constexpr const char *program = "inspekt-conformance: ";
 
-struct Flags {
-  std::string base_url;
-  bool live = false;
-  bool strict = false;
-  int max_requests = 0;
-  int min_interval_ms = -1;
-  std::string ca_file;
-  int timeout_ms = 10000;
-  std::string fixtures_dir;
-  std::string fixture_patch;
-  std::string summary_json;
-};
+const char *const examples = R"(
+Examples:
+  inspekt-conformance                                   # every case, against an in-process mock
+  inspekt-conformance --list                            # case ids, levels, tags, spec sentences
+  inspekt-conformance --case 401-unknown-key            # one case
+  inspekt-conformance --tag doc --strict                # the cases safe for the live service
+  inspekt-conformance -r junit -o report.xml            # JUnit for CI; the table on stdout
+  INSPEKT_API_KEY=demo-valid-key INSPEKT_EXPIRED_KEY=demo-expired-key \
+    inspekt-conformance --base-url http://127.0.0.1:8080   # any server
+  INSPEKT_API_KEY=... inspekt-conformance --base-url https://reports.inspektlabs.com  # live: [doc] only
+)";
 
-std::optional<std::string> env(const char *name) {
-  const char *value = std::getenv(name);
-  return value && *value ? std::optional<std::string>(value) : std::nullopt;
+int list_cases() {
+  for (const auto &c : case_table()) {
+    std::string tags;
+    for (const auto &tag : tags_of(c)) {
+      tags += "[" + tag + "]";
+    }
+    std::cout << std::left << std::setw(32) << c.id << " " << std::setw(6) << to_string(c.level)
+              << " " << std::setw(18) << tags << " " << c.name << "\n"
+              << std::string(33, ' ') << "spec: " << c.spec << "\n";
+  }
+  return exit_pass;
 }
 
-// A deviation: a JSON merge patch (RFC 7396) per fixture file, applied to the embedded
-// default set. See conformance/deviations/README.md.
-std::vector<mock::FixtureFile> patched_fixture_files(const std::string &patch_path) {
-  std::ifstream in(patch_path);
-  if (!in) {
-    throw std::runtime_error("cannot read " + patch_path);
+std::string report_text(const RunOptions &options, const Results &results, const RunSummary &run) {
+  switch (options.reporter) {
+  case Reporter::junit:
+    return junit_report(results, run);
+  case Reporter::xml:
+    return xml_report(results, run);
+  case Reporter::json:
+    return json_report(results, run);
+  case Reporter::console:
+  case Reporter::compact:
+    break;
   }
-  const auto patch = nlohmann::json::parse(in, nullptr, false);
-  if (!patch.is_object() || !patch.contains("patch") || !patch["patch"].is_object()) {
-    throw std::runtime_error(patch_path + ": expected an object with a \"patch\" object");
-  }
-  auto files = mock::embedded_fixture_files();
-  for (const auto &[name, change] : patch["patch"].items()) {
-    const auto file = std::find_if(files.begin(), files.end(),
-                                   [&](const mock::FixtureFile &f) { return f.name == name; });
-    if (file == files.end()) {
-      throw std::runtime_error(patch_path + ": no fixture file " + name);
+  return console_report(
+      results, run,
+      {options.reporter == Reporter::compact, options.show_successes, options.durations});
+}
+
+int run(const RunOptions &options) {
+  for (const auto *path : {&options.out_file, &options.summary_json}) {
+    if (!path->empty()) {
+      if (const auto problem = check_writable(*path)) {
+        std::cerr << program << *problem << "\n";
+        return exit_usage;
+      }
     }
-    auto merged = nlohmann::json::parse(file->text);
-    merged.merge_patch(change);
-    file->text = merged.dump(2);
   }
-  return files;
+  auto planned = plan_run(options, process_environment());
+  if (!planned.plan) {
+    std::cerr << program << planned.error << "\n";
+    return exit_usage;
+  }
+  auto &plan = *planned.plan;
+  std::istringstream announcement(plan.announcement);
+  for (std::string line; std::getline(announcement, line);) {
+    std::cerr << program << line << "\n";
+  }
+  Target target(plan.target, plan.keys);
+  if (const auto &problem = target.client_error()) {
+    std::cerr << program << *problem << "\n";
+    return exit_usage;
+  }
+
+  RunSummary summary;
+  summary.target = target.base_url();
+  summary.live = target.live();
+  summary.strict = options.strict;
+  summary.started = std::chrono::system_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  if (const auto unreachable = first_contact(target, plan.cases)) {
+    std::cerr << program << "[" << unreachable->id << "] " << target.base_url() << ": "
+              << unreachable->problem << "; no case was run\n";
+    return exit_unreachable;
+  }
+  Results results;
+  for (const ConformanceCase *test_case : plan.cases) {
+    run_case(target, *test_case, results);
+  }
+  summary.requests_sent = target.requests_sent();
+  summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+
+  // A machine report on stdout keeps stdout to itself; the table then goes to stderr.
+  const bool machine = options.reporter == Reporter::junit || options.reporter == Reporter::xml ||
+                       options.reporter == Reporter::json;
+  const std::string report = report_text(options, results, summary);
+  int code = results.exit_code(options.strict);
+  if (!options.out_file.empty()) {
+    if (const auto problem = write_file_whole(options.out_file, report)) {
+      std::cerr << program << *problem << "\n";
+      code = exit_usage;
+    }
+    if (machine) {
+      std::cout << console_report(results, summary,
+                                  {false, options.show_successes, options.durations});
+    }
+  } else {
+    std::cout << report << std::flush;
+    if (machine) {
+      std::cerr << console_report(results, summary, {true, false, false});
+    }
+  }
+  if (!options.summary_json.empty()) {
+    if (const auto problem =
+            write_file_whole(options.summary_json, json_report(results, summary))) {
+      std::cerr << program << *problem << "\n";
+      code = exit_usage;
+    }
+  }
+  return code;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  Catch::Session session;
-  Flags flags;
-  using namespace Catch::clara;
-  auto cli =
-      session.cli() |
-      Opt(flags.base_url, "url")["--base-url"](
-          "server to check; without it, a mock with the embedded fixtures is started in this "
-          "process. Keys: INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY, INSPEKT_EXPIRED_KEY") |
-      Opt(flags.live)["--live"]("treat the target as the live service even on loopback: [doc] "
-                                "cases only, a request budget and a pause between requests") |
-      Opt(flags.max_requests, "n")["--max-requests"]("most requests to send (live default 30)") |
-      Opt(flags.min_interval_ms,
-          "ms")["--min-interval-ms"]("least time between requests (live default 250)") |
-      Opt(flags.strict)["--strict"]("SHOULD failures fail the run too") |
-      Opt(flags.ca_file, "file")["--ca-file"]("PEM file of the CA to trust for https") |
-      Opt(flags.timeout_ms, "ms")["--timeout-ms"]("connect and read timeout per request") |
-      Opt(flags.fixtures_dir, "dir")["--fixtures"]("fixture set for the in-process mock") |
-      Opt(flags.fixture_patch, "file")["--fixture-patch"](
-          "deviation (merge patch over the default fixtures) for the in-process mock") |
-      Opt(flags.summary_json, "file")["--summary-json"]("write the verdicts as JSON");
-  session.cli(cli);
-  if (const int rc = session.applyCommandLine(argc, argv); rc != 0) {
+  CLI::App app{"inspekt-conformance: checks a server against the documented contract of "
+               "POST /api/authenticate, case by case. Without --base-url it starts a mock "
+               "with the embedded fixtures in this process.",
+               "inspekt-conformance"};
+  app.footer(std::string(examples) + "\n" + exit_code_table());
+  RunOptions options;
+  add_run_options(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    std::cerr << program << e.what() << "\nRun 'inspekt-conformance --help' for the options.\n";
     return exit_usage;
   }
-  if (session.configData().showHelp) {
-    return 0;
+  if (options.list) {
+    return list_cases();
   }
-
-  auto &context = run_context();
-  context.strict = flags.strict;
-  TargetOptions target;
-  target.client.connect_timeout = std::chrono::milliseconds(flags.timeout_ms);
-  target.client.read_timeout = std::chrono::milliseconds(flags.timeout_ms);
-  target.client.ca_file = flags.ca_file;
-  target.client.user_agent = "inspekt-conformance/0.1";
-  Keys keys;
-  std::unique_ptr<mock::BackgroundMockServer> in_process;
-
-  if (flags.base_url.empty()) {
-    if (flags.live) {
-      std::cerr << "inspekt-conformance: --live needs --base-url\n";
-      return exit_usage;
-    }
-    try {
-      auto fixtures =
-          !flags.fixture_patch.empty()
-              ? mock::load_fixtures(patched_fixture_files(flags.fixture_patch), flags.fixture_patch)
-          : !flags.fixtures_dir.empty() ? mock::load_fixtures_from_directory(flags.fixtures_dir)
-                                        : mock::load_embedded_fixtures();
-      for (const auto &entry : fixtures.keys) {
-        if (entry.answer == fixtures.answer_id(mock::Outcome::success) && keys.valid.empty()) {
-          keys.valid = entry.key;
-        } else if (entry.answer == fixtures.answer_id(mock::Outcome::expired_key) &&
-                   !keys.expired) {
-          keys.expired = entry.key;
-        }
-      }
-      if (keys.valid.empty()) {
-        std::cerr << "inspekt-conformance: the fixture set has no valid key to log in with\n";
-        return exit_usage;
-      }
-      mock::ServerOptions server;
-      server.port = 0;
-      in_process = std::make_unique<mock::BackgroundMockServer>(
-          std::make_shared<const mock::AuthHandler>(std::move(fixtures)), server);
-      target.client.base_url = in_process->base_url();
-    } catch (const std::exception &e) {
-      std::cerr << "inspekt-conformance: " << e.what() << "\n";
-      return exit_usage;
-    }
-    keys.invalid = random_invalid_key();
-  } else {
-    target.client.base_url = flags.base_url;
-    const auto valid = env("INSPEKT_API_KEY");
-    if (!valid) {
-      std::cerr << "inspekt-conformance: set INSPEKT_API_KEY to a valid key for " << flags.base_url
-                << " (it is read from the environment only)\n";
-      return exit_usage;
-    }
-    keys.valid = *valid;
-    keys.invalid = env("INSPEKT_INVALID_KEY").value_or(random_invalid_key());
-    keys.expired = env("INSPEKT_EXPIRED_KEY");
+  try {
+    return run(options);
+  } catch (const std::exception &e) {
+    std::cerr << program << "internal error: " << e.what() << "\n";
+    return exit_failed;
   }
-
-  const auto parsed = parse_base_url(target.client.base_url);
-  if (!parsed) {
-    std::cerr << "inspekt-conformance: --base-url: " << parsed.error << "\n";
-    return exit_usage;
-  }
-  target.live = flags.live || !is_loopback_host(parsed.url->host);
-  if (flags.max_requests > 0) {
-    target.max_requests = flags.max_requests;
-  }
-  target.min_interval = std::chrono::milliseconds(
-      flags.min_interval_ms >= 0 ? flags.min_interval_ms : (target.live ? 250 : 0));
-  if (target.live) {
-    target.min_interval = std::max(target.min_interval, std::chrono::milliseconds(250));
-    auto &specs = session.configData().testsOrTags;
-    if (specs.empty()) {
-      specs.push_back("[doc]");
-    }
-    std::cerr << "inspekt-conformance: live target " << target.client.base_url
-              << ": [doc] cases only, at most " << (target.max_requests ? *target.max_requests : 30)
-              << " requests, " << target.min_interval.count() << " ms apart\n";
-  }
-  context.target = std::make_unique<Target>(target, keys);
-  if (const auto &problem = context.target->client_error()) {
-    std::cerr << "inspekt-conformance: " << *problem << "\n";
-    return exit_usage;
-  }
-
-  const int catch_failures = session.run();
-
-  context.results.print_table(std::cout);
-  std::cout << "target " << context.target->base_url() << ", " << context.target->requests_sent()
-            << " requests sent\n";
-  if (!flags.summary_json.empty()) {
-    std::ofstream(flags.summary_json) << context.results.to_json().dump(2) << "\n";
-  }
-  if (context.results.empty()) {
-    // A mistyped test spec selects nothing; "no case failed" must not read as a pass.
-    std::cerr << "inspekt-conformance: no case ran (check the test spec or tags)\n";
-    return exit_usage;
-  }
-  // Catch2 counts what our verdicts cannot: an exception escaping a check.
-  const int code = std::max(context.results.exit_code(flags.strict), catch_failures > 0 ? 1 : 0);
-  context.target.reset();
-  return code;
 }

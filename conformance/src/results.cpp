@@ -1,8 +1,6 @@
 #include "results.hpp"
 
 #include <algorithm>
-#include <iomanip>
-#include <map>
 
 namespace inspekt::conformance {
 
@@ -20,47 +18,22 @@ std::string_view to_string(Verdict verdict) {
   return "?";
 }
 
-void Results::record(const ConformanceCase &test_case, Verdict verdict, std::string observed) {
-  // Catch2 may enter a section more than once; the last run of a case is its verdict.
+void Results::record(const ConformanceCase &test_case, Verdict verdict, std::string observed,
+                     std::chrono::microseconds duration) {
   const auto it = std::find_if(results_.begin(), results_.end(),
                                [&](const CaseResult &r) { return r.test_case == &test_case; });
+  CaseResult result{&test_case, verdict, std::move(observed), duration};
   if (it != results_.end()) {
-    *it = {&test_case, verdict, std::move(observed)};
+    *it = std::move(result);
   } else {
-    results_.push_back({&test_case, verdict, std::move(observed)});
+    results_.push_back(std::move(result));
   }
 }
 
-void Results::print_table(std::ostream &out) const {
-  std::size_t width = 4;
-  for (const auto &r : results_) {
-    width = std::max(width, r.test_case->id.size());
-  }
-  out << "\n"
-      << std::left << std::setw(static_cast<int>(width)) << "case"
-      << "  level   verdict  observed\n";
-  std::map<std::string, std::map<Verdict, int>> counts;
-  for (const auto &r : results_) {
-    const bool show = r.verdict != Verdict::pass;
-    out << std::left << std::setw(static_cast<int>(width)) << r.test_case->id << "  "
-        << std::setw(6) << to_string(r.test_case->level) << "  " << std::setw(7)
-        << to_string(r.verdict) << "  " << (show ? r.observed : "") << "\n";
-    ++counts[std::string(to_string(r.test_case->level))][r.verdict];
-  }
-  out << "\n";
-  for (const auto level : {Level::must, Level::should, Level::info}) {
-    const auto &c = counts[std::string(to_string(level))];
-    const auto get = [&c](Verdict v) {
-      const auto it = c.find(v);
-      return it == c.end() ? 0 : it->second;
-    };
-    out << to_string(level) << ": " << get(Verdict::pass) << " pass, " << get(Verdict::fail)
-        << " FAIL, " << get(Verdict::skip) << " skip";
-    if (level == Level::info) {
-      out << ", " << get(Verdict::info) << " observed";
-    }
-    out << (level == Level::info ? "\n" : "; ");
-  }
+int Results::count(Verdict verdict, std::optional<Level> level) const {
+  return static_cast<int>(std::count_if(results_.begin(), results_.end(), [&](const CaseResult &r) {
+    return r.verdict == verdict && (!level || r.test_case->level == *level);
+  }));
 }
 
 nlohmann::json Results::to_json() const {

@@ -1,12 +1,12 @@
 #pragma once
-// What each case concluded, for the summary table at the end of a run and its JSON
-// form (--summary-json), which the deviation meta-test reads.
+// What each case concluded: the reports (report.hpp) and the exit code read it.
 
 #include "case_table.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <mutex>
+#include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,15 +20,19 @@ struct CaseResult {
   const ConformanceCase *test_case = nullptr;
   Verdict verdict = Verdict::skip;
   std::string observed;
+  std::chrono::microseconds duration{0};
 };
 
 class Results {
 public:
   // Keeps a pointer to `test_case`: an entry of case_table(), never a temporary.
-  void record(const ConformanceCase &test_case, Verdict verdict, std::string observed);
-  void record(ConformanceCase &&, Verdict, std::string) = delete;
+  void record(const ConformanceCase &test_case, Verdict verdict, std::string observed,
+              std::chrono::microseconds duration = {});
+  void record(ConformanceCase &&, Verdict, std::string, std::chrono::microseconds = {}) = delete;
 
-  void print_table(std::ostream &out) const;
+  const std::vector<CaseResult> &cases() const { return results_; }
+  // How many cases of `level` (any level when none) got `verdict`.
+  int count(Verdict verdict, std::optional<Level> level = std::nullopt) const;
   nlohmann::json to_json() const;
   bool failed(Level level) const;
   bool empty() const { return results_.empty(); }

@@ -38,11 +38,7 @@ bool is_loopback_host(const std::string &host) {
 }
 
 Target::Target(TargetOptions options, Keys keys)
-    : options_(std::move(options)), keys_(std::move(keys)), client_(options_.client) {
-  if (options_.live && !options_.max_requests) {
-    options_.max_requests = 30;
-  }
-}
+    : options_(std::move(options)), keys_(std::move(keys)), client_(options_.client) {}
 
 std::optional<std::string> Target::client_error() const {
   if (client_.valid()) {
@@ -98,6 +94,7 @@ const Answers &Target::answers(const RequestSpec &spec) {
     last_send_ = std::chrono::steady_clock::now();
     ++sent_;
     auto result = client_.send(request);
+    answers.connected = answers.connected || result.connected;
     if (!result.exchange) {
       answers.transport_error = redact(result.error ? result.error->description : "no answer");
       answers.exchanges.clear();

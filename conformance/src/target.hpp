@@ -24,7 +24,7 @@ struct Keys {
 struct TargetOptions {
   ClientOptions client;
   bool live = false;
-  std::optional<int> max_requests; // live: 30 unless set
+  std::optional<int> max_requests; // none: no budget. The live numbers: run_plan.hpp
   std::chrono::milliseconds min_interval{0};
 };
 
@@ -32,6 +32,7 @@ struct Answers {
   std::vector<Exchange> exchanges;
   std::string not_sent; // why nothing was sent (budget, refused); empty when sent
   std::string transport_error;
+  bool connected = false; // the server was reached (and, over https, trusted)
 };
 
 class Target {

@@ -1,18 +1,32 @@
 #include "case_table.hpp"
+#include "report.hpp"
 #include "results.hpp"
+#include "run_plan.hpp"
 #include "target.hpp"
+
+#include "inspekt/client/closest_name.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <map>
 #include <set>
 
 using namespace inspekt::conformance;
+using inspekt::check_writable;
+using inspekt::write_file_whole;
 
 TEST_CASE("case and request ids are unique and every case names known requests", "[conformance]") {
   std::set<std::string> case_ids;
   for (const auto &c : case_table()) {
     INFO(c.id);
     CHECK(case_ids.insert(c.id).second);
+    // Typed on command lines (--case ID): short, kebab-case.
+    CHECK(c.id.size() <= 32);
+    CHECK(std::all_of(c.id.begin(), c.id.end(), [](char ch) {
+      return ch == '-' || std::isdigit(static_cast<unsigned char>(ch)) ||
+             std::islower(static_cast<unsigned char>(ch));
+    }));
     CHECK_FALSE(c.spec.empty());
     CHECK_FALSE(c.requests.empty());
     for (const auto &id : c.requests) {
@@ -27,7 +41,7 @@ TEST_CASE("case and request ids are unique and every case names known requests",
   }
 }
 
-TEST_CASE("a live run sends at most 30 requests", "[conformance]") {
+TEST_CASE("a live run of the [doc] cases fits the live request budget", "[conformance]") {
   std::set<std::string> needed;
   for (const auto &c : case_table()) {
     if (!c.mock_only) {
@@ -38,7 +52,7 @@ TEST_CASE("a live run sends at most 30 requests", "[conformance]") {
   for (const auto &id : needed) {
     requests += request_spec(id).repeat;
   }
-  CHECK(requests <= 30);
+  CHECK(requests <= live_max_requests);
 }
 
 TEST_CASE("only loopback targets count as not live", "[conformance]") {
@@ -88,4 +102,158 @@ TEST_CASE("the random invalid key is well-formed and different each time", "[con
   const auto a = random_invalid_key();
   CHECK(a.size() > 24);
   CHECK(a != random_invalid_key());
+}
+
+// --- The run's plan (issue 15; issue 10: one place owns the live-safety numbers) ---
+
+namespace {
+
+std::vector<std::string> ids(const CaseSelection &selection) {
+  std::vector<std::string> out;
+  for (const auto *c : selection.cases) {
+    out.push_back(c->id);
+  }
+  return out;
+}
+
+Environment environment_with(std::map<std::string, std::string> values) {
+  return [values](std::string_view name) -> std::optional<std::string> {
+    const auto it = values.find(std::string(name));
+    return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+
+} // namespace
+
+TEST_CASE("every case answers to --case by its id and to --tag by its tags", "[conformance]") {
+  for (const auto &c : case_table()) {
+    INFO(c.id);
+    RunOptions by_id;
+    by_id.case_ids = {c.id};
+    CHECK(ids(select_cases(by_id, false)) == std::vector<std::string>{c.id});
+    for (const auto &tag : tags_of(c)) {
+      CHECK(std::find(known_tags().begin(), known_tags().end(), tag) != known_tags().end());
+      RunOptions by_tag;
+      by_tag.tags = {tag};
+      const auto selected = ids(select_cases(by_tag, false));
+      CHECK(std::find(selected.begin(), selected.end(), c.id) != selected.end());
+    }
+  }
+}
+
+TEST_CASE("case selection: ids, globs, tags, exclusions and what a slip gets", "[conformance]") {
+  RunOptions options;
+  options.specs = {"400-*", "~400-empty-*"};
+  CHECK(ids(select_cases(options, false)) ==
+        std::vector<std::string>{"400-missing-key", "400-malformed-json", "400-non-object-body",
+                                 "400-key-wrong-type", "400-client-id-wrong-type",
+                                 "400-no-content-type"});
+  options.specs = {"[mock-only]"};
+  CHECK(select_cases(options, false).cases.size() == 7);
+  options.specs = {"doc"}; // CLI11 drops the brackets of a positional "[doc]"
+  CHECK(select_cases(options, false).cases.size() == 29);
+
+  RunOptions slip;
+  slip.case_ids = {"401-unknwon-key"};
+  const auto unknown = select_cases(slip, false);
+  CHECK(unknown.cases.empty());
+  CHECK(unknown.error == "no case \"401-unknwon-key\" (did you mean \"401-unknown-key\"?); --list "
+                         "shows every case id");
+  slip.case_ids = {"nothing-like-any-case-at-all"};
+  CHECK(select_cases(slip, false).error.find("did you mean") == std::string::npos);
+
+  RunOptions none;
+  none.specs = {"~[doc]", "~[mock-only]"};
+  CHECK_FALSE(select_cases(none, false).error.empty());
+}
+
+TEST_CASE("by default a live run selects the [doc] cases only; asked, mock-only ones stay",
+          "[conformance]") {
+  const RunOptions all;
+  const auto live = select_cases(all, true);
+  CHECK(std::none_of(live.cases.begin(), live.cases.end(),
+                     [](const ConformanceCase *c) { return c->mock_only; }));
+  CHECK(select_cases(all, false).cases.size() == case_table().size());
+  RunOptions asked;
+  asked.tags = {"mock-only"};
+  // Selected, so that the run shows them refused rather than silently left out.
+  CHECK(select_cases(asked, true).cases.size() == 7);
+}
+
+TEST_CASE("the plan owns the live-safety numbers: budget and pacing", "[conformance]") {
+  const auto env = environment_with({{"INSPEKT_API_KEY", "k"}});
+  RunOptions options;
+  options.base_url = "https://reports.example.com";
+  auto live = plan_run(options, env);
+  REQUIRE(live.plan);
+  CHECK(live.plan->target.live);
+  CHECK(live.plan->target.max_requests == live_max_requests);
+  CHECK(live.plan->target.min_interval == live_min_interval);
+  CHECK(live.plan->announcement.find("at most 30 requests, 250 ms apart") != std::string::npos);
+
+  options.min_interval_ms = 10; // a pause may grow, never shrink, against the live service
+  options.max_requests = 5;
+  live = plan_run(options, env);
+  REQUIRE(live.plan);
+  CHECK(live.plan->target.min_interval == live_min_interval);
+  CHECK(live.plan->target.max_requests == 5);
+
+  RunOptions loopback;
+  loopback.base_url = "http://127.0.0.1:9";
+  const auto local = plan_run(loopback, env);
+  REQUIRE(local.plan);
+  CHECK_FALSE(local.plan->target.live);
+  CHECK_FALSE(local.plan->target.max_requests);
+  CHECK(local.plan->target.min_interval.count() == 0);
+  CHECK(local.plan->announcement.empty());
+  loopback.live = true;
+  CHECK(plan_run(loopback, env).plan->target.live);
+
+  CHECK(plan_run(loopback, environment_with({})).error.find("set INSPEKT_API_KEY") == 0);
+  RunOptions no_url;
+  no_url.live = true;
+  CHECK(plan_run(no_url, env).error == "--live needs --base-url");
+}
+
+// --- Reports (issue 15) ---
+
+TEST_CASE("JUnit: skips are <skipped>, SHOULD failures are failures, counts add up",
+          "[conformance][report]") {
+  const auto &cases = case_table();
+  const auto find = [&](const std::string &id) -> const ConformanceCase & {
+    return *std::find_if(cases.begin(), cases.end(),
+                         [&](const ConformanceCase &c) { return c.id == id; });
+  };
+  Results results;
+  results.record(find("401-unknown-key"), Verdict::pass, "status 401");
+  results.record(find("401-expired-key"), Verdict::skip, "no expired key: set <it> & \"go\"");
+  results.record(find("allow-on-405"), Verdict::fail, "Allow: \"\" \xff");
+  results.record(find("latency"), Verdict::info, "1 ms");
+  RunSummary run;
+  run.target = "http://127.0.0.1:9";
+  const auto xml = junit_report(results, run);
+  CHECK_THAT(xml, Catch::Contains("tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"1\""));
+  CHECK_THAT(xml,
+             Catch::Contains(
+                 "<skipped message=\"no expired key: set &lt;it&gt; &amp; &quot;go&quot;\"/>"));
+  CHECK_THAT(xml, Catch::Contains("classname=\"inspekt-conformance.SHOULD\" name=\"allow-on-405"));
+  CHECK_THAT(xml, Catch::Contains("<failure type=\"SHOULD\" message=\"SHOULD not met: Allow: "
+                                  "&quot;&quot; \xef\xbf\xbd\""));
+  CHECK_THAT(xml, !Catch::Contains("hostname=\"tbd\""));
+  CHECK(results.count(Verdict::fail) == 1);
+  CHECK(results.count(Verdict::pass, Level::should) == 0);
+}
+
+TEST_CASE("a report path that cannot be written is said, and leaves nothing", "[conformance]") {
+  CHECK(check_writable("/nonexistent/x.xml").value_or("").find("cannot write") == 0);
+  CHECK(write_file_whole("/nonexistent/x.xml", "x").value_or("").find("cannot write") == 0);
+}
+
+TEST_CASE("did you mean: the nearest name, only when it is near", "[conformance]") {
+  const std::vector<std::string> names{"login", "decode"};
+  CHECK(inspekt::closest_name("lgoin", names) == "login");
+  CHECK(inspekt::closest_name("decod", names) == "decode");
+  CHECK_FALSE(inspekt::closest_name("sk-live-0123456789", names));
+  CHECK_FALSE(inspekt::closest_name("x", names));
+  CHECK(inspekt::closest_name("--base-ur", {"--base-url", "--ca-file"}) == "--base-url");
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The suite never prints a key or a token, in any Catch2 reporter, with successes
+"""The suite never prints a key or a token, in any reporter, with successes
 shown too (-s). Keys are distinctive, so a leak cannot hide; "eyJ" starts every
 base64url JSON header, so any token, with or without its signature, would show.
 
@@ -10,7 +10,8 @@ import sys
 
 binary, patch = sys.argv[1], sys.argv[2]
 secrets = ["k3y-DO-NOT-LEAK", "eyJ"]
-for reporter in (["-r", "console", "-s"], ["-r", "xml", "-s"], ["-r", "junit"], ["-r", "compact", "-s"]):
+for reporter in (["-r", "console", "-s"], ["-r", "xml", "-s"], ["-r", "junit"], ["-r", "compact", "-s"],
+                 ["-r", "json"]):
     proc = subprocess.run([binary, "--fixture-patch", patch, *reporter], capture_output=True,
                           text=True, timeout=60)
     output = proc.stdout + proc.stderr

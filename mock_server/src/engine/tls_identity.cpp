@@ -2,6 +2,8 @@
 
 #include "tls_context.hpp"
 
+#include "inspekt/client/file_output.hpp"
+
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -258,29 +260,9 @@ TlsIdentity make_self_signed_identity(const std::string &host) {
 }
 
 void write_certificate_file(const std::string &path, const TlsIdentity &identity) {
-  const auto fail = [&path](const std::string &what) {
-    return TlsError("[tls.write-ca] cannot write \"" + path + "\": " + what + ": " +
-                    std::strerror(errno));
-  };
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    throw fail("cannot create a temporary file beside it");
-  }
-  const std::string &pem = identity.certificate_chain_pem;
-  std::size_t written = 0;
-  bool ok = ::fchmod(fd, 0644) == 0;
-  while (ok && written < pem.size()) {
-    const auto n = ::write(fd, pem.data() + written, pem.size() - written);
-    ok = n > 0;
-    written += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    const auto error = fail(ok ? "rename failed" : "write failed");
-    ::unlink(temporary.c_str());
-    throw error;
+  // Mode 0644: a certificate is public.
+  if (const auto problem = write_file_whole(path, identity.certificate_chain_pem, 0644)) {
+    throw TlsError("[tls.write-ca] " + *problem);
   }
 }
 

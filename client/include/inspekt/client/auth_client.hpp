@@ -44,6 +44,9 @@ struct AuthResult {
 struct SendResult {
   std::optional<Exchange> exchange; // any status counts as an answer
   std::optional<AuthError> error;   // transport only
+  // A connection (over https, a verified TLS session) was made, whatever came after;
+  // false when the server could not be reached or was not trusted.
+  bool connected = false;
 
   explicit operator bool() const { return exchange.has_value(); }
 };

@@ -49,4 +49,9 @@ struct BaseUrlParse {
 // optional port 1..65535, an optional path. Anything else is refused, not guessed at.
 BaseUrlParse parse_base_url(std::string_view text);
 
+// When the prefix already ends with the endpoint path (a URL copied whole from the
+// vendor's page), the request would go to .../api/authenticate/api/authenticate: a hint
+// naming the base URL to use instead. None otherwise.
+std::optional<std::string> endpoint_in_base_url_hint(const BaseUrl &url, std::string_view endpoint);
+
 } // namespace inspekt

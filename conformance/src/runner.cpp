@@ -1,0 +1,75 @@
+#include "runner.hpp"
+
+namespace inspekt::conformance {
+
+std::string reason_to_skip(const Target &target, const ConformanceCase &test_case) {
+  if (test_case.mock_only && target.live()) {
+    return "refused: mock-only cases never run against a live target";
+  }
+  if (test_case.needs_expired_key && !target.has_expired_key()) {
+    return "no expired key to try: set INSPEKT_EXPIRED_KEY";
+  }
+  return {};
+}
+
+std::optional<Unreachable> first_contact(Target &target,
+                                         const std::vector<const ConformanceCase *> &cases) {
+  for (const ConformanceCase *test_case : cases) {
+    if (!reason_to_skip(target, *test_case).empty()) {
+      continue;
+    }
+    const auto &answers = target.answers(request_spec(test_case->requests.front()));
+    if (answers.transport_error.empty() || answers.connected) {
+      return std::nullopt; // answered, or reached and then failed: the cases will say so
+    }
+    const bool tls = answers.transport_error.rfind("TLS certificate", 0) == 0;
+    return Unreachable{tls ? "target.untrusted" : "target.unreachable", answers.transport_error};
+  }
+  return std::nullopt;
+}
+
+void run_case(Target &target, const ConformanceCase &test_case, Results &results) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto record = [&](Verdict verdict, std::string observed) {
+    results.record(test_case, verdict, std::move(observed),
+                   std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start));
+  };
+  if (const auto why = reason_to_skip(target, test_case); !why.empty()) {
+    return record(Verdict::skip, why);
+  }
+  Observation seen;
+  std::string problem;
+  for (const auto &id : test_case.requests) {
+    const auto &answers = target.answers(request_spec(id));
+    if (!answers.not_sent.empty()) {
+      return record(Verdict::skip, answers.not_sent);
+    }
+    if (!answers.transport_error.empty()) {
+      problem = "request " + id + ": " + answers.transport_error;
+      break;
+    }
+    std::vector<const Exchange *> exchanges;
+    for (const auto &exchange : answers.exchanges) {
+      exchanges.push_back(&exchange);
+    }
+    seen.answers.push_back(std::move(exchanges));
+  }
+  CheckResult result{false, problem};
+  if (problem.empty()) {
+    try {
+      result = test_case.check(seen);
+    } catch (const std::exception &e) {
+      // A check that throws is a defect of the suite, and reads as a failure, not a pass.
+      result = {false, std::string("the check itself failed: ") + e.what()};
+    }
+  }
+  const std::string observed = target.redact(result.observed);
+  if (test_case.level == Level::info) {
+    record(Verdict::info, observed);
+  } else {
+    record(result.pass ? Verdict::pass : Verdict::fail, observed);
+  }
+}
+
+} // namespace inspekt::conformance
