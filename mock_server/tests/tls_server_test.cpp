@@ -14,6 +14,8 @@
 #include <fstream>
 #include <future>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 using namespace inspekt::mock;
 using inspekt::testing::RawConnection;
@@ -117,4 +119,34 @@ TEST_CASE("a TLS handshake that stalls is dropped at the handshake timeout", "[s
   const auto waited = std::chrono::steady_clock::now() - start;
   CHECK(waited >= 500ms);
   CHECK(waited < 3s);
+}
+
+TEST_CASE("a failed handshake is logged with its reason", "[server][tls]") {
+  // Each way a handshake ends early says why, never an empty reason: nothing sent,
+  // plain HTTP, half a ClientHello (a record header promising 512 bytes, 6 of them).
+  const std::string first_bytes =
+      GENERATE(as<std::string>{}, "", "GET / HTTP/1.1\r\n\r\n",
+               std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  std::ostringstream lines;
+  {
+    auto log = std::make_shared<AccessLog>(&lines, LogFormat::text);
+    ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.tls = make_self_signed_identity(options.host);
+    BackgroundMockServer server(std::make_shared<const AuthHandler>(load_embedded_fixtures()),
+                                options, log);
+    RawConnection client(server.port());
+    REQUIRE(client.connected());
+    if (!first_bytes.empty()) {
+      REQUIRE(client.send(first_bytes));
+    }
+    client.shutdown_write(); // and no more: the handshake cannot finish
+    CHECK(client.closed_by_peer(3s));
+  }
+  INFO(lines.str());
+  const auto at = lines.str().find("failed: ");
+  REQUIRE(at != std::string::npos);
+  const auto reason = lines.str().substr(at + 8, lines.str().find('\n', at) - at - 8);
+  CHECK_FALSE(reason.empty());
 }
