@@ -46,4 +46,11 @@ void check_jwt(std::string_view input);
 // most as many final answers as LF bytes in the input, plus one error answer.
 void check_http_session(std::string_view input);
 
+// Arbitrary bytes as all a client sends before it shuts its side, read by the server
+// end of a TlsChannel over a socketpair (the event loop's HTTPS path): handshake() and
+// then read() are stepped, at most 1000 times. Since the input has ended, no step
+// waits for more (never want_read): the channel ends cleanly (only once established)
+// or fails with a non-empty failure(); read() returns bytes only when done.
+void check_tls_channel(std::string_view input);
+
 } // namespace inspekt::fuzz

@@ -31,7 +31,8 @@ TEST_CASE("regression #5: fuzz seeds and past crashes keep every rule", "[fuzz][
       GENERATE(values<Target>({{"handler", inspekt::fuzz::check_handler},
                                {"fixture_loader", inspekt::fuzz::check_fixture_loader},
                                {"jwt", inspekt::fuzz::check_jwt},
-                               {"http_session", inspekt::fuzz::check_http_session}}));
+                               {"http_session", inspekt::fuzz::check_http_session},
+                               {"tls_channel", inspekt::fuzz::check_tls_channel}}));
   DYNAMIC_SECTION(target.name) {
     int inputs = 0;
     for (const char *kind : {"corpus", "regressions"}) {

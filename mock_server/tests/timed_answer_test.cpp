@@ -161,3 +161,18 @@ TEST_CASE("a fault without a delay happens at once", "[session][timed]") {
   CHECK(session.output().empty());
   CHECK_FALSE(session.wake_time());
 }
+
+TEST_CASE("a delayed answer that leaves after a stop began says Connection: close",
+          "[session][timed]") {
+  // A stop (close_after_next_answer) while an answer waits: the answer is the last on
+  // the connection, so it must say so, or a client may send its next request into a
+  // connection that is closing.
+  const TimedResponder responder(100ms, std::nullopt);
+  HttpSession session(responder, {}, nullptr, "");
+  session.receive(post(login));
+  session.close_after_next_answer();
+  session.advance(*session.wake_time());
+  CHECK(session.output().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(session.output().find("Connection: close\r\n") != std::string::npos);
+  CHECK(session.finished());
+}

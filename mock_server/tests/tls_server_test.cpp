@@ -7,13 +7,20 @@
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
+#include <openssl/ssl.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <future>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 using namespace inspekt::mock;
 using inspekt::testing::RawConnection;
@@ -117,4 +124,111 @@ TEST_CASE("a TLS handshake that stalls is dropped at the handshake timeout", "[s
   const auto waited = std::chrono::steady_clock::now() - start;
   CHECK(waited >= 500ms);
   CHECK(waited < 3s);
+}
+
+TEST_CASE("a failed handshake is logged with its reason", "[server][tls]") {
+  // Each way a handshake ends early says why, never an empty reason: nothing sent,
+  // plain HTTP, half a ClientHello (a record header promising 512 bytes, 6 of them).
+  const std::string first_bytes =
+      GENERATE(as<std::string>{}, "", "GET / HTTP/1.1\r\n\r\n",
+               std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  std::ostringstream lines;
+  {
+    auto log = std::make_shared<AccessLog>(&lines, LogFormat::text);
+    ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.tls = make_self_signed_identity(options.host);
+    BackgroundMockServer server(std::make_shared<const AuthHandler>(load_embedded_fixtures()),
+                                options, log);
+    RawConnection client(server.port());
+    REQUIRE(client.connected());
+    if (!first_bytes.empty()) {
+      REQUIRE(client.send(first_bytes));
+    }
+    client.shutdown_write(); // and no more: the handshake cannot finish
+    CHECK(client.closed_by_peer(3s));
+  }
+  INFO(lines.str());
+  const auto at = lines.str().find("failed: ");
+  REQUIRE(at != std::string::npos);
+  const auto reason = lines.str().substr(at + 8, lines.str().find('\n', at) - at - 8);
+  CHECK_FALSE(reason.empty());
+}
+
+namespace {
+
+// The descriptor of this process that is the server's end of the TCP connection whose
+// client end is `client_fd`, or -1 (the mock runs in this process).
+int server_end_of(int client_fd) {
+  sockaddr_in client{};
+  socklen_t length = sizeof client;
+  ::getsockname(client_fd, reinterpret_cast<sockaddr *>(&client), &length);
+  DIR *fds = ::opendir("/proc/self/fd");
+  int found = -1;
+  while (dirent *entry = ::readdir(fds)) {
+    const int fd = std::atoi(entry->d_name);
+    sockaddr_in peer{};
+    socklen_t peer_length = sizeof peer;
+    if (fd != client_fd && fd > 2 &&
+        ::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &peer_length) == 0 &&
+        peer_length == sizeof peer && peer.sin_port == client.sin_port &&
+        peer.sin_addr.s_addr == client.sin_addr.s_addr) {
+      found = fd;
+    }
+  }
+  ::closedir(fds);
+  return found;
+}
+
+} // namespace
+
+TEST_CASE("a handshake whose flight does not fit the socket goes on when it drains",
+          "[server][tls]") {
+  // A chain of 200 copies of the certificate (80 KB) through a server socket with a
+  // small send buffer: OpenSSL wants the socket writable in mid-handshake, and the
+  // loop must go on with the handshake, not wait for the client to send more.
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.tls = make_self_signed_identity(options.host);
+  const std::string certificate = options.tls->certificate_chain_pem;
+  for (int i = 0; i < 200; ++i) {
+    options.tls->certificate_chain_pem += certificate;
+  }
+  BackgroundMockServer server(std::make_shared<const AuthHandler>(load_embedded_fixtures()),
+                              options);
+  // A blocking client that gives up reading after 4 s.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const timeval patience{4, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+  int server_fd = -1;
+  for (int i = 0; i < 400 && server_fd < 0; ++i) { // until the mock has accepted it
+    server_fd = server_end_of(fd);
+    std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(server_fd >= 0);
+  const int small = 4096;
+  ::setsockopt(server_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+  SSL *ssl = SSL_new(context);
+  SSL_set_max_cert_list(ssl, 1024 * 1024);
+  SSL_set_fd(ssl, fd);
+  // The ClientHello goes out; the flight fills the server's socket while nobody reads.
+  ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  CHECK(SSL_connect(ssl) != 1);
+  std::this_thread::sleep_for(200ms);
+  ::fcntl(fd, F_SETFL, 0);
+  const auto start = std::chrono::steady_clock::now();
+  // Before the fix the rest of the flight never came: the read timed out.
+  CHECK(SSL_connect(ssl) == 1);
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  ::close(fd);
 }

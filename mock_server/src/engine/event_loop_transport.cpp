@@ -480,7 +480,9 @@ void Loop::serve(Connection &connection, std::uint32_t ready, Clock::time_point 
   }
   const bool readable = (ready & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
   const bool writable = (ready & EPOLLOUT) != 0;
-  if (readable || (writable && connection.read_wants_write)) {
+  // A handshake that waited for the socket to take its flight goes on from there.
+  const bool handshaking = connection.tls && !connection.tls->established();
+  if (readable || (writable && (connection.read_wants_write || handshaking))) {
     read_from(connection, now); // writes what it can after reading
   } else if (writable) {
     write_to(connection, now);

@@ -445,12 +445,13 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
   const auto now = std::chrono::steady_clock::now();
   const auto due = now + response.delay;
   ending_ = close_requested_ ? Ending::close : Ending::keep_alive;
-  std::string whole;
-  render(response, head_only, whole);
-  const std::size_t head_size = whole.size() - (head_only ? 0 : response.body.size());
   if (!response.fault) {
-    timed_.push_back({due, std::move(whole)});
+    // Rendered when it leaves: a stop meanwhile makes it say "Connection: close".
+    timed_.push_back({due, response, head_only});
   } else {
+    std::string whole;
+    render(response, head_only, whole);
+    const std::size_t head_size = whole.size() - (head_only ? 0 : response.body.size());
     // What each fault does on the wire (DESIGN.md, "Faults"). Over HTTPS the bytes go
     // inside the TLS stream; the reset is at the TCP level.
     switch (*response.fault) {
@@ -532,7 +533,12 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
 
 void HttpSession::release(std::chrono::steady_clock::time_point now) {
   while (!timed_.empty() && timed_.front().due <= now) {
-    output_ += timed_.front().bytes;
+    const Timed &next = timed_.front();
+    if (next.answer) {
+      render(*next.answer, next.head_only, output_);
+    } else {
+      output_ += next.bytes;
+    }
     timed_.pop_front();
   }
 }

@@ -76,7 +76,8 @@ IoStatus TlsChannel::handshake() {
   if (status == IoStatus::done) {
     established_ = true;
   } else if (status == IoStatus::end) {
-    return IoStatus::failed; // closed before the handshake finished
+    failure_ = "the client closed the connection"; // before the handshake finished
+    return IoStatus::failed;
   }
   return status;
 }

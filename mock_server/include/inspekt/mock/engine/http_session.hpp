@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -111,8 +112,14 @@ private:
   // Bytes due later (delays, faults, a slow body), in order, and what happens after
   // the last of them: the connection goes on, closes, or is reset.
   struct Timed {
+    Timed(std::chrono::steady_clock::time_point at, std::string piece)
+        : due(at), bytes(std::move(piece)) {}
+    Timed(std::chrono::steady_clock::time_point at, HttpResponse whole, bool head)
+        : due(at), answer(std::move(whole)), head_only(head) {}
     std::chrono::steady_clock::time_point due;
     std::string bytes;
+    std::optional<HttpResponse> answer; // a whole delayed answer, rendered when it leaves
+    bool head_only = false;
   };
   enum class Ending { keep_alive, close, reset };
   std::deque<Timed> timed_;
