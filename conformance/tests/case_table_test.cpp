@@ -167,7 +167,7 @@ TEST_CASE("case selection: ids, globs, tags, exclusions and what a slip gets", "
   CHECK_FALSE(select_cases(none, false).error.empty());
 }
 
-TEST_CASE("by default a live run selects the [doc] cases only; asked, mock-only ones stay",
+TEST_CASE("by default a live run selects the [doc] cases only, and when asked mock-only ones stay",
           "[conformance]") {
   const RunOptions all;
   const auto live = select_cases(all, true);

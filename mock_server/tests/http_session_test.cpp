@@ -172,7 +172,7 @@ TEST_CASE("Expect: 100-continue gets an interim answer, or 413 at once", "[sessi
   }
 }
 
-TEST_CASE("a body over the limit gets 413; within the drain limit the connection stays",
+TEST_CASE("a body over the limit gets 413, and within the drain limit the connection stays",
           "[session]") {
   HttpSession session(handler(), limits_with_body(100), nullptr, "");
   session.receive(post(std::string(500, 'x')) + post(login));
