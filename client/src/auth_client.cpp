@@ -25,7 +25,7 @@ namespace {
 using std::chrono::milliseconds;
 
 AuthError transport_error(std::string description) {
-  return AuthError{ErrorKind::transport, std::nullopt, {}, std::move(description)};
+  return AuthError{ErrorKind::transport, std::nullopt, {}, std::move(description), {}};
 }
 
 std::string ms(std::chrono::microseconds duration) {
@@ -283,7 +283,8 @@ AuthResult AuthClient::authenticate(std::string_view key,
                       std::nullopt,
                       {},
                       "[request.not-utf8] the key or client_id is not valid UTF-8; nothing "
-                      "was sent"},
+                      "was sent",
+                      {}},
             std::nullopt};
   }
   RawRequest request;

@@ -14,8 +14,23 @@ using nlohmann::json;
 
 AuthResult failed(const Exchange &exchange, ErrorKind kind, std::string message,
                   std::string description) {
-  AuthError error{kind, exchange.status, std::move(message), std::move(description)};
+  AuthError error{kind, exchange.status, std::move(message), std::move(description), {}};
   return {std::nullopt, std::move(error), exchange};
+}
+
+// Retry-After (RFC 9110 10.2.3): delay-seconds, or an HTTP-date, which is reported as
+// the server wrote it. What the wait means is said in the description, so that a
+// person reading an error from a 429 or a 503 knows when to try again.
+std::string retry_advice(const Exchange &exchange, std::optional<std::chrono::seconds> &wait) {
+  const std::string value = exchange.header("Retry-After");
+  if (value.empty()) {
+    return exchange.status == 429 || exchange.status == 503 ? "; it sent no Retry-After" : "";
+  }
+  if (value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos) {
+    wait = std::chrono::seconds(std::stol(value));
+    return "; retry after " + value + " s (Retry-After)";
+  }
+  return "; retry after " + value + " (Retry-After)";
 }
 
 AuthResult broken_contract(const Exchange &exchange, std::string description) {
@@ -138,10 +153,16 @@ AuthResult classify(const Exchange &exchange) {
                                       ? ""
                                       : " (Allow: " + exchange.header("Allow") + ")") +
                       "; it said " + said);
-  default:
-    return failed(exchange, ErrorKind::unexpected_status, std::move(message),
-                  "status " + std::to_string(status) +
-                      " is not one the Authentication API documents; it said " + said);
+  default: {
+    std::optional<std::chrono::seconds> wait;
+    const std::string advice = retry_advice(exchange, wait);
+    auto result =
+        failed(exchange, ErrorKind::unexpected_status, std::move(message),
+               "status " + std::to_string(status) +
+                   " is not one the Authentication API documents; it said " + said + advice);
+    result.error->retry_after = wait;
+    return result;
+  }
   }
 }
 

@@ -414,3 +414,13 @@ TEST_CASE("a slow body is still a whole answer", "[fault][http]") {
   const auto result = client_for(mock.base_url()).authenticate("demo-valid-key");
   CHECK(result);
 }
+
+TEST_CASE("the mock's 503 tells the client how long to wait", "[mock][http]") {
+  auto mock = started_mock({"--quiet"});
+  const auto result = client_for(mock.base_url).authenticate("demo-unavailable-key");
+  REQUIRE(result.error);
+  CHECK(result.error->status == 503);
+  REQUIRE(result.error->retry_after);
+  CHECK(result.error->retry_after->count() == 30);
+  CHECK_THAT(result.error->description, Catch::Contains("retry after 30 s"));
+}

@@ -129,6 +129,38 @@ TEST_CASE("405 names the methods the server allows", "[classify]") {
   CHECK_THAT(result.error->description, Catch::Contains("Allow: POST"));
 }
 
+TEST_CASE("a 429 or a 503 says how long to wait, from Retry-After", "[classify]") {
+  struct Row {
+    int status;
+    const char *retry_after; // nullptr: no header
+    std::optional<long> seconds;
+    const char *said;
+  };
+  const auto row = GENERATE(values<Row>({
+      {429, "7", 7, "retry after 7 s (Retry-After)"},
+      {503, "30", 30, "retry after 30 s (Retry-After)"},
+      {503, "Wed, 21 Oct 2026 07:28:00 GMT", std::nullopt,
+       "retry after Wed, 21 Oct 2026 07:28:00 GMT (Retry-After)"},
+      {429, nullptr, std::nullopt, "it sent no Retry-After"},
+      {503, nullptr, std::nullopt, "it sent no Retry-After"},
+      {500, "5", 5, "retry after 5 s (Retry-After)"},
+  }));
+  auto exchange = answer(row.status, R"({"message":"Too many requests"})");
+  if (row.retry_after != nullptr) {
+    exchange.headers.emplace("retry-after", row.retry_after);
+  }
+  const auto result = classify(exchange);
+  REQUIRE(result.error);
+  CHECK(result.error->kind == ErrorKind::unexpected_status);
+  CHECK_THAT(result.error->description, Catch::Contains(row.said));
+  if (row.seconds) {
+    REQUIRE(result.error->retry_after);
+    CHECK(result.error->retry_after->count() == *row.seconds);
+  } else {
+    CHECK_FALSE(result.error->retry_after);
+  }
+}
+
 TEST_CASE("a 200 that breaks the contract is a protocol error", "[classify]") {
   const auto with = [](const char *field, json value) {
     auto body = good_body();

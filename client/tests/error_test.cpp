@@ -18,14 +18,14 @@ TEST_CASE("error kinds have distinct names and print them", "[error]") {
   CHECK(names.size() == 6);
   CHECK(names.count("?") == 0);
   std::ostringstream text;
-  text << AuthError{ErrorKind::invalid_key, 401, "API Key not valid", "refused"};
+  text << AuthError{ErrorKind::invalid_key, 401, "API Key not valid", "refused", {}};
   CHECK(text.str() == "invalid_key (401): refused");
 }
 
 TEST_CASE("redact removes a key from message and description", "[error][secrets]") {
   const std::string key = "k3y-DO-NOT-LEAK-7f3a9c";
   AuthError error{ErrorKind::invalid_key, 401, "key " + key + " unknown",
-                  "it said \"key " + key + " unknown\", twice: " + key};
+                  "it said \"key " + key + " unknown\", twice: " + key, {}};
   redact(error, key);
   CHECK(error.server_message == "key <the key> unknown");
   CHECK(error.description.find(key) == std::string::npos);
@@ -33,12 +33,12 @@ TEST_CASE("redact removes a key from message and description", "[error][secrets]
 
   SECTION("in its JSON-escaped form too") {
     const std::string quoted_key = "k3y\"with\\quote";
-    AuthError echoed{ErrorKind::unexpected_status, 500, "", R"(body "k3y\"with\\quote")"};
+    AuthError echoed{ErrorKind::unexpected_status, 500, "", R"(body "k3y\"with\\quote")", {}};
     redact(echoed, quoted_key);
     CHECK(echoed.description == R"(body "<the key>")");
   }
   SECTION("but not a key too short to be a secret") {
-    AuthError plain{ErrorKind::invalid_key, 401, "a b c", "a b c"};
+    AuthError plain{ErrorKind::invalid_key, 401, "a b c", "a b c", {}};
     redact(plain, "a");
     CHECK(plain.server_message == "a b c");
   }

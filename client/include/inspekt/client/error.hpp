@@ -1,6 +1,7 @@
 #pragma once
 // Which documented failure happened, as a value: the client never throws for an answer.
 
+#include <chrono>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -25,6 +26,9 @@ struct AuthError {
   std::optional<int> status;  // when the server answered
   std::string server_message; // the answer's "message", when it sent one
   std::string description;    // for people; never contains the key
+  // How long the server asked to wait before trying again (Retry-After in seconds, as a
+  // 429 or 503 sends it); empty when it did not say, or said it as a date.
+  std::optional<std::chrono::seconds> retry_after;
 };
 
 // "invalid_key (401): <description>"
