@@ -2,11 +2,14 @@
 // against the mock (default: one started in this process) or any URL.
 
 #define CATCH_CONFIG_RUNNER
+#include "drift_run.hpp"
 #include "run_context.hpp"
 
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/whole_file.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -32,36 +35,13 @@ struct Flags {
   std::string fixtures_dir;
   std::string fixture_patch;
   std::string summary_json;
+  bool drift = false;
+  std::string write_fixture_patch;
 };
 
 std::optional<std::string> env(const char *name) {
   const char *value = std::getenv(name);
   return value && *value ? std::optional<std::string>(value) : std::nullopt;
-}
-
-// A deviation: a JSON merge patch (RFC 7396) per fixture file, applied to the embedded
-// default set. See conformance/deviations/README.md.
-std::vector<mock::FixtureFile> patched_fixture_files(const std::string &patch_path) {
-  std::ifstream in(patch_path);
-  if (!in) {
-    throw std::runtime_error("cannot read " + patch_path);
-  }
-  const auto patch = nlohmann::json::parse(in, nullptr, false);
-  if (!patch.is_object() || !patch.contains("patch") || !patch["patch"].is_object()) {
-    throw std::runtime_error(patch_path + ": expected an object with a \"patch\" object");
-  }
-  auto files = mock::embedded_fixture_files();
-  for (const auto &[name, change] : patch["patch"].items()) {
-    const auto file = std::find_if(files.begin(), files.end(),
-                                   [&](const mock::FixtureFile &f) { return f.name == name; });
-    if (file == files.end()) {
-      throw std::runtime_error(patch_path + ": no fixture file " + name);
-    }
-    auto merged = nlohmann::json::parse(file->text);
-    merged.merge_patch(change);
-    file->text = merged.dump(2);
-  }
-  return files;
 }
 
 } // namespace
@@ -86,7 +66,11 @@ int main(int argc, char **argv) {
       Opt(flags.fixtures_dir, "dir")["--fixtures"]("fixture set for the in-process mock") |
       Opt(flags.fixture_patch, "file")["--fixture-patch"](
           "deviation (merge patch over the default fixtures) for the in-process mock") |
-      Opt(flags.summary_json, "file")["--summary-json"]("write the verdicts as JSON");
+      Opt(flags.summary_json, "file")["--summary-json"]("write the verdicts as JSON") |
+      Opt(flags.drift)["--drift"]("compare the target's answers with the fixtures in use "
+                                  "(docs/conformance.md#drift); no extra requests") |
+      Opt(flags.write_fixture_patch, "file")["--write-fixture-patch"](
+          "with --drift: write the fixture patch that makes the mock answer like the target");
   session.cli(cli);
   if (const int rc = session.applyCommandLine(argc, argv); rc != 0) {
     return exit_usage;
@@ -105,17 +89,28 @@ int main(int argc, char **argv) {
   Keys keys;
   std::unique_ptr<mock::BackgroundMockServer> in_process;
 
+  flags.drift = flags.drift || !flags.write_fixture_patch.empty();
+  const mock::FixtureSource fixture_source{flags.fixtures_dir, flags.fixture_patch};
+  if (flags.drift) {
+    try {
+      drift_run().enabled = true;
+      drift_run().fixture_files = mock::fixture_files(fixture_source);
+      mock::load_fixtures(fixture_source); // a set that does not load is refused now
+    } catch (const std::exception &e) {
+      std::cerr << "inspekt-conformance: " << e.what() << "\n";
+      return exit_usage;
+    }
+    select_drift_case(session.configData().testsOrTags);
+    session.configData().runOrder = Catch::RunTests::InDeclarationOrder;
+  }
+
   if (flags.base_url.empty()) {
     if (flags.live) {
       std::cerr << "inspekt-conformance: --live needs --base-url\n";
       return exit_usage;
     }
     try {
-      auto fixtures =
-          !flags.fixture_patch.empty()
-              ? mock::load_fixtures(patched_fixture_files(flags.fixture_patch), flags.fixture_patch)
-          : !flags.fixtures_dir.empty() ? mock::load_fixtures_from_directory(flags.fixtures_dir)
-                                        : mock::load_embedded_fixtures();
+      auto fixtures = mock::load_fixtures(fixture_source);
       for (const auto &entry : fixtures.keys) {
         if (entry.answer == fixtures.answer_id(mock::Outcome::success) && keys.valid.empty()) {
           keys.valid = entry.key;
@@ -183,8 +178,37 @@ int main(int argc, char **argv) {
   context.results.print_table(std::cout);
   std::cout << "target " << context.target->base_url() << ", " << context.target->requests_sent()
             << " requests sent\n";
+  auto summary = context.results.to_json();
+  if (flags.drift) {
+    const auto &drift = drift_report();
+    drift.print_table(std::cout);
+    summary["drift"] = drift.to_json();
+    summary["drift_aspects_compared"] = drift.rows.size();
+    if (!flags.write_fixture_patch.empty()) {
+      try {
+        // Over the base set (embedded or --fixtures), so that it carries the
+        // --fixture-patch in use too: one patch reproduces what the target answers.
+        auto patch = drift.patch;
+        if (!flags.fixture_patch.empty()) {
+          patch = mock::read_fixture_patch(flags.fixture_patch).patch;
+          merge_fragment(patch, drift.patch);
+        }
+        const std::string description =
+            "drift of " + context.target->base_url() + " from " +
+            (flags.fixtures_dir.empty() ? "the embedded default set" : flags.fixtures_dir);
+        const nlohmann::json file{{"description", description}, {"patch", patch}};
+        mock::write_whole_file(flags.write_fixture_patch, file.dump(2) + "\n");
+        std::cout << "drift: fixture patch written to " << flags.write_fixture_patch
+                  << " (apply it with: inspekt-mock --fixture-patch " << flags.write_fixture_patch
+                  << ")\n";
+      } catch (const mock::WriteError &e) {
+        std::cerr << "inspekt-conformance: --write-fixture-patch: " << e.what() << "\n";
+        return exit_usage;
+      }
+    }
+  }
   if (!flags.summary_json.empty()) {
-    std::ofstream(flags.summary_json) << context.results.to_json().dump(2) << "\n";
+    std::ofstream(flags.summary_json) << summary.dump(2) << "\n";
   }
   if (context.results.empty()) {
     // A mistyped test spec selects nothing; "no case failed" must not read as a pass.

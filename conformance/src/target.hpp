@@ -21,6 +21,19 @@ struct Keys {
   std::optional<std::string> expired;
 };
 
+// The placeholders a RequestSpec body may hold and the keys they stand for: <valid-key>,
+// <invalid-key>, <expired-key>, and variants of the valid key that a server lenient in
+// how it compares keys would accept (the 401 probes): <valid-key-last-char-changed>,
+// <valid-key-prefix> (all but the last character), <valid-key-other-case>,
+// <valid-key-trailing-space>. A placeholder whose key is missing (no expired key, a key
+// without letters has no other case) has no entry.
+std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys);
+
+// `body` with each placeholder replaced by its key as a JSON string; nullopt when the body
+// names a placeholder that has no key (the reason in `missing`).
+std::optional<std::string> fill_keys(const std::string &body, const Keys &keys,
+                                     std::string *missing = nullptr);
+
 struct TargetOptions {
   ClientOptions client;
   bool live = false;
@@ -49,9 +62,11 @@ public:
   // Replaces every key with its placeholder, so that no report can show one.
   std::string redact(std::string text) const;
 
-private:
-  std::string fill_keys(const std::string &body) const;
+  // Every request sent so far and its answers, by RequestSpec id (for drift).
+  const std::map<std::string, Answers> &sent() const { return answers_; }
+  const Keys &keys() const { return keys_; }
 
+private:
   TargetOptions options_;
   Keys keys_;
   AuthClient client_;

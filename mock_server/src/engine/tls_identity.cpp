@@ -1,4 +1,5 @@
 #include "inspekt/mock/engine/tls_identity.hpp"
+#include "inspekt/mock/whole_file.hpp"
 
 #include "tls_context.hpp"
 
@@ -258,29 +259,10 @@ TlsIdentity make_self_signed_identity(const std::string &host) {
 }
 
 void write_certificate_file(const std::string &path, const TlsIdentity &identity) {
-  const auto fail = [&path](const std::string &what) {
-    return TlsError("[tls.write-ca] cannot write \"" + path + "\": " + what + ": " +
-                    std::strerror(errno));
-  };
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    throw fail("cannot create a temporary file beside it");
-  }
-  const std::string &pem = identity.certificate_chain_pem;
-  std::size_t written = 0;
-  bool ok = ::fchmod(fd, 0644) == 0;
-  while (ok && written < pem.size()) {
-    const auto n = ::write(fd, pem.data() + written, pem.size() - written);
-    ok = n > 0;
-    written += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    const auto error = fail(ok ? "rename failed" : "write failed");
-    ::unlink(temporary.c_str());
-    throw error;
+  try {
+    write_whole_file(path, identity.certificate_chain_pem);
+  } catch (const WriteError &e) {
+    throw TlsError(std::string("[tls.write-ca] ") + e.what());
   }
 }
 
