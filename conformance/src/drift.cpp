@@ -770,8 +770,9 @@ DriftReport measure_drift(const Target &target, const std::vector<mock::FixtureF
   for (auto &row : report.rows) {
     const auto it = std::find_if(again.rows.begin(), again.rows.end(),
                                  [&](const DriftRow &r) { return r.aspect == row.aspect; });
-    if (row.verdict == DriftVerdict::drift &&
-        (it == again.rows.end() || it->verdict != DriftVerdict::same)) {
+    // An aspect gone from both sides (a message field the patch removed) agrees.
+    if (row.verdict == DriftVerdict::drift && it != again.rows.end() &&
+        it->verdict != DriftVerdict::same) {
       row.verdict = DriftVerdict::unpatchable;
     }
   }

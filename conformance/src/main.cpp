@@ -13,7 +13,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -47,6 +51,9 @@ std::optional<std::string> env(const char *name) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // A target that closes before reading the request must not kill the run: cpp-httplib
+  // 0.11 writes without MSG_NOSIGNAL.
+  std::signal(SIGPIPE, SIG_IGN);
   Catch::Session session;
   Flags flags;
   using namespace Catch::clara;
@@ -98,6 +105,14 @@ int main(int argc, char **argv) {
       mock::load_fixtures(fixture_source); // a set that does not load is refused now
     } catch (const std::exception &e) {
       std::cerr << "inspekt-conformance: " << e.what() << "\n";
+      return exit_usage;
+    }
+    // Before any request: a run against the live service is not repeated lightly.
+    const auto folder = std::filesystem::absolute(flags.write_fixture_patch).parent_path();
+    if (!flags.write_fixture_patch.empty() && ::access(folder.c_str(), W_OK) != 0) {
+      std::cerr << "inspekt-conformance: --write-fixture-patch: cannot write \""
+                << flags.write_fixture_patch << "\": " << folder.string()
+                << " is not a writable directory\n";
       return exit_usage;
     }
     select_drift_case(session.configData().testsOrTags);
