@@ -257,6 +257,7 @@ private:
     row.fixtures = column([](const Pair &p) { return &p.fixtures; });
     row.target = column([](const Pair &p) { return p.target ? &*p.target : nullptr; });
     bool observed = false;
+    bool any_same = false;
     bool same = true;
     std::optional<json> fragment;
     bool one_fragment = true;
@@ -266,6 +267,7 @@ private:
       }
       observed = true;
       if (pair.target->key == pair.fixtures.key) {
+        any_same = true;
         continue;
       }
       same = false;
@@ -280,10 +282,12 @@ private:
       row.verdict = DriftVerdict::unobserved;
     } else if (same) {
       row.verdict = DriftVerdict::same;
-    } else if (one_fragment && fragment && !fragment->is_null()) {
+    } else if (!any_same && one_fragment && fragment && !fragment->is_null()) {
       row.verdict = DriftVerdict::drift;
       row.fragment = *fragment;
     } else {
+      // The target varies by request where the fixtures give one answer: a patch for
+      // some requests would break the others.
       row.verdict = DriftVerdict::unpatchable;
     }
     report_.rows.push_back(std::move(row));
