@@ -108,12 +108,14 @@ int main(int argc, char **argv) {
       return exit_usage;
     }
     // Before any request: a run against the live service is not repeated lightly.
-    const auto folder = std::filesystem::absolute(flags.write_fixture_patch).parent_path();
-    if (!flags.write_fixture_patch.empty() && ::access(folder.c_str(), W_OK) != 0) {
-      std::cerr << "inspekt-conformance: --write-fixture-patch: cannot write \""
-                << flags.write_fixture_patch << "\": " << folder.string()
-                << " is not a writable directory\n";
-      return exit_usage;
+    if (!flags.write_fixture_patch.empty()) {
+      const auto folder = std::filesystem::absolute(flags.write_fixture_patch).parent_path();
+      if (::access(folder.c_str(), W_OK) != 0) {
+        std::cerr << "inspekt-conformance: --write-fixture-patch: cannot write \""
+                  << flags.write_fixture_patch << "\": " << folder.string()
+                  << " is not a writable directory\n";
+        return exit_usage;
+      }
     }
     select_drift_case(session.configData().testsOrTags);
     session.configData().runOrder = Catch::RunTests::InDeclarationOrder;

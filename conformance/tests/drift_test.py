@@ -62,6 +62,9 @@ def suite(url, ca, tmp, name, *args, key=valid, expired_key=expired):
     run = subprocess.run([suite_bin, "--live", "--base-url", url, "--ca-file", ca, "--drift",
                           "--summary-json", summary, "-r", "junit", "-o", junit, *args],
                          env=env, capture_output=True, text=True, timeout=60)
+    if not os.path.exists(summary):
+        sys.exit(f"{name} run: no summary (exit {run.returncode}):\n{run.stdout[-2000:]}\n"
+                 f"{run.stderr[-2000:]}")
     with open(summary) as f:
         result = json.load(f)
     with open(junit) as f:
