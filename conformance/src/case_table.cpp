@@ -170,34 +170,24 @@ CheckResult check_times(const std::string &name, const std::string &token) {
   return pass();
 }
 
-CheckResult check_tokens(const Observation &seen) {
-  const auto &answer = seen.first();
-  const auto fields = check_fields(answer);
-  if (!fields.pass) {
-    return fields;
-  }
-  for (const char *name : {"access_token", "refresh_token"}) {
-    const auto result = check_jwt(name, *field(answer, name));
-    if (!result.pass) {
-      return result;
+// A check of each token of a login's answer, the first failure or `passed`.
+std::function<CheckResult(const Observation &)>
+for_both_tokens(CheckResult (*check)(const std::string &, const std::string &),
+                std::string passed) {
+  return [check, passed](const Observation &seen) {
+    const auto &answer = seen.first();
+    const auto fields = check_fields(answer);
+    if (!fields.pass) {
+      return fields;
     }
-  }
-  return pass("both tokens: three base64url segments, JSON header with alg, JSON claims");
-}
-
-CheckResult check_token_times(const Observation &seen) {
-  const auto &answer = seen.first();
-  const auto fields = check_fields(answer);
-  if (!fields.pass) {
-    return fields;
-  }
-  for (const char *name : {"access_token", "refresh_token"}) {
-    const auto result = check_times(name, *field(answer, name));
-    if (!result.pass) {
-      return result;
+    for (const char *name : {"access_token", "refresh_token"}) {
+      const auto result = check(name, *field(answer, name));
+      if (!result.pass) {
+        return result;
+      }
     }
-  }
-  return pass("iat and exp in seconds, iat not ahead, exp after iat and not past");
+    return pass(passed);
+  };
 }
 
 std::string lowercase(std::string text) {
@@ -326,7 +316,8 @@ const std::vector<ConformanceCase> &case_table() {
        Level::must,
        false,
        {"login-with-client-id"},
-       check_tokens},
+       for_both_tokens(check_jwt,
+                       "both tokens: three base64url segments, JSON header with alg, JSON claims")},
       {"token-times",
        "both tokens' iat and exp are NumericDates in seconds: exp after iat and not past, iat "
        "not in the future",
@@ -334,7 +325,8 @@ const std::vector<ConformanceCase> &case_table() {
        Level::must,
        false,
        {"login-with-client-id"},
-       check_token_times},
+       for_both_tokens(check_times,
+                       "iat and exp in seconds, iat not ahead, exp after iat and not past")},
       {"tokens-differ",
        "access_token and refresh_token are different tokens",
        spec_jwt,

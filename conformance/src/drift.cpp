@@ -6,6 +6,7 @@
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
+#include "inspekt/mock/mock_server.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -656,8 +657,9 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
     if (!body || keys.valid.empty()) {
       continue; // the fixtures have no key for it: nothing to compare
     }
+    // The in-process mock's limit: over it the transport answers payload_too_large.
     mock::HttpRequest request{spec.method, std::string(mock::authenticate_path), spec.content_type,
-                              *body, body->size() > 64 * 1024};
+                              *body, body->size() > mock::ServerOptions{}.max_body_bytes};
     const auto handled = handler.handle(request);
     input.samples.push_back({spec.id, spec.method,
                              std::string(mock::to_string(handled.facts.outcome)),
