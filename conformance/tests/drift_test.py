@@ -119,8 +119,8 @@ with tempfile.TemporaryDirectory(prefix="inspekt-drift-") as tmp:
                 failures.append(f"the drift list does not name {aspect!r}")
             elif drift[aspect]["target"] != target:
                 failures.append(f"{aspect}: target {drift[aspect]['target']!r}, expected {target!r}")
-        claims = drift.get("access_token: claims", {}).get("target", "")
-        expect("email:string" in claims and "org_id:number" in claims,
+        claims = drift.get("access_token: claims (login-with-client-id)", {}).get("target", "")
+        expect("email:string" in claims and "org_id:number" in claims and "sub:string" in claims,
                f"access_token: claims should name email and org_id by type: {claims!r}")
         expect(first["returncode"] == 0, f"first run exit {first['returncode']} (SHOULD only)")
         sent = re.search(r"(\d+) requests sent", first["output"])
