@@ -8,9 +8,10 @@ algorithm and claims, extra headers, another session shape, distinctive values).
    embedded fixtures: the drift list names each difference, within the live budget.
 2. Privacy: no key, secret, token, session id, cookie or identifying claim value of the
    stand-in in any output (console, stderr, summary, JUnit, patch).
-3. The round trip: the same target with `--fixture-patch PATCH` finds no drift; and a
-   mock started with `inspekt-mock --fixture-patch PATCH` compared with the stand-in's
-   fixtures finds none either.
+3. The round trip: the same target with `--fixture-patch PATCH` finds no drift but the
+   one aspect the format cannot express (a null member), which the first run marks "not
+   patchable"; and a mock started with `inspekt-mock --fixture-patch PATCH`, compared
+   with the stand-in's fixtures, finds the same.
 
 4. Against the in-process mock, with its own fixtures, nothing drifts.
 5. A target that answers garbage (random bytes; an HTTP answer with a binary body): no
@@ -133,9 +134,16 @@ with tempfile.TemporaryDirectory(prefix="inspekt-drift-") as tmp:
                            ("junit", first["junit"]), ("patch", patch_text)):
             check_private(name, text)
 
+        # A null member cannot be written in a merge patch: the drift proves its patch
+        # and says so.
+        unpatchable = "expired_key: body"
+        expect(re.search(r"expired_key: body +\S.* DRIFT, not patchable", first["output"]),
+               "the null member of expired_key's body is not marked 'not patchable'")
+
         # The round trip: the same target beside the patched fixtures.
         second = suite(url, ca, tmp, "second", "--fixture-patch", patch)
-        expect(second["drift"] == [], f"after the patch, drift remains: {second['drift']}")
+        remaining = [d["aspect"] for d in second["drift"]]
+        expect(remaining == [unpatchable], f"after the patch, drift remains: {second['drift']}")
         expect(second["drift_aspects_compared"] >= 30,
                f"only {second['drift_aspects_compared']} aspects compared")
 
@@ -143,7 +151,7 @@ with tempfile.TemporaryDirectory(prefix="inspekt-drift-") as tmp:
     with mock("--fixture-patch", patch) as (url, ca):
         third = suite(url, ca, tmp, "third", "--fixtures", standin, key="demo-valid-key",
                       expired_key="demo-expired-key")
-        expect(third["drift"] == [],
+        expect([d["aspect"] for d in third["drift"]] == [unpatchable],
                f"inspekt-mock --fixture-patch does not answer like the stand-in: {third['drift']}")
 
     # 4. The in-process mock beside its own fixtures.
@@ -220,4 +228,4 @@ if failures:
     print(first["output"][-6000:])
     sys.exit(1)
 print(f"drift: {len(first['drift'])} differences named, {first['drift_aspects_compared']} aspects "
-      "compared; after the patch none remain, in both directions")
+      "compared; after the patch only the one marked 'not patchable' remains, in both directions")
