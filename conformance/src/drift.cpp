@@ -624,15 +624,6 @@ private:
   DriftReport report_;
 };
 
-std::optional<std::string> first_key(const mock::FixtureSet &set, mock::KeyStatus status) {
-  for (const auto &entry : set.keys) {
-    if (entry.status == status) {
-      return entry.key;
-    }
-  }
-  return std::nullopt;
-}
-
 Exchange to_exchange(const mock::HttpResponse &response) {
   Exchange out;
   out.status = response.status;
@@ -651,9 +642,7 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
   }
   input.redact = [&target](std::string text) { return target.redact(std::move(text)); };
   const mock::AuthHandler handler(mock::load_fixtures(files, "drift"));
-  Keys keys;
-  keys.valid = first_key(handler.fixtures(), mock::KeyStatus::valid).value_or("");
-  keys.expired = first_key(handler.fixtures(), mock::KeyStatus::expired);
+  Keys keys = fixture_keys(handler.fixtures());
   keys.invalid = target.keys().invalid;
   for (const auto &spec : request_specs()) {
     const auto sent = target.sent().find(spec.id);
@@ -670,9 +659,8 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
     mock::HttpRequest request{spec.method, std::string(mock::authenticate_path), spec.content_type,
                               *body, too_large};
     const auto handled = handler.handle(request);
-    input.samples.push_back({spec.id, spec.method,
-                             std::string(mock::to_string(handled.facts.outcome)),
-                             sent->second.exchanges, to_exchange(handled.response)});
+    input.samples.push_back({spec.id, spec.method, handled.facts.answer, sent->second.exchanges,
+                             to_exchange(handled.response)});
   }
   return compare_with_fixtures(input);
 }

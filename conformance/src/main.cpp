@@ -128,14 +128,7 @@ int main(int argc, char **argv) {
     }
     try {
       auto fixtures = mock::load_fixtures(fixture_source);
-      for (const auto &entry : fixtures.keys) {
-        if (entry.answer == fixtures.answer_id(mock::Outcome::success) && keys.valid.empty()) {
-          keys.valid = entry.key;
-        } else if (entry.answer == fixtures.answer_id(mock::Outcome::expired_key) &&
-                   !keys.expired) {
-          keys.expired = entry.key;
-        }
-      }
+      keys = fixture_keys(fixtures);
       if (keys.valid.empty()) {
         std::cerr << "inspekt-conformance: the fixture set has no valid key to log in with\n";
         return exit_usage;

@@ -53,6 +53,20 @@ std::optional<std::string> Target::client_error() const {
   return client_.error()->description;
 }
 
+Keys fixture_keys(const mock::FixtureSet &fixtures) {
+  Keys keys;
+  const auto success = fixtures.find_answer(mock::Outcome::success);
+  const auto expired = fixtures.find_answer(mock::Outcome::expired_key);
+  for (const auto &entry : fixtures.keys) {
+    if (entry.answer == success && keys.valid.empty()) {
+      keys.valid = entry.key;
+    } else if (entry.answer == expired && !keys.expired) {
+      keys.expired = entry.key;
+    }
+  }
+  return keys;
+}
+
 std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys) {
   // In redact()'s order: a key before any key it holds (the valid key before its prefix).
   std::vector<std::pair<std::string, std::string>> out{{"<valid-key>", keys.valid},

@@ -6,6 +6,7 @@
 #include "case_table.hpp"
 
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/mock/fixtures/fixture_set.hpp"
 
 #include <chrono>
 #include <map>
@@ -20,6 +21,10 @@ struct Keys {
   std::string invalid;
   std::optional<std::string> expired;
 };
+
+// The keys a fixture set gives for the probes: its first key that logs in and its first
+// expired one (invalid stays empty: no fixture key is one).
+Keys fixture_keys(const mock::FixtureSet &fixtures);
 
 // The placeholders a RequestSpec body may hold and the keys they stand for: <valid-key>,
 // <invalid-key>, <expired-key>, and variants of the valid key that a server lenient in
