@@ -656,8 +656,12 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
     if (!body || keys.valid.empty()) {
       continue; // the fixtures have no key for it: nothing to compare
     }
-    mock::HttpRequest request{spec.method, std::string(mock::authenticate_path), spec.content_type,
-                              *body, too_large};
+    mock::HttpRequest request;
+    request.method = spec.method;
+    request.path = std::string(mock::authenticate_path);
+    request.content_type = spec.content_type;
+    request.body = *body;
+    request.body_too_large = too_large;
     const auto handled = handler.handle(request);
     input.samples.push_back({spec.id, spec.method, handled.facts.answer, sent->second.exchanges,
                              to_exchange(handled.response)});
