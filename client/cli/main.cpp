@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <csignal>
 #include <iostream>
 
 namespace {
@@ -37,6 +38,9 @@ std::vector<std::string> flag_names(const CLI::App &command) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // A server that closes before reading the request must not kill the program: the
+  // HTTP client writes without MSG_NOSIGNAL, and the failure is reported as one.
+  std::signal(SIGPIPE, SIG_IGN);
   for (int i = 1; i < argc; ++i) {
     if (looks_like_key_flag(argv[i])) {
       std::cerr << "inspekt-auth: [usage.key-argument] " << key_hint << "\n";

@@ -127,35 +127,67 @@ CheckResult check_jwt(const std::string &name, const std::string &token) {
   if (!decoded) {
     return fail(name + ": " + std::string(to_string(decoded.error)));
   }
+  return pass();
+}
+
+// The times as a client computing expiry reads them: NumericDates (RFC 7519 section 2,
+// seconds since the epoch), exp after iat and not past, iat not in the future.
+CheckResult check_times(const std::string &name, const std::string &token) {
+  const auto decoded = decode_jwt(token);
+  if (!decoded) {
+    return fail(name + ": not a JWT (" + std::string(to_string(decoded.error)) + ")");
+  }
   const auto &claims = decoded.jwt->claims;
+  // Year 2286 in seconds: a larger value is milliseconds (or nonsense).
+  constexpr double max_seconds = 1e10;
+  constexpr double skew_seconds = 300;
+  const double now = static_cast<double>(now_seconds());
+  for (const char *claim : {"iat", "exp"}) {
+    if (!claims.contains(claim)) {
+      continue;
+    }
+    const auto &value = claims[claim];
+    if (!value.is_number()) {
+      return fail(name + ": " + claim + " is a " + value.type_name() +
+                  ", not a NumericDate (a number of seconds)");
+    }
+    if (value.get<double>() >= max_seconds) {
+      return fail(name + ": " + claim + " " + value.dump() +
+                  " is not in seconds (milliseconds?): a client would read year > 2286");
+    }
+  }
   const auto iat = claims.find("iat");
   const auto exp = claims.find("exp");
-  if (exp != claims.end() && !exp->is_number()) {
-    return fail(name + ": exp is a " + std::string(exp->type_name()) + ", not a number");
+  if (iat != claims.end() && iat->get<double>() > now + skew_seconds) {
+    return fail(name + ": iat " + iat->dump() + " is in the future");
   }
-  if (iat != claims.end() && exp != claims.end() && iat->is_number() &&
-      exp->get<double>() <= iat->get<double>()) {
+  if (iat != claims.end() && exp != claims.end() && exp->get<double>() <= iat->get<double>()) {
     return fail(name + ": exp " + exp->dump() + " is not after iat " + iat->dump());
   }
-  if (exp != claims.end() && exp->get<double>() <= static_cast<double>(now_seconds())) {
+  if (exp != claims.end() && exp->get<double>() <= now) {
     return fail(name + ": exp " + exp->dump() + " is already past");
   }
   return pass();
 }
 
-CheckResult check_tokens(const Observation &seen) {
-  const auto &answer = seen.first();
-  const auto fields = check_fields(answer);
-  if (!fields.pass) {
-    return fields;
-  }
-  for (const char *name : {"access_token", "refresh_token"}) {
-    const auto result = check_jwt(name, *field(answer, name));
-    if (!result.pass) {
-      return result;
+// A check of each token of a login's answer, the first failure or `passed`.
+std::function<CheckResult(const Observation &)>
+for_both_tokens(CheckResult (*check)(const std::string &, const std::string &),
+                std::string passed) {
+  return [check, passed](const Observation &seen) {
+    const auto &answer = seen.first();
+    const auto fields = check_fields(answer);
+    if (!fields.pass) {
+      return fields;
     }
-  }
-  return pass("both tokens: three base64url segments, JSON header with alg, JSON claims");
+    for (const char *name : {"access_token", "refresh_token"}) {
+      const auto result = check(name, *field(answer, name));
+      if (!result.pass) {
+        return result;
+      }
+    }
+    return pass(passed);
+  };
 }
 
 std::string lowercase(std::string text) {
@@ -219,6 +251,16 @@ const std::vector<RequestSpec> &request_specs() {
       {"key-empty", "POST", "application/json", R"({"key":""})"},
       {"client-id-number", "POST", "application/json", R"({"key":<valid-key>,"client_id":42})"},
       {"unknown-key", "POST", "application/json", R"({"key":<invalid-key>})"},
+      // The valid key, changed as a server lenient in comparing keys would still accept.
+      {"key-last-char-changed", "POST", "application/json",
+       R"({"key":<valid-key-last-char-changed>})"},
+      {"key-prefix", "POST", "application/json", R"({"key":<valid-key-prefix>})"},
+      {"key-other-case", "POST", "application/json", R"({"key":<valid-key-other-case>})"},
+      {"key-trailing-space", "POST", "application/json", R"({"key":<valid-key-trailing-space>})"},
+      // Malformed variants of a login that would otherwise succeed.
+      {"key-field-misnamed", "POST", "application/json", R"({"Key":<valid-key>})"},
+      {"key-in-array", "POST", "application/json", R"({"key":[<valid-key>]})"},
+      {"trailing-garbage", "POST", "application/json", R"({"key":<valid-key>} x)"},
       {"expired-key", "POST", "application/json", R"({"key":<expired-key>})"},
       {"get", "GET", std::nullopt, ""},
       {"put", "PUT", "application/json", R"({"key":<invalid-key>})"},
@@ -279,12 +321,22 @@ const std::vector<ConformanceCase> &case_table() {
        {"login-key-only"},
        [](const Observation &seen) { return check_fields(seen.first()); }},
       {"tokens-are-jwts",
-       "both tokens are well-formed JWTs, exp after iat and not past",
+       "both tokens are well-formed JWTs",
        spec_jwt,
        Level::must,
        false,
        {"login-with-client-id"},
-       check_tokens},
+       for_both_tokens(check_jwt,
+                       "both tokens: three base64url segments, JSON header with alg, JSON claims")},
+      {"token-times",
+       "both tokens' iat and exp are NumericDates in seconds: exp after iat and not past, iat "
+       "not in the future",
+       spec_jwt,
+       Level::must,
+       false,
+       {"login-with-client-id"},
+       for_both_tokens(check_times,
+                       "iat and exp in seconds, iat not ahead, exp after iat and not past")},
       {"tokens-differ",
        "access_token and refresh_token are different tokens",
        spec_jwt,
@@ -363,6 +415,27 @@ const std::vector<ConformanceCase> &case_table() {
        false,
        {"client-id-number"},
        status_is(400)},
+      {"400-key-field-misnamed",
+       "a body naming the valid key \"Key\" (not \"key\") gets 400",
+       spec_params,
+       Level::must,
+       false,
+       {"key-field-misnamed"},
+       status_is(400)},
+      {"400-key-in-array",
+       "the valid key inside an array gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"key-in-array"},
+       status_is(400)},
+      {"400-trailing-garbage",
+       "a valid login followed by garbage after the JSON gets 400",
+       spec_400,
+       Level::must,
+       false,
+       {"trailing-garbage"},
+       status_is(400)},
       {"401-unknown-key",
        "a key that is not valid gets 401",
        spec_401,
@@ -378,6 +451,34 @@ const std::vector<ConformanceCase> &case_table() {
        {"expired-key"},
        status_is(401),
        true},
+      {"401-key-last-char-changed",
+       "the valid key with its last character changed gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"key-last-char-changed"},
+       status_is(401)},
+      {"401-key-prefix",
+       "the valid key without its last character gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"key-prefix"},
+       status_is(401)},
+      {"401-key-other-case",
+       "the valid key in the other letter case gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"key-other-case"},
+       status_is(401)},
+      {"401-key-trailing-space",
+       "the valid key with a trailing space gets 401",
+       spec_401,
+       Level::must,
+       false,
+       {"key-trailing-space"},
+       status_is(401)},
       {"405-get", "GET gets 405", spec_405, Level::must, false, {"get"}, status_is(405)},
       {"405-put", "PUT gets 405", spec_405, Level::must, false, {"put"}, status_is(405)},
       {"405-delete", "DELETE gets 405", spec_405, Level::must, false, {"delete"}, status_is(405)},

@@ -6,10 +6,12 @@
 #include "run_plan.hpp"
 #include "runner.hpp"
 
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -29,6 +31,7 @@ Examples:
   inspekt-conformance --case 401-unknown-key            # one case
   inspekt-conformance --tag doc --strict                # the cases safe for the live service
   inspekt-conformance -r junit -o report.xml            # JUnit for CI; the table on stdout
+  inspekt-conformance --base-url URL --write-fixture-patch patch.json  # drift, and a patch
   INSPEKT_API_KEY=demo-valid-key INSPEKT_EXPIRED_KEY=demo-expired-key \
     inspekt-conformance --base-url http://127.0.0.1:8080   # any server
   INSPEKT_API_KEY=... inspekt-conformance --base-url https://reports.inspektlabs.com  # live: [doc] only
@@ -64,13 +67,35 @@ std::string report_text(const RunOptions &options, const Results &results, const
       {options.reporter == Reporter::compact, options.show_successes, options.durations});
 }
 
+// The patch over the base set (embedded or --fixtures), so that it carries the
+// --fixture-patch in use too: one patch reproduces what the target answers.
+std::string fixture_patch_text(const RunOptions &options, const DriftReport &drift,
+                               const std::string &target) {
+  auto patch = drift.patch;
+  if (!options.fixture_patch.empty()) {
+    patch = inspekt::mock::read_fixture_patch(options.fixture_patch).patch;
+    merge_fragment(patch, drift.patch);
+  }
+  const std::string description =
+      "drift of " + target + " from " +
+      (options.fixtures_dir.empty() ? "the embedded default set" : options.fixtures_dir);
+  return nlohmann::json{{"description", description}, {"patch", patch}}.dump(2) + "\n";
+}
+
 int run(const RunOptions &options) {
+  // Before any request: a run against the live service is not repeated lightly.
   for (const auto *path : {&options.out_file, &options.summary_json}) {
     if (!path->empty()) {
       if (const auto problem = check_writable(*path)) {
         std::cerr << program << *problem << "\n";
         return exit_usage;
       }
+    }
+  }
+  if (!options.write_fixture_patch.empty()) {
+    if (const auto problem = check_writable(options.write_fixture_patch)) {
+      std::cerr << program << "--write-fixture-patch: " << *problem << "\n";
+      return exit_usage;
     }
   }
   auto planned = plan_run(options, process_environment());
@@ -105,6 +130,9 @@ int run(const RunOptions &options) {
     run_case(target, *test_case, results);
   }
   summary.requests_sent = target.requests_sent();
+  if (wants_drift(options)) {
+    summary.drift = measure_drift(target, plan.drift_fixtures);
+  }
   summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
 
@@ -135,12 +163,28 @@ int run(const RunOptions &options) {
       code = exit_usage;
     }
   }
+  if (!options.write_fixture_patch.empty()) {
+    const auto &path = options.write_fixture_patch;
+    if (const auto problem = write_file_whole(
+            path, fixture_patch_text(options, *summary.drift, target.base_url()))) {
+      std::cerr << program << "--write-fixture-patch: " << *problem << "\n";
+      code = exit_usage;
+    } else {
+      // Beside the verdict table: stdout, unless a report has it to itself.
+      (machine && options.out_file.empty() ? std::cerr : std::cout)
+          << "drift: fixture patch written to " << path
+          << " (apply it with: inspekt-mock --fixture-patch " << path << ")\n";
+    }
+  }
   return code;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
+  // A target that closes before reading the request must not kill the run: cpp-httplib
+  // writes without MSG_NOSIGNAL.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"inspekt-conformance: checks a server against the documented contract of "
                "POST /api/authenticate, case by case. Without --base-url it starts a mock "
                "with the embedded fixtures in this process.",

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -98,6 +99,11 @@ std::string sent_line(const RunSummary &run) {
   return "target " + run.target + ", " + std::to_string(run.requests_sent) + " requests sent\n";
 }
 
+// Drift never fails a run: an aspect that differs, or was not seen, is skipped.
+bool drift_skipped_in_junit(const DriftRow &row) {
+  return row.verdict != DriftVerdict::same;
+}
+
 std::string case_name(const ConformanceCase &test_case) {
   return test_case.id + ": " + test_case.name;
 }
@@ -136,13 +142,19 @@ std::string console_report(const Results &results, const RunSummary &run, Consol
         << rows.str();
   }
   out << "\n" << totals_line(results) << sent_line(run);
+  if (run.drift) {
+    run.drift->print_table(out);
+  }
   return out.str();
 }
 
 std::string junit_report(const Results &results, const RunSummary &run) {
-  const int tests = static_cast<int>(results.cases().size());
+  const auto drift_rows = run.drift ? run.drift->rows : std::vector<DriftRow>{};
+  const int drift_skipped =
+      static_cast<int>(std::count_if(drift_rows.begin(), drift_rows.end(), drift_skipped_in_junit));
+  const int tests = static_cast<int>(results.cases().size() + drift_rows.size());
   const int failures = results.count(Verdict::fail);
-  const int skipped = results.count(Verdict::skip);
+  const int skipped = results.count(Verdict::skip) + drift_skipped;
   const std::string counts = " tests=\"" + std::to_string(tests) + "\" failures=\"" +
                              std::to_string(failures) + "\" errors=\"0\" skipped=\"" +
                              std::to_string(skipped) + "\" time=\"" + seconds(run.elapsed) + "\"";
@@ -179,6 +191,15 @@ std::string junit_report(const Results &results, const RunSummary &run) {
     }
     out << "    </testcase>\n";
   }
+  for (const auto &row : drift_rows) {
+    const std::string text = std::string(to_string(row.verdict)) + ": " + row.aspect +
+                             ": fixtures " + row.fixtures + ", target " + row.target;
+    out << "    <testcase classname=\"inspekt-conformance.drift\" name=\""
+        << xml_escaped("drift " + row.aspect) << "\" time=\"0.000\">\n      "
+        << (drift_skipped_in_junit(row) ? "<skipped message=\"" + xml_escaped(text) + "\"/>"
+                                        : "<system-out>" + xml_escaped(text) + "</system-out>")
+        << "\n    </testcase>\n";
+  }
   out << "  </testsuite>\n</testsuites>\n";
   return out.str();
 }
@@ -194,6 +215,13 @@ std::string xml_report(const Results &results, const RunSummary &run) {
         << to_string(r.test_case->level) << "\" verdict=\"" << to_string(r.verdict)
         << "\" mock-only=\"" << (r.test_case->mock_only ? "true" : "false") << "\">"
         << xml_escaped(r.observed) << "</case>\n";
+  }
+  if (run.drift) {
+    for (const auto &row : run.drift->rows) {
+      out << "  <drift aspect=\"" << xml_escaped(row.aspect) << "\" verdict=\""
+          << to_string(row.verdict) << "\" fixtures=\"" << xml_escaped(row.fixtures)
+          << "\" target=\"" << xml_escaped(row.target) << "\"/>\n";
+    }
   }
   out << "</conformance>\n";
   return out.str();
@@ -213,6 +241,10 @@ std::string json_report(const Results &results, const RunSummary &run) {
   json["live"] = run.live;
   json["strict"] = run.strict;
   json["totals"] = totals;
+  if (run.drift) {
+    json["drift"] = run.drift->to_json();
+    json["drift_aspects_compared"] = run.drift->rows.size();
+  }
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

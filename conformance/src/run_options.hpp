@@ -35,8 +35,8 @@ struct RunOptions {
   std::optional<int> min_interval_ms; // live default and floor: live_min_interval
   std::string ca_file;
   int timeout_ms = 10000;
-  std::string fixtures_dir;  // for the in-process mock
-  std::string fixture_patch; // a deviation over the default fixtures, in-process mock
+  std::string fixtures_dir;  // for the in-process mock, and what --drift compares with
+  std::string fixture_patch; // a patch over that set (a deviation, or one drift wrote)
   // What runs.
   std::vector<std::string> case_ids; // --case
   std::vector<std::string> tags;     // --tag
@@ -49,6 +49,9 @@ struct RunOptions {
   std::string summary_json;
   bool show_successes = false; // -s: what was seen for passing cases too
   bool durations = false;      // -d yes
+  // Drift (docs/conformance.md): the target beside the fixtures in use.
+  bool drift = false;
+  std::string write_fixture_patch; // implies drift
 };
 
 // Registers every flag of inspekt-conformance on `app`, writing into `options`.

@@ -1,7 +1,7 @@
 #include "run_plan.hpp"
 
 #include "inspekt/client/closest_name.hpp"
-#include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 
 namespace inspekt::conformance {
 namespace {
@@ -86,46 +85,15 @@ std::string match_spec(const std::string &spec, std::vector<bool> &matched) {
   return {};
 }
 
-// A deviation: a JSON merge patch (RFC 7396) per fixture file, applied to the embedded
-// default set. See conformance/deviations/README.md.
-std::vector<mock::FixtureFile> patched_fixture_files(const std::string &patch_path) {
-  std::ifstream in(patch_path);
-  if (!in) {
-    throw std::runtime_error("cannot read " + patch_path);
-  }
-  const auto patch = nlohmann::json::parse(in, nullptr, false);
-  if (!patch.is_object() || !patch.contains("patch") || !patch["patch"].is_object()) {
-    throw std::runtime_error(patch_path + ": expected an object with a \"patch\" object");
-  }
-  auto files = mock::embedded_fixture_files();
-  for (const auto &[name, change] : patch["patch"].items()) {
-    const auto file = std::find_if(files.begin(), files.end(),
-                                   [&](const mock::FixtureFile &f) { return f.name == name; });
-    if (file == files.end()) {
-      throw std::runtime_error(patch_path + ": no fixture file " + name);
-    }
-    auto merged = nlohmann::json::parse(file->text);
-    merged.merge_patch(change);
-    file->text = merged.dump(2);
-  }
-  return files;
+// The set in use: the embedded default or --fixtures, with --fixture-patch over it.
+mock::FixtureSource fixture_source(const RunOptions &options) {
+  return {options.fixtures_dir, options.fixture_patch};
 }
 
 // Starts the mock in this process and takes the keys from its fixtures.
 std::string start_in_process(const RunOptions &options, RunPlan &plan) {
-  auto fixtures =
-      !options.fixture_patch.empty()
-          ? mock::load_fixtures(patched_fixture_files(options.fixture_patch), options.fixture_patch)
-      : !options.fixtures_dir.empty() ? mock::load_fixtures_from_directory(options.fixtures_dir)
-                                      : mock::load_embedded_fixtures();
-  for (const auto &entry : fixtures.keys) {
-    if (entry.answer == fixtures.answer_id(mock::Outcome::success) && plan.keys.valid.empty()) {
-      plan.keys.valid = entry.key;
-    } else if (entry.answer == fixtures.answer_id(mock::Outcome::expired_key) &&
-               !plan.keys.expired) {
-      plan.keys.expired = entry.key;
-    }
-  }
+  auto fixtures = mock::load_fixtures(fixture_source(options));
+  plan.keys = fixture_keys(fixtures);
   if (plan.keys.valid.empty()) {
     return "the fixture set has no valid key to log in with";
   }
@@ -152,6 +120,10 @@ std::string keys_from_environment(const RunOptions &options, const Environment &
 }
 
 } // namespace
+
+bool wants_drift(const RunOptions &options) {
+  return options.drift || !options.write_fixture_patch.empty();
+}
 
 RunPlan::RunPlan() = default;
 RunPlan::RunPlan(RunPlan &&) noexcept = default;
@@ -216,6 +188,16 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
   target.client.ca_file = options.ca_file;
   target.client.user_agent = "inspekt-conformance/0.1";
 
+  if (wants_drift(options)) {
+    // A set that does not load is refused before any request: a run against the live
+    // service is not repeated lightly.
+    try {
+      plan.drift_fixtures = mock::fixture_files(fixture_source(options));
+      mock::load_fixtures(fixture_source(options));
+    } catch (const std::exception &e) {
+      return {std::nullopt, e.what()};
+    }
+  }
   if (options.base_url.empty()) {
     if (options.live) {
       return {std::nullopt, "--live needs --base-url"};
@@ -228,9 +210,10 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
       return {std::nullopt, e.what()};
     }
   } else {
-    if (!options.fixtures_dir.empty() || !options.fixture_patch.empty()) {
-      return {std::nullopt, "--fixtures and --fixture-patch are for the in-process mock; "
-                            "leave out --base-url, or them"};
+    if ((!options.fixtures_dir.empty() || !options.fixture_patch.empty()) &&
+        !wants_drift(options)) {
+      return {std::nullopt, "--fixtures and --fixture-patch are for the in-process mock, or "
+                            "for --drift to compare with; leave out --base-url, or them"};
     }
     target.client.base_url = options.base_url;
     if (auto error = keys_from_environment(options, environment, plan); !error.empty()) {

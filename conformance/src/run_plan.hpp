@@ -7,6 +7,8 @@
 #include "run_options.hpp"
 #include "target.hpp"
 
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -40,6 +42,9 @@ struct CaseSelection {
 // refused, never sent.
 CaseSelection select_cases(const RunOptions &options, bool live);
 
+// --drift, or --write-fixture-patch (which implies it).
+bool wants_drift(const RunOptions &options);
+
 struct RunPlan {
   std::unique_ptr<mock::BackgroundMockServer> in_process; // when no --base-url
   TargetOptions target;
@@ -47,6 +52,7 @@ struct RunPlan {
   std::vector<const ConformanceCase *> cases;
   std::string announcement; // said before any case runs (live target, a URL that holds
                             // the endpoint path); may be empty
+  std::vector<mock::FixtureFile> drift_fixtures; // with --drift: the set in use
 
   RunPlan();
   RunPlan(RunPlan &&) noexcept;

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -47,21 +49,69 @@ std::optional<std::string> Target::client_error() const {
   return client_.error()->description;
 }
 
-std::string Target::fill_keys(const std::string &body) const {
+Keys fixture_keys(const mock::FixtureSet &fixtures) {
+  Keys keys;
+  const auto success = fixtures.find_answer(mock::Outcome::success);
+  const auto expired = fixtures.find_answer(mock::Outcome::expired_key);
+  for (const auto &entry : fixtures.keys) {
+    if (entry.answer == success && keys.valid.empty()) {
+      keys.valid = entry.key;
+    } else if (entry.answer == expired && !keys.expired) {
+      keys.expired = entry.key;
+    }
+  }
+  return keys;
+}
+
+std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys) {
+  // In redact()'s order: a key before any key it holds (the valid key before its prefix).
+  std::vector<std::pair<std::string, std::string>> out{{"<valid-key>", keys.valid},
+                                                       {"<invalid-key>", keys.invalid}};
+  if (keys.expired) {
+    out.emplace_back("<expired-key>", *keys.expired);
+  }
+  const std::string &valid = keys.valid;
+  if (valid.size() >= 2) {
+    std::string changed = valid;
+    changed.back() = changed.back() == 'x' ? 'y' : 'x';
+    out.emplace_back("<valid-key-last-char-changed>", changed);
+    out.emplace_back("<valid-key-trailing-space>", valid + " ");
+  }
+  std::string other_case = valid;
+  for (char &c : other_case) {
+    const auto u = static_cast<unsigned char>(c);
+    c = static_cast<char>(std::islower(u) ? std::toupper(u) : std::tolower(u));
+  }
+  if (other_case != valid) {
+    out.emplace_back("<valid-key-other-case>", other_case);
+  }
+  if (valid.size() >= 2) {
+    out.emplace_back("<valid-key-prefix>", valid.substr(0, valid.size() - 1));
+  }
+  return out;
+}
+
+std::optional<std::string> fill_keys(const std::string &body, const Keys &keys,
+                                     std::string *missing) {
   std::string filled = body;
-  replace_all(filled, "<valid-key>", nlohmann::json(keys_.valid).dump());
-  replace_all(filled, "<invalid-key>", nlohmann::json(keys_.invalid).dump());
-  if (keys_.expired) {
-    replace_all(filled, "<expired-key>", nlohmann::json(*keys_.expired).dump());
+  for (const auto &[name, key] : key_placeholders(keys)) {
+    replace_all(filled, name, nlohmann::json(key).dump());
+  }
+  const auto open = filled.find("<valid-key");
+  const auto other = filled.find("<expired-key>");
+  if (open != std::string::npos || other != std::string::npos) {
+    if (missing) {
+      const auto at = open != std::string::npos ? open : other;
+      *missing = filled.substr(at, filled.find('>', at) + 1 - at);
+    }
+    return std::nullopt;
   }
   return filled;
 }
 
 std::string Target::redact(std::string text) const {
-  text = redacted(std::move(text), keys_.valid, "<valid-key>");
-  text = redacted(std::move(text), keys_.invalid, "<invalid-key>");
-  if (keys_.expired) {
-    text = redacted(std::move(text), *keys_.expired, "<expired-key>");
+  for (const auto &[name, key] : key_placeholders(keys_)) {
+    text = redacted(std::move(text), key, name);
   }
   return text;
 }
@@ -81,11 +131,19 @@ const Answers &Target::answers(const RequestSpec &spec) {
         "request budget of " + std::to_string(*options_.max_requests) + " used up (--max-requests)";
     return answers;
   }
+  std::string missing;
+  const auto body = fill_keys(spec.body, keys_, &missing);
+  if (!body) {
+    answers.not_sent = "no key for " + missing +
+                       " (see INSPEKT_EXPIRED_KEY; a key without "
+                       "letters has no other case)";
+    return answers;
+  }
   RawRequest request;
   request.method = spec.method;
   request.content_type = spec.content_type;
   if (!spec.body.empty() || spec.method == "POST") {
-    request.body = fill_keys(spec.body);
+    request.body = *body;
   }
   for (int i = 0; i < spec.repeat; ++i) {
     if (options_.min_interval.count() > 0 && sent_ > 0) {

@@ -6,6 +6,7 @@
 #include "case_table.hpp"
 
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/mock/fixtures/fixture_set.hpp"
 
 #include <chrono>
 #include <map>
@@ -20,6 +21,23 @@ struct Keys {
   std::string invalid;
   std::optional<std::string> expired;
 };
+
+// The keys a fixture set gives for the probes: its first key that logs in and its first
+// expired one (invalid stays empty: no fixture key is one).
+Keys fixture_keys(const mock::FixtureSet &fixtures);
+
+// The placeholders a RequestSpec body may hold and the keys they stand for: <valid-key>,
+// <invalid-key>, <expired-key>, and variants of the valid key that a server lenient in
+// how it compares keys would accept (the 401 probes): <valid-key-last-char-changed>,
+// <valid-key-prefix> (all but the last character), <valid-key-other-case>,
+// <valid-key-trailing-space>. A placeholder whose key is missing (no expired key, a key
+// without letters has no other case) has no entry.
+std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys);
+
+// `body` with each placeholder replaced by its key as a JSON string; nullopt when the body
+// names a placeholder that has no key (the reason in `missing`).
+std::optional<std::string> fill_keys(const std::string &body, const Keys &keys,
+                                     std::string *missing = nullptr);
 
 struct TargetOptions {
   ClientOptions client;
@@ -50,9 +68,11 @@ public:
   // Replaces every key with its placeholder, so that no report can show one.
   std::string redact(std::string text) const;
 
-private:
-  std::string fill_keys(const std::string &body) const;
+  // Every request sent so far and its answers, by RequestSpec id (for drift).
+  const std::map<std::string, Answers> &sent() const { return answers_; }
+  const Keys &keys() const { return keys_; }
 
+private:
   TargetOptions options_;
   Keys keys_;
   AuthClient client_;

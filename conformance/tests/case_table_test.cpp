@@ -147,11 +147,12 @@ TEST_CASE("case selection: ids, globs, tags, exclusions and what a slip gets", "
   CHECK(ids(select_cases(options, false)) ==
         std::vector<std::string>{"400-missing-key", "400-malformed-json", "400-non-object-body",
                                  "400-key-wrong-type", "400-client-id-wrong-type",
-                                 "400-no-content-type"});
+                                 "400-key-field-misnamed", "400-key-in-array",
+                                 "400-trailing-garbage", "400-no-content-type"});
   options.specs = {"[mock-only]"};
   CHECK(select_cases(options, false).cases.size() == 7);
   options.specs = {"doc"}; // CLI11 drops the brackets of a positional "[doc]"
-  CHECK(select_cases(options, false).cases.size() == 29);
+  CHECK(select_cases(options, false).cases.size() == 37);
 
   RunOptions slip;
   slip.case_ids = {"401-unknwon-key"};

@@ -5,8 +5,8 @@ stdout to themselves, report paths that cannot be written, a target that cannot 
 reached or trusted, and failure output without the build machine's source paths.
 
 usage: reports_test.py CHECK CONFORMANCE MOCK JUNIT_XSD DEVIATIONS_DIR
-CHECK: junit-file | junit-stdout | unwritable | whole-or-nothing | unreachable |
-       untrusted | no-source-paths
+CHECK: junit-file | junit-stdout | junit-drift | unwritable | whole-or-nothing |
+       unreachable | untrusted | no-source-paths
 """
 import os
 import socket
@@ -79,7 +79,8 @@ def viewer_counts(root):
         expect(hostname and hostname != "tbd", f"placeholder hostname {hostname!r}")
         classnames = {case.get("classname") for case in cases}
         expect(classnames <= {"inspekt-conformance.MUST", "inspekt-conformance.SHOULD",
-                              "inspekt-conformance.INFO"} and len(classnames) > 1,
+                              "inspekt-conformance.INFO", "inspekt-conformance.drift"}
+               and len(classnames) > 1,
                f"classnames do not group by level: {sorted(classnames)}")
     return statuses
 
@@ -125,6 +126,38 @@ elif check == "junit-stdout":
                 expect("INSPEKT_EXPIRED_KEY" in case.find("skipped").get("message", ""),
                        "the skip does not say why")
         expect("requests sent" in proc.stderr, "the table is not on stderr")
+
+elif check == "junit-drift":
+    # A target that answers a login with 201: the drift is in the JUnit report, one
+    # testcase per aspect, the differing one skipped (drift never fails a run) with both
+    # values; stdout stays the report's, the table and the patch's line go to stderr.
+    with Mock("--fixture-patch", os.path.join(deviations, "login-201.json")) as target, \
+            tempfile.TemporaryDirectory() as tmp:
+        patch = os.path.join(tmp, "patch.json")
+        proc = run(["--base-url", target.url, "--drift", "--write-fixture-patch", patch,
+                    "-r", "junit"], env={"INSPEKT_API_KEY": "demo-valid-key",
+                                         "INSPEKT_EXPIRED_KEY": "demo-expired-key"})
+        expect(proc.returncode == 1, f"exit {proc.returncode} (a MUST case fails): {proc.stderr}")
+        report = os.path.join(tmp, "stdout.xml")
+        with open(report, "w") as out:
+            out.write(proc.stdout)
+        validate_schema(report)
+        root = ET.fromstring(proc.stdout)
+        viewer_counts(root)
+        cases = {case.get("name"): case for case in root.iter("testcase")}
+        case = cases.get("drift success: status")
+        skipped = case.find("skipped") if case is not None else None
+        expect(skipped is not None, "the drifted aspect 'success: status' is not skipped")
+        if skipped is not None:
+            message = skipped.get("message", "")
+            expect("DRIFT" in message and "200" in message and "201" in message,
+                   f"the skip does not name both statuses: {message!r}")
+        agrees = cases.get("drift unknown_key: status")
+        expect(agrees is not None and len(agrees) and agrees[0].tag == "system-out",
+               "an aspect that agrees is not shown as passed")
+        expect("aspects compared" in proc.stderr and "fixture patch written" in proc.stderr,
+               "the drift table and the patch's line are not on stderr")
+        expect(os.path.exists(patch), "no fixture patch written")
 
 elif check == "unwritable":
     for flags in (["-r", "junit", "-o", "/nonexistent/x.xml"],

@@ -3,6 +3,7 @@
 
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/lifecycle.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
@@ -27,6 +28,7 @@ constexpr int exit_failed = 1;
 struct Options {
   ServerOptions server;
   std::string fixtures_dir;
+  std::string fixture_patch;
   std::string check_fixtures_dir;
   std::string log_format = "text";
   bool quiet = false;
@@ -39,9 +41,9 @@ struct Options {
   std::string tls_write_ca;
 };
 
-int check_fixtures(const std::string &directory) {
+int check_fixtures(const std::string &directory, const std::string &patch) {
   try {
-    const FixtureSet fixtures = load_fixtures_from_directory(directory);
+    const FixtureSet fixtures = load_fixtures(FixtureSource{directory, patch});
     std::cout << "fixtures OK: " << directory << ": " << describe_keys(fixtures) << "\n";
     return exit_ok;
   } catch (const FixtureError &e) {
@@ -53,8 +55,7 @@ int check_fixtures(const std::string &directory) {
 int serve(const Options &options) {
   FixtureSet fixtures;
   try {
-    fixtures = options.fixtures_dir.empty() ? load_embedded_fixtures()
-                                            : load_fixtures_from_directory(options.fixtures_dir);
+    fixtures = load_fixtures(FixtureSource{options.fixtures_dir, options.fixture_patch});
   } catch (const FixtureError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
     return exit_usage;
@@ -143,6 +144,9 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--fixtures", options.fixtures_dir,
                  "Fixture set directory (default: the embedded set from fixtures/default)");
+  app.add_option("--fixture-patch", options.fixture_patch,
+                 "Apply this fixture patch (a JSON merge patch per file, as written by "
+                 "inspekt-conformance --write-fixture-patch) to the set in use");
   app.add_option("--check-fixtures", options.check_fixtures_dir,
                  "Validate a fixture set directory, print a summary, exit 0 (good) or 2 (bad)");
   app.add_option("--loops", options.server.event_loops,
@@ -190,7 +194,7 @@ int main(int argc, char **argv) {
     return exit_usage;
   }
   if (!options.check_fixtures_dir.empty()) {
-    return check_fixtures(options.check_fixtures_dir);
+    return check_fixtures(options.check_fixtures_dir, options.fixture_patch);
   }
   try {
     return serve(options);
