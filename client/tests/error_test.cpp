@@ -24,8 +24,11 @@ TEST_CASE("error kinds have distinct names and print them", "[error]") {
 
 TEST_CASE("redact removes a key from message and description", "[error][secrets]") {
   const std::string key = "k3y-DO-NOT-LEAK-7f3a9c";
-  AuthError error{ErrorKind::invalid_key, 401, "key " + key + " unknown",
-                  "it said \"key " + key + " unknown\", twice: " + key, {}};
+  AuthError error{ErrorKind::invalid_key,
+                  401,
+                  "key " + key + " unknown",
+                  "it said \"key " + key + " unknown\", twice: " + key,
+                  {}};
   redact(error, key);
   CHECK(error.server_message == "key <the key> unknown");
   CHECK(error.description.find(key) == std::string::npos);
