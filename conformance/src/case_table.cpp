@@ -34,6 +34,10 @@ constexpr const char *spec_401 = "401 | API Key not valid | The provided API key
                                  "expired.";
 constexpr const char *spec_405 = "405 | Method not allowed | The HTTP method used is not "
                                  "supported (only POST is allowed).";
+// The page documents no 429 or 503; a client that meets one needs to know when to come
+// back (RFC 9110, section 10.2.3), as the vendor's rate-limited feedback API implies.
+constexpr const char *spec_retry_after =
+    "RFC 9110 10.2.3 Retry-After (the page documents no 429 or 503)";
 constexpr const char *spec_example = "headers = {\"Content-Type\": \"application/json\"} ... "
                                      "print(response.json())";
 
@@ -206,6 +210,29 @@ CheckResult check_message(const Exchange &answer, const std::string &text) {
               describe_body(answer));
 }
 
+// A [mock-only] case: the mock, asked for a fault with Prefer, breaks the answer on the
+// wire, and the client says what it met (what an app's error handling would show).
+ConformanceCase fault_case(std::string id, std::string fault, std::string request,
+                           std::string says) {
+  ConformanceCase made{
+      std::move(id),
+      "Prefer: fault=" + fault + " reaches the client, which says \"" + says + "\"",
+      "DESIGN.md, The control plane: Faults (the mock's own behaviour)",
+      Level::should,
+      true,
+      {std::move(request)},
+      [says](const Observation &seen) {
+        const std::string &error = seen.transport_errors.at(0);
+        if (error.empty()) {
+          return fail("an HTTP answer came: " + status_text(seen.first()));
+        }
+        return error.find(says) != std::string::npos ? pass(error)
+                                                     : fail("the client said: " + error);
+      }};
+  made.expects_transport_error = true;
+  return made;
+}
+
 std::vector<std::string> error_request_ids() {
   return {"missing-key", "unknown-key", "get"};
 }
@@ -275,6 +302,42 @@ const std::vector<RequestSpec> &request_specs() {
       {"deep-nesting", "POST", "application/json", std::string(100000, '['), true},
       {"invalid-utf8", "POST", "application/json", "{\"key\":\"\xff\xfe-not-utf8\"}", true},
       {"burst", "POST", "application/json", R"({"key":<valid-key>})", true, 20},
+      // The mock's faults, asked for with Prefer (DESIGN.md, "The control plane").
+      {"fault-reset",
+       "POST",
+       "application/json",
+       R"({"key":<valid-key>})",
+       true,
+       1,
+       {{"Prefer", "fault=CONNECTION_RESET_BY_PEER"}}},
+      {"fault-empty",
+       "POST",
+       "application/json",
+       R"({"key":<valid-key>})",
+       true,
+       1,
+       {{"Prefer", "fault=EMPTY_RESPONSE"}}},
+      {"fault-malformed-chunk",
+       "POST",
+       "application/json",
+       R"({"key":<valid-key>})",
+       true,
+       1,
+       {{"Prefer", "fault=MALFORMED_RESPONSE_CHUNK"}}},
+      {"fault-random-data",
+       "POST",
+       "application/json",
+       R"({"key":<valid-key>})",
+       true,
+       1,
+       {{"Prefer", "fault=RANDOM_DATA_THEN_CLOSE"}}},
+      {"fault-truncated-body",
+       "POST",
+       "application/json",
+       R"({"key":<valid-key>})",
+       true,
+       1,
+       {{"Prefer", "fault=TRUNCATED_BODY"}}},
   };
   return specs;
 }
@@ -508,6 +571,29 @@ const std::vector<ConformanceCase> &case_table() {
                     ? pass("Allow: POST")
                     : fail("Allow: \"" + allow + "\" (" + status_text(seen.first()) + ")");
        }},
+      {"retry-after-on-429-503",
+       "a 429 or a 503 says when to try again (Retry-After)",
+       spec_retry_after,
+       Level::should,
+       false,
+       {"login-with-client-id", "login-key-only", "missing-key", "unknown-key"},
+       [](const Observation &seen) {
+         int throttled = 0;
+         for (const auto &answers : seen.answers) {
+           for (const Exchange *answer : answers) {
+             if (answer->status != 429 && answer->status != 503) {
+               continue;
+             }
+             ++throttled;
+             if (answer->header("Retry-After").empty()) {
+               return fail(status_text(*answer) + " without Retry-After");
+             }
+           }
+         }
+         return pass(throttled == 0 ? "no 429 or 503 seen"
+                                    : std::to_string(throttled) +
+                                          " answers 429 or 503, each with Retry-After");
+       }},
       {"json-error-bodies", "error answers (400, 401, 405) have JSON object bodies", spec_400,
        Level::should, false, error_request_ids(),
        [](const Observation &seen) {
@@ -662,6 +748,15 @@ const std::vector<ConformanceCase> &case_table() {
                     ? pass("20 logins, 20 sessions")
                     : fail(std::to_string(sessions.size()) + " different sessions in 20 logins");
        }},
+      fault_case("fault-reset-named", "CONNECTION_RESET_BY_PEER", "fault-reset",
+                 "reset the connection"),
+      fault_case("fault-empty-named", "EMPTY_RESPONSE", "fault-empty", "without an HTTP answer"),
+      fault_case("fault-malformed-chunk-named", "MALFORMED_RESPONSE_CHUNK", "fault-malformed-chunk",
+                 "chunked body is broken"),
+      fault_case("fault-random-data-named", "RANDOM_DATA_THEN_CLOSE", "fault-random-data",
+                 "without an HTTP answer"),
+      fault_case("fault-truncated-body-named", "TRUNCATED_BODY", "fault-truncated-body",
+                 "truncated body"),
   };
   return cases;
 }

@@ -31,6 +31,8 @@ struct RequestSpec {
   bool mock_only = false;
   // How many times to send it (a burst); answers are kept in order.
   int repeat = 1;
+  // Extra request headers (the mock's Prefer, for the [mock-only] fault cases).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 const std::vector<RequestSpec> &request_specs();
@@ -40,6 +42,8 @@ const RequestSpec &request_spec(const std::string &id);
 struct Observation {
   // One entry per request the case names; each holds `repeat` answers.
   std::vector<std::vector<const Exchange *>> answers;
+  // Per request, what the client said when no answer came (cases that expect that only).
+  std::vector<std::string> transport_errors;
 
   const Exchange &first(std::size_t request = 0) const { return *answers.at(request).at(0); }
 };
@@ -58,6 +62,9 @@ struct ConformanceCase {
   std::vector<std::string> requests; // ids of RequestSpec
   std::function<CheckResult(const Observation &)> check;
   bool needs_expired_key = false;
+  // No HTTP answer is the point (a fault the mock was asked for): the client's transport
+  // error goes to the check instead of failing the case.
+  bool expects_transport_error = false;
 };
 
 const std::vector<ConformanceCase> &case_table();

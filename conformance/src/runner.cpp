@@ -45,10 +45,11 @@ void run_case(Target &target, const ConformanceCase &test_case, Results &results
     if (!answers.not_sent.empty()) {
       return record(Verdict::skip, answers.not_sent);
     }
-    if (!answers.transport_error.empty()) {
+    if (!answers.transport_error.empty() && !test_case.expects_transport_error) {
       problem = "request " + id + ": " + answers.transport_error;
       break;
     }
+    seen.transport_errors.push_back(answers.transport_error);
     std::vector<const Exchange *> exchanges;
     for (const auto &exchange : answers.exchanges) {
       exchanges.push_back(&exchange);

@@ -142,6 +142,7 @@ const Answers &Target::answers(const RequestSpec &spec) {
   RawRequest request;
   request.method = spec.method;
   request.content_type = spec.content_type;
+  request.headers = spec.headers;
   if (!spec.body.empty() || spec.method == "POST") {
     request.body = *body;
   }
