@@ -123,6 +123,12 @@ private:
   void serve_pending(Clock::time_point now);
   void note_pending(Connection &connection);
   void arm(Connection &connection);
+  // Runs one step on a connection; an exception (out of memory, most likely) ends that
+  // connection, never the loop.
+  template <class Step> void guarded(Connection &connection, Step &&step);
+  // The connection recorded for `fd` is still this one (a descriptor may have been
+  // closed and reused by a newer connection since).
+  bool open(int fd, const Connection *connection) const;
   void fire_timers(Clock::time_point now);
   int timer_timeout_ms(int timeout_ms, Clock::time_point now) const;
   void watch(Connection &connection, std::uint32_t events);
@@ -269,15 +275,8 @@ void Loop::run() {
       } else {
         auto &connection = *static_cast<Connection *>(tag);
         if (!connection.closed) {
-          try {
-            serve(connection, events[static_cast<std::size_t>(i)].events, now);
-          } catch (const std::exception &e) {
-            // Out of memory, most likely: this connection ends, the loop goes on.
-            if (auto *log = owner_.log()) {
-              log->note("error", std::string("connection dropped: ") + e.what());
-            }
-            close(connection);
-          }
+          guarded(connection,
+                  [&] { serve(connection, events[static_cast<std::size_t>(i)].events, now); });
         }
       }
     }
@@ -373,6 +372,22 @@ void Loop::watch(Connection &connection, std::uint32_t events) {
   connection.registered = true;
 }
 
+template <class Step> void Loop::guarded(Connection &connection, Step &&step) {
+  try {
+    step();
+  } catch (const std::exception &e) {
+    if (auto *log = owner_.log()) {
+      log->note("error", std::string("connection dropped: ") + e.what());
+    }
+    close(connection);
+  }
+}
+
+bool Loop::open(int fd, const Connection *connection) const {
+  const auto found = connections_.find(fd);
+  return found != connections_.end() && found->second.get() == connection;
+}
+
 void Loop::arm(Connection &connection) {
   const auto wake = connection.session.wake_time();
   if (connection.closed || !wake || connection.armed == wake) {
@@ -398,22 +413,15 @@ void Loop::fire_timers(Clock::time_point now) {
   while (!timers_.empty() && timers_.top().due <= now) {
     const Timer timer = timers_.top();
     timers_.pop();
-    const auto found = connections_.find(timer.fd);
-    if (found == connections_.end() || found->second.get() != timer.connection ||
-        timer.connection->armed != timer.due) {
+    if (!open(timer.fd, timer.connection) || timer.connection->armed != timer.due) {
       continue; // closed since, or re-armed for another time
     }
     auto &connection = *timer.connection;
     connection.armed.reset();
-    try {
+    guarded(connection, [&] {
       connection.session.advance(now);
       write_to(connection, now);
-    } catch (const std::exception &e) {
-      if (auto *log = owner_.log()) {
-        log->note("error", std::string("connection dropped: ") + e.what());
-      }
-      close(connection);
-    }
+    });
   }
 }
 
@@ -569,16 +577,8 @@ void Loop::serve_pending(Clock::time_point now) {
   auto due = std::move(pending_);
   pending_.clear();
   for (const auto &[fd, connection] : due) {
-    const auto found = connections_.find(fd);
-    if (found != connections_.end() && found->second.get() == connection) {
-      try {
-        read_from(*connection, now);
-      } catch (const std::exception &e) {
-        if (auto *log = owner_.log()) {
-          log->note("error", std::string("connection dropped: ") + e.what());
-        }
-        close(*connection);
-      }
+    if (open(fd, connection)) {
+      guarded(*connection, [&] { read_from(*connection, now); });
     }
   }
 }
@@ -680,11 +680,7 @@ void Loop::begin_stop(Clock::time_point now) {
     // A request already in the socket is read and answered, not reset; then idle
     // connections close, and the others once their answer is out (write_to). (A
     // session paused on a client that does not read is read once it reads again.)
-    try {
-      read_from(*connection, now);
-    } catch (const std::exception &) {
-      close(*connection);
-    }
+    guarded(*connection, [&] { read_from(*connection, now); });
   }
   closed_.clear();
 }
