@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using inspekt::testing::open_descriptors;
@@ -68,6 +69,27 @@ std::size_t settled_descriptors(int pid, std::size_t baseline) {
   return open_descriptors(pid);
 }
 
+// The mock over HTTPS after 20 verified logins, and how many descriptors it holds once
+// that client is gone (the count seen twice in a row, 20 ms apart).
+struct MockAtRest {
+  StartedMock mock;
+  int pid = 0;
+  std::size_t descriptors = 0;
+};
+
+MockAtRest tls_mock_at_rest() {
+  MockAtRest rest{start_tls_mock()};
+  rest.pid = rest.mock.process->pid();
+  check_prompt_tls_logins(rest.mock.port);
+  std::size_t previous = open_descriptors(rest.pid);
+  const auto deadline = Clock::now() + 1s;
+  do {
+    std::this_thread::sleep_for(20ms);
+    rest.descriptors = std::exchange(previous, open_descriptors(rest.pid));
+  } while (previous != rest.descriptors && Clock::now() < deadline);
+  return rest;
+}
+
 // The first bytes of a TLS record carrying a ClientHello: the record says 512 bytes
 // follow, 7 do.
 const std::string partial_client_hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
@@ -76,10 +98,7 @@ const std::string partial_client_hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03
 
 TEST_CASE("hostile TLS clients neither stop others nor leave descriptors behind",
           "[binary][hostile][tls]") {
-  auto mock = start_tls_mock();
-  const int pid = mock.process->pid();
-  check_prompt_tls_logins(mock.port);
-  const auto baseline = settled_descriptors(pid, 0);
+  auto [mock, pid, baseline] = tls_mock_at_rest();
 
   std::vector<std::unique_ptr<RawConnection>> hostile;
   // Stalled mid-handshake, and garbage where a ClientHello belongs.
@@ -130,10 +149,7 @@ TEST_CASE("hostile TLS clients neither stop others nor leave descriptors behind"
 
 TEST_CASE("a thousand idle TLS connections cost sockets, not a login's time",
           "[binary][hostile][tls][slow]") {
-  auto mock = start_tls_mock();
-  const int pid = mock.process->pid();
-  check_prompt_tls_logins(mock.port);
-  const auto baseline = settled_descriptors(pid, 0);
+  auto [mock, pid, baseline] = tls_mock_at_rest();
   const auto memory_before = resident_kib(pid);
 
   std::vector<std::unique_ptr<RawConnection>> idle;
