@@ -25,9 +25,14 @@ void serve_logins(mock::FixtureSet fixtures) {
   const auto &set = handler.fixtures();
   const json login = {{"key", first_key}, {"client_id", "fuzz"}};
   for (const std::string &body : {login.dump(), std::string(R"({"key":"x"})"), std::string("[")}) {
-    const mock::HttpRequest request{
-        "POST",      std::string(mock::authenticate_path), "application/json", body, false,
-        std::nullopt};
+    const mock::HttpRequest request{"POST",
+                                    std::string(mock::authenticate_path),
+                                    "application/json",
+                                    body,
+                                    false,
+                                    std::nullopt,
+                                    std::nullopt,
+                                    {}};
     const auto handled = handler.handle(request);
     const auto answer_id = set.find_answer(handled.facts.answer);
     require(answer_id.has_value(), "the facts name an answer of the set");

@@ -24,8 +24,14 @@ const mock::AuthHandler &handler() {
 }
 
 HttpRequest parse_input(std::string_view input) {
-  HttpRequest request{
-      "POST", std::string(mock::authenticate_path), "application/json", "", false, std::nullopt};
+  HttpRequest request{"POST",
+                      std::string(mock::authenticate_path),
+                      "application/json",
+                      "",
+                      false,
+                      std::nullopt,
+                      std::nullopt,
+                      {}};
   const auto first = input.find('\n');
   const auto second = first == std::string_view::npos ? first : input.find('\n', first + 1);
   if (second == std::string_view::npos) {

@@ -52,14 +52,6 @@ std::optional<JsonTemplate::Hole> placeholder_hole(const json &node, std::string
   return std::nullopt;
 }
 
-// Chaos draws from a generator of its own, seeded from --seed when given.
-std::optional<std::uint64_t> chaos_seed(std::optional<std::uint64_t> seed) {
-  if (!seed) {
-    return std::nullopt;
-  }
-  return *seed ^ 0x6368616f73ULL; // "chaos"
-}
-
 // A uniform draw in [0, 1).
 double unit_draw(Entropy &entropy) {
   return static_cast<double>(entropy.next() >> 11) * 0x1.0p-53;
@@ -80,9 +72,11 @@ void set_header(HeaderList &headers, const std::string &name, const std::string 
 } // namespace
 
 AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism, PreferHeader prefer)
+    : AuthHandler(std::move(fixtures), std::make_shared<MockState>(determinism), prefer) {}
+
+AuthHandler::AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer)
     : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),
-      entropy_(determinism.seed), sessions_(fixtures_.session, entropy_),
-      clock_(determinism.now_epoch_seconds), chaos_(chaos_seed(determinism.seed)), prefer_(prefer) {
+      state_(std::move(state)), sessions_(fixtures_.session, state_->entropy), prefer_(prefer) {
   // Bodies without placeholders are rendered once, not on every request.
   fixed_bodies_.resize(fixtures_.answers.size());
   templates_.resize(fixtures_.answers.size());
@@ -188,20 +182,21 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (client_id != body.end() && !client_id->is_string()) {
     return preferred(refuse(Reason::client_id_not_string));
   }
-  const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>());
+  KeyDigest digest{};
+  const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>(), &digest);
   if (entry == nullptr) {
     return preferred(finish(Outcome::unknown_key));
   }
   decision.answer = entry->answer;
-  apply_key(*entry, wanted.has_value(), decision);
+  apply_key(*entry, digest, wanted.has_value(), decision);
   if (preference) {
     apply_preference(*preference, decision); // the request's word over the key's
   }
   return preferred(finish_with(decision.answer));
 }
 
-void AuthHandler::apply_key(const ApiKeyEntry &entry, bool answer_preferred,
-                            Decision &decision) const {
+void AuthHandler::apply_key(const ApiKeyEntry &entry, const KeyDigest &digest,
+                            bool answer_preferred, Decision &decision) const {
   decision.delay = entry.delay;
   decision.fault = entry.fault;
   decision.lifetime = entry.token_lifetime;
@@ -209,7 +204,7 @@ void AuthHandler::apply_key(const ApiKeyEntry &entry, bool answer_preferred,
     return; // the client chose the answer: no quota, no chaos
   }
   if (entry.quota) {
-    const auto verdict = quotas_.admit(&entry, *entry.quota, clock_.now_ms());
+    const auto verdict = state_->quotas.admit(digest, *entry.quota, state_->clock.now_ms());
     if (!verdict.allowed) {
       decision.answer = fixtures_.answer_id(Outcome::rate_limited);
       decision.retry_after = verdict.retry_after;
@@ -217,7 +212,7 @@ void AuthHandler::apply_key(const ApiKeyEntry &entry, bool answer_preferred,
       return;
     }
   }
-  if (entry.chaos && unit_draw(chaos_) < entry.chaos->probability) {
+  if (entry.chaos && unit_draw(state_->chaos) < entry.chaos->probability) {
     if (entry.chaos->answer) {
       decision.answer = *entry.chaos->answer;
     }
@@ -299,9 +294,10 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
   std::string session;
   IssuedTokens tokens;
   if (templ.needs_credentials) {
-    const std::int64_t now = clock_.now();
-    session = sessions_.next(entropy_, now);
-    tokens = issuer_.issue(session, decision.facts.client_id, now, entropy_, decision.lifetime);
+    const std::int64_t now = state_->clock.now();
+    session = sessions_.next(state_->entropy, now);
+    tokens =
+        issuer_.issue(session, decision.facts.client_id, now, state_->entropy, decision.lifetime);
   }
   std::optional<std::string_view> client;
   if (decision.facts.client_id) {

@@ -1,6 +1,8 @@
 // inspekt-mock: parses the command line and runs the mock. Everything else lives in the
 // library (see include/inspekt/mock/).
 
+#include "inspekt/mock/control/admin_api.hpp"
+#include "inspekt/mock/control/mock_runtime.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
@@ -12,8 +14,13 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 namespace {
 
@@ -39,6 +46,97 @@ struct Options {
   std::string tls_key;
   bool tls_self_signed = false;
   std::string tls_write_ca;
+  std::size_t journal_size = Journal::default_capacity;
+  std::string admin_token; // never printed or logged
+  std::string admin_token_file;
+  bool no_admin = false;
+};
+
+// The admin token from --admin-token, --admin-token-file or INSPEKT_ADMIN_TOKEN, in that
+// order; nothing when none is given. Throws std::invalid_argument naming the source.
+std::optional<std::string> admin_token(const Options &options) {
+  std::string token;
+  std::string source;
+  if (!options.admin_token.empty()) {
+    token = options.admin_token;
+    source = "--admin-token";
+  } else if (!options.admin_token_file.empty()) {
+    std::ifstream in(options.admin_token_file, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf())) {
+      throw std::invalid_argument("--admin-token-file: cannot read " + options.admin_token_file);
+    }
+    token = text.str();
+    source = "--admin-token-file " + options.admin_token_file;
+  } else if (const char *env = std::getenv("INSPEKT_ADMIN_TOKEN"); env != nullptr && *env) {
+    token = env;
+    source = "INSPEKT_ADMIN_TOKEN";
+  } else {
+    return std::nullopt;
+  }
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
+                            token.back() == '\t')) {
+    token.pop_back(); // a file written by echo ends in a newline
+  }
+  if (token.empty()) {
+    throw std::invalid_argument(source + ": the admin token is empty");
+  }
+  return token;
+}
+
+// Reloads asked for by SIGHUP run on a thread of their own, so that the signal thread
+// stays free for SIGTERM during a long reload; a burst of SIGHUPs gives one reload.
+class HangupReloader {
+public:
+  HangupReloader(MockRuntime &runtime, AccessLog &log)
+      : runtime_(runtime), log_(log), thread_([this] { run(); }) {}
+  ~HangupReloader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  void request() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wanted_ = true;
+    }
+    wake_.notify_one();
+  }
+
+private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return wanted_ || stopping_; });
+      if (stopping_) {
+        return;
+      }
+      wanted_ = false;
+      lock.unlock();
+      const auto result = runtime_.reload();
+      if (result) {
+        std::ostringstream detail;
+        detail.precision(1);
+        detail << std::fixed << "on SIGHUP: " << result.value->origin << ": " << result.value->keys
+               << " keys in " << result.value->load_ms << " ms";
+        log_.note("reload ok", detail.str());
+      } else {
+        log_.note("reload refused", "on SIGHUP: " + result.refusal.message);
+      }
+      lock.lock();
+    }
+  }
+
+  MockRuntime &runtime_;
+  AccessLog &log_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool wanted_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 int check_fixtures(const std::string &directory, const std::string &patch) {
@@ -53,13 +151,27 @@ int check_fixtures(const std::string &directory, const std::string &patch) {
 }
 
 int serve(const Options &options) {
-  FixtureSet fixtures;
+  std::optional<std::string> token;
   try {
-    fixtures = load_fixtures(FixtureSource{options.fixtures_dir, options.fixture_patch});
+    token = admin_token(options);
+  } catch (const std::invalid_argument &e) {
+    std::cerr << "inspekt-mock: " << e.what() << "\n";
+    return exit_usage;
+  }
+  RuntimeOptions runtime_options;
+  runtime_options.source = FixtureSource{options.fixtures_dir, options.fixture_patch};
+  runtime_options.determinism = DeterminismOptions{options.seed, options.now};
+  runtime_options.prefer = options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured;
+  runtime_options.journal_size = options.journal_size;
+  std::shared_ptr<MockRuntime> runtime;
+  try {
+    runtime = std::make_shared<MockRuntime>(runtime_options);
   } catch (const FixtureError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
     return exit_usage;
   }
+  const auto initial = runtime->handler(); // held: an admin call may swap the set meanwhile
+  const FixtureSet &fixtures = initial->fixtures();
   const std::string summary = fixtures.origin + ": " + describe_keys(fixtures);
   ServerOptions server_options = options.server;
   try {
@@ -72,9 +184,8 @@ int serve(const Options &options) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
     return exit_usage;
   }
-  auto handler = std::make_shared<const AuthHandler>(
-      std::move(fixtures), DeterminismOptions{options.seed, options.now},
-      options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured);
+  auto handler = std::make_shared<const AdminApi>(
+      runtime, AdminAccess{!options.no_admin, is_loopback_host(server_options.host), token});
   // Parsing a large fixture set leaves tens of MiB of freed JSON tree in the heap (70
   // MiB resident for 100,000 keys); give it back before serving.
   malloc_trim(0);
@@ -92,8 +203,8 @@ int serve(const Options &options) {
   }
   log->note("fixtures", summary);
   if (options.now) {
-    if (const auto warning = born_expired_warning(*options.now, system_epoch_seconds(),
-                                                  handler->fixtures().tokens)) {
+    if (const auto warning =
+            born_expired_warning(*options.now, system_epoch_seconds(), fixtures.tokens)) {
       log->note("warning", *warning);
     }
   }
@@ -121,7 +232,16 @@ int serve(const Options &options) {
   // The one line scripts wait for; the socket accepts connections already.
   std::cout << "listening on " << server.base_url() << std::endl;
 
-  if (run_until_signal(server, *log) == RunEnd::failed) {
+  if (!options.no_admin) {
+    log->note("admin", std::string("/__admin/ API ") +
+                           (token ? "needs the Bearer token"
+                            : is_loopback_host(server_options.host)
+                                ? "open (loopback host)"
+                                : "refuses every call (non-loopback host, no token)"));
+  }
+  HangupReloader reloader(*runtime, *log);
+  if (run_until_signal(server, *log, StopPolicy{}, [&reloader] { reloader.request(); }) ==
+      RunEnd::failed) {
     std::cerr << "inspekt-mock: the listening socket failed; stopping\n";
     return exit_failed;
   }
@@ -134,6 +254,8 @@ int main(int argc, char **argv) {
   Options options;
   CLI::App app{"inspekt-mock: a mock of the Inspektlabs Authentication API "
                "(POST /api/authenticate), with its default fixtures built in.\n\n"
+               "SIGHUP reloads the fixtures (as POST /__admin/fixtures/reload); the admin API "
+               "lives under /__admin/ (docs/admin-api.md).\n\n"
                "Exit codes: 0 stopped by SIGINT/SIGTERM or fixtures OK; 1 server failure; "
                "2 bad flag, bad fixture set or bad TLS certificate/key; 3 cannot listen (port in "
                "use, bad host).",
@@ -181,6 +303,23 @@ int main(int argc, char **argv) {
       app.add_option("--tls-write-ca", options.tls_write_ca,
                      "Write the self-signed certificate in PEM to FILE before the ready line, "
                      "for clients to trust (--ca-file, --cacert)");
+  app.add_option("--journal-size", options.journal_size,
+                 "Requests the journal holds for GET /__admin/requests (the oldest are dropped "
+                 "and counted); 0 turns it off")
+      ->check(CLI::Range(0, 10'000'000))
+      ->capture_default_str();
+  auto *token_option = app.add_option(
+      "--admin-token", options.admin_token,
+      "Admin API token: every /__admin/ call then needs 'Authorization: Bearer TOKEN'. Visible "
+      "to other users in the process list: prefer --admin-token-file or the environment "
+      "variable INSPEKT_ADMIN_TOKEN");
+  auto *token_file_option = app.add_option(
+      "--admin-token-file", options.admin_token_file,
+      "Read the admin API token from FILE (trailing newline ignored); without a token the admin "
+      "API is open on a loopback --host and refused (403) on any other");
+  token_option->excludes(token_file_option);
+  app.add_flag("--no-admin", options.no_admin,
+               "No admin API: /__admin/... answers 404 like any unknown path");
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
   tls_self_signed->excludes(tls_cert)->excludes(tls_key);

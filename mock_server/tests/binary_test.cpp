@@ -67,11 +67,11 @@ TEST_CASE("SIGHUP does not kill it (regression #15: it exited 129)", "[binary][r
   REQUIRE(mock.port > 0);
   mock.process->signal(SIGHUP);
   const auto deadline = std::chrono::steady_clock::now() + 2s;
-  while (mock.process->stderr_text().find("sighup") == std::string::npos &&
+  while (mock.process->stderr_text().find("reload ok") == std::string::npos &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
-  CHECK_THAT(mock.process->stderr_text(), Catch::Contains("sighup"));
+  CHECK_THAT(mock.process->stderr_text(), Catch::Contains("reload ok: on SIGHUP"));
   CHECK_FALSE(mock.process->wait(100ms).has_value()); // still running
   const auto result = login(mock.port);
   REQUIRE(result);

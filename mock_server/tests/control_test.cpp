@@ -23,7 +23,8 @@ HttpRequest login(const std::string &key, std::optional<std::string> prefer = st
                   std::optional<std::string> type = "application/json") {
   return {"POST",          std::string(authenticate_path),
           std::move(type), json{{"key", key}, {"client_id", "app"}}.dump(),
-          false,           std::move(prefer)};
+          false,           std::move(prefer),
+          std::nullopt,    {}};
 }
 
 std::string header(const HttpResponse &response, const std::string &name) {
@@ -105,15 +106,15 @@ TEST_CASE("the control plane: demo keys and Prefer", "[handler][control]") {
        "success", std::nullopt, 0ms, std::nullopt, -5},
       // Not the refusals before the handler's own (404, 405, 413).
       {"Prefer does not override 405",
-       {"GET", "/api/authenticate", std::nullopt, "", false, "code=200"},
+       {"GET", "/api/authenticate", std::nullopt, "", false, "code=200", std::nullopt, {}},
        405,
        "method_not_allowed"},
       {"Prefer does not override 404",
-       {"POST", "/api/other", "application/json", "{}", false, "code=200"},
+       {"POST", "/api/other", "application/json", "{}", false, "code=200", std::nullopt, {}},
        404,
        "not_found"},
       {"Prefer does not override 413",
-       {"POST", "/api/authenticate", "application/json", "", true, "code=200"},
+       {"POST", "/api/authenticate", "application/json", "", true, "code=200", std::nullopt, {}},
        413,
        "payload_too_large"},
       // A preference the mock cannot meet: 400 naming the problem, never a fallback.
@@ -240,13 +241,14 @@ TEST_CASE("a quota holds under logins from many threads", "[handler][control][qu
 TEST_CASE("quota state stays bounded however many keys are used", "[control][quota]") {
   QuotaBook book(100);
   const Quota quota{1, 60s};
-  std::vector<int> keys(10000);
+  std::vector<KeyDigest> keys(10000);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    CHECK(book.admit(&keys[i], quota, 1000ms).allowed);
+    keys[i] = key_digest("key-" + std::to_string(i));
+    CHECK(book.admit(keys[i], quota, 1000ms).allowed);
   }
   CHECK(book.keys_tracked() <= 100);
   // A window that has run out is dropped first, and then the key passes again.
-  CHECK(book.admit(&keys[0], quota, 61000ms).allowed);
+  CHECK(book.admit(keys[0], quota, 61000ms).allowed);
 }
 
 TEST_CASE("chaos strikes about as often as asked, the same way under --seed",

@@ -1,10 +1,18 @@
 #include "inspekt/mock/control/quota_book.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace inspekt::mock {
 
-QuotaVerdict QuotaBook::admit(const void *key, const Quota &quota, std::chrono::milliseconds now) {
+std::size_t QuotaBook::DigestHash::operator()(const KeyDigest &d) const {
+  std::size_t h = 0;
+  std::memcpy(&h, d.data(), sizeof h);
+  return h;
+}
+
+QuotaVerdict QuotaBook::admit(const KeyDigest &key, const Quota &quota,
+                              std::chrono::milliseconds now) {
   const std::int64_t at = now.count();
   const std::int64_t span =
       std::chrono::duration_cast<std::chrono::milliseconds>(quota.window).count();
@@ -15,9 +23,14 @@ QuotaVerdict QuotaBook::admit(const void *key, const Quota &quota, std::chrono::
       make_room(at);
     }
     it = windows_.emplace(key, Window{}).first;
-    it->second.times.reserve(quota.limit);
   }
   Window &window = it->second;
+  if (window.limit != quota.limit) { // new, or a reload changed the quota
+    window.times.clear();
+    window.times.reserve(quota.limit);
+    window.next = 0;
+    window.limit = quota.limit;
+  }
   window.span_ms = span;
   window.last_use = ++uses_;
   if (window.times.size() < quota.limit) {

@@ -26,9 +26,9 @@ int hex_value(char c) {
 }
 
 // The path of a request target, %XX decoded ("/api/%61uthenticate" is the endpoint, as
-// for any server that routes on decoded paths). The query and fragment are dropped; an
-// absolute-form target ("http://host/api/authenticate") gives its path.
-std::string path_of(std::string_view target) {
+// for any server that routes on decoded paths), and its query as sent. The fragment is
+// dropped; an absolute-form target ("http://host/api/authenticate") gives its path.
+std::string path_of(std::string_view target, std::string &query) {
   if (!target.empty() && target.front() != '/') {
     http_parser_url url;
     http_parser_url_init(&url);
@@ -39,7 +39,11 @@ std::string path_of(std::string_view target) {
                    : std::string_view("/");
     }
   }
-  target = target.substr(0, std::min(target.find('?'), target.find('#')));
+  target = target.substr(0, target.find('#'));
+  if (const auto mark = target.find('?'); mark != std::string_view::npos) {
+    query.assign(target.substr(mark + 1));
+    target = target.substr(0, mark);
+  }
   std::string path;
   path.reserve(target.size());
   for (std::size_t i = 0; i < target.size(); ++i) {
@@ -207,7 +211,7 @@ int HttpSession::url(const char *at, std::size_t length) {
 HttpSession::HttpSession(const Responder &handler, const HttpLimits &limits, AccessLog *log,
                          std::string remote)
     : handler_(handler), limits_(limits), log_(log != nullptr && log->enabled() ? log : nullptr),
-      remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {
+      journal_(handler.journal()), remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {
   static std::once_flag head_limit;
   std::call_once(head_limit, [] {
     http_parser_set_max_header_size(static_cast<uint32_t>(max_request_head_bytes));
@@ -313,7 +317,7 @@ void HttpSession::start_request() {
   expects_continue_ = false;
   target_too_long_ = false;
   dropped_body_bytes_ = 0;
-  if (log_ != nullptr) {
+  if (log_ != nullptr || journal_ != nullptr) {
     started_ = std::chrono::steady_clock::now();
   }
 }
@@ -325,6 +329,8 @@ void HttpSession::commit_header() {
     }
   } else if (equals_ignoring_case(header_field_, "prefer")) {
     request_.prefer = request_.prefer ? *request_.prefer + ", " + header_value_ : header_value_;
+  } else if (equals_ignoring_case(header_field_, "authorization")) {
+    request_.authorization = header_value_;
   } else if (equals_ignoring_case(header_field_, "expect")) {
     expects_continue_ = equals_ignoring_case(header_value_, "100-continue");
   }
@@ -340,7 +346,7 @@ int HttpSession::headers_complete() {
   headers_done_ = true;
   const auto &state = parser_->state;
   request_.method = http_method_str(static_cast<http_method>(state.method));
-  request_.path = path_of(target_);
+  request_.path = path_of(target_, request_.query);
   const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
   if (announced && state.content_length > limits_.max_body_bytes) {
     request_.body_too_large = true;
@@ -404,7 +410,7 @@ void HttpSession::answer(HttpResponse response, bool head_only,
   } else {
     render(response, head_only, output_);
   }
-  log_answer(response.status, facts);
+  log_answer(response, facts);
   ++answered_;
   in_request_ = false;
   if (close_requested_ && timed_.empty()) {
@@ -604,19 +610,51 @@ bool HttpSession::head_request() const {
   return in_request_ && headers_done_ && parser_->state.method == HTTP_HEAD;
 }
 
-void HttpSession::log_answer(int status, const std::optional<RequestFacts> &facts) {
+void HttpSession::log_answer(const HttpResponse &response,
+                             const std::optional<RequestFacts> &facts) {
+  const bool journaled = journal_ != nullptr && (!facts || facts->journaled);
+  if (log_ == nullptr && !journaled) {
+    return;
+  }
+  std::optional<std::chrono::microseconds> duration;
+  if (in_request_) {
+    duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+  }
+  const std::string &path = request_.path.empty() ? target_ : request_.path;
+  if (journaled) {
+    JournalRecord record;
+    record.method = request_.method;
+    record.path = path;
+    record.status = response.status;
+    if (facts) {
+      record.answer = facts->answer;
+      record.key_hint = facts->key_hint;
+      if (facts->client_id) {
+        record.client_id = *facts->client_id;
+      }
+      record.reason = facts->reason;
+    }
+    if (request_.prefer) {
+      record.prefer = *request_.prefer;
+    }
+    record.fault = response.fault;
+    record.duration = duration.value_or(std::chrono::microseconds(0)) +
+                      std::chrono::duration_cast<std::chrono::microseconds>(response.delay);
+    record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         (std::chrono::system_clock::now() + response.delay).time_since_epoch())
+                         .count();
+    journal_->record(record);
+  }
   if (log_ == nullptr) {
     return;
   }
   AccessLogEntry entry;
   entry.method = request_.method;
-  entry.path = request_.path.empty() ? target_ : request_.path;
-  entry.status = status;
+  entry.path = path;
+  entry.status = response.status;
   entry.remote = remote_;
-  if (in_request_) {
-    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started_);
-  }
+  entry.duration = duration;
   entry.facts = facts;
   log_->write(entry);
 }

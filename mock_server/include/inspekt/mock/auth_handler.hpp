@@ -5,6 +5,8 @@
 
 #include "inspekt/client/endpoint.hpp"
 #include "inspekt/mock/control/fault.hpp"
+#include "inspekt/mock/control/journal.hpp"
+#include "inspekt/mock/control/mock_state.hpp"
 #include "inspekt/mock/control/prefer.hpp"
 #include "inspekt/mock/control/quota_book.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
@@ -17,6 +19,7 @@
 #include "inspekt/mock/tokens/token_issuer.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +36,10 @@ struct HttpRequest {
   bool body_too_large = false; // the transport stopped reading at the limit
   // The Prefer header's value (several field lines joined with ", "), when sent.
   std::optional<std::string> prefer;
+  // The Authorization header's value, when sent (the admin API's Bearer token). Never
+  // logged or recorded.
+  std::optional<std::string> authorization;
+  std::string query; // the target's part after '?' (before any '#'), as sent
 };
 
 struct HttpResponse {
@@ -52,16 +59,13 @@ struct RequestFacts {
   std::string key_hint; // the key's first characters (at most 4) and "...", when sent
   std::optional<std::string> client_id;
   std::optional<Reason> reason; // why, when the answer's name does not say it all
+  // False for the admin API's own calls: they go to the access log, not the journal.
+  bool journaled = true;
 };
 
 struct HandledRequest {
   HttpResponse response;
   RequestFacts facts;
-};
-
-struct DeterminismOptions {
-  std::optional<std::uint64_t> seed; // also makes chaos repeat for the same requests
-  std::optional<std::int64_t> now_epoch_seconds;
 };
 
 // `--ignore-prefer` turns the Prefer header off: requests are answered as without it.
@@ -77,12 +81,19 @@ public:
   // The answer for a refusal the engine decides itself (413, a request it cannot
   // parse), without credentials.
   virtual HttpResponse respond(Outcome outcome) const = 0;
+  // Where the engine records the requests this responder answers (the admin API's
+  // journal), or nullptr for none.
+  virtual Journal *journal() const { return nullptr; }
 };
 
 class AuthHandler final : public Responder {
 public:
+  // With a state of its own.
   explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {},
                        PreferHeader prefer = PreferHeader::honoured);
+  // Sharing `state` (clock, quotas, randomness) with the sets before and after it: the
+  // runtime (mock_runtime.hpp) builds one per key-set change.
+  AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer);
 
   // Thread-safe: may be called from many connections at once.
   HandledRequest handle(const HttpRequest &request) const override;
@@ -92,11 +103,13 @@ public:
   HttpResponse respond(Outcome outcome) const override;
 
   const FixtureSet &fixtures() const { return fixtures_; }
+  // The entry a login with `key` would use, or nullptr (constant-time, as for logins).
+  const ApiKeyEntry *find_key(std::string_view key) const { return keys_.find(key); }
 
   // The control plane's state, for the admin API: the one clock (iat/exp, session
   // timestamps, quota windows) and the quotas' windows. Both are thread-safe.
-  Clock &clock() const { return clock_; }
-  QuotaBook &quotas() const { return quotas_; }
+  Clock &clock() const { return state_->clock; }
+  QuotaBook &quotas() const { return state_->quotas; }
 
 private:
   struct Decision {
@@ -109,18 +122,16 @@ private:
     std::string prefer_problem;                      // a Prefer header's, answered 400
   };
   Decision decide(const HttpRequest &request) const;
-  void apply_key(const ApiKeyEntry &entry, bool answer_preferred, Decision &decision) const;
+  void apply_key(const ApiKeyEntry &entry, const KeyDigest &digest, bool answer_preferred,
+                 Decision &decision) const;
   std::string apply_preference(const Preference &preference, Decision &decision) const;
   HttpResponse render(const Decision &decision) const;
 
   FixtureSet fixtures_;
   KeyStore keys_;
   TokenIssuer issuer_;
-  mutable Entropy entropy_;
-  mutable SessionIdGenerator sessions_; // after entropy_: keyed from it
-  mutable Clock clock_;
-  mutable QuotaBook quotas_;
-  mutable Entropy chaos_; // its own draws: chaos does not shift the ids of other logins
+  std::shared_ptr<MockState> state_;
+  mutable SessionIdGenerator sessions_; // after state_: keyed from its entropy
   PreferHeader prefer_;
   // Per answer (FixtureSet::answers): the body when it is the same every time, else
   // its template.

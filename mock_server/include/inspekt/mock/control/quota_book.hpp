@@ -6,6 +6,7 @@
 // the least recently used. Thread-safe.
 
 #include "inspekt/mock/fixtures/fixture_set.hpp"
+#include "inspekt/mock/fixtures/key_store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -24,8 +25,9 @@ class QuotaBook {
 public:
   explicit QuotaBook(std::size_t max_keys = 10000) : max_keys_(max_keys) {}
 
-  // `key` identifies the key (its fixture entry); `now` is the mock's clock.
-  QuotaVerdict admit(const void *key, const Quota &quota, std::chrono::milliseconds now);
+  // `key` identifies the key by its digest (so its window outlives a fixture reload);
+  // `now` is the mock's clock. A quota whose limit changed starts a fresh window.
+  QuotaVerdict admit(const KeyDigest &key, const Quota &quota, std::chrono::milliseconds now);
   void clear();
   std::size_t keys_tracked() const;
 
@@ -36,11 +38,15 @@ private:
     std::int64_t span_ms = 0;
     std::int64_t newest = 0;
     std::uint64_t last_use = 0;
+    std::uint32_t limit = 0;
   };
   void make_room(std::int64_t now);
 
   mutable std::mutex mutex_;
-  std::unordered_map<const void *, Window> windows_;
+  struct DigestHash {
+    std::size_t operator()(const KeyDigest &d) const;
+  };
+  std::unordered_map<KeyDigest, Window, DigestHash> windows_;
   std::size_t max_keys_;
   std::uint64_t uses_ = 0;
 };

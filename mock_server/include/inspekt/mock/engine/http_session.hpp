@@ -95,11 +95,13 @@ private:
   void refuse(int status);
   void fail(const std::string &what); // a callback threw: 500, and the connection ends
   bool head_request() const;          // the request being answered is a HEAD
-  void log_answer(int status, const std::optional<RequestFacts> &facts);
+  // The access log's line and the journal's entry for an answer.
+  void log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts);
 
   const Responder &handler_;
   HttpLimits limits_;
   AccessLog *log_;
+  Journal *journal_;
   std::string remote_;
   std::unique_ptr<Parser> parser_;
 

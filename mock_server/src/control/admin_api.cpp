@@ -1,0 +1,430 @@
+#include "inspekt/mock/control/admin_api.hpp"
+
+#include "inspekt/client/exchange.hpp"
+#include "inspekt/client/version.hpp"
+
+#include <openssl/crypto.h>
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <cmath>
+
+namespace inspekt::mock {
+namespace {
+
+using nlohmann::json;
+
+// Deeper admin bodies than this are refused before they are built.
+constexpr int max_admin_json_depth = 16;
+// The clock's bounds: year 9999, and a century forward at a time.
+constexpr std::int64_t max_epoch_seconds = 253402300799;
+constexpr std::int64_t max_advance_seconds = 100LL * 366 * 24 * 3600;
+
+std::string dump(const json &value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+HttpResponse json_answer(int status, const json &body) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = dump(body);
+  return response;
+}
+
+HttpResponse error(int status, const std::string &message, const std::string &field = "") {
+  json body{{"message", message}};
+  if (!field.empty()) {
+    body["field"] = field;
+  }
+  return json_answer(status, body);
+}
+
+// An admin body: JSON whatever its Content-Type (curl -d sends a form type); empty is {}.
+struct Body {
+  json value = json::object();
+  std::optional<HttpResponse> problem;
+};
+
+Body parse_body(const std::string &text) {
+  Body body;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return body;
+  }
+  bool too_deep = false;
+  const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
+    too_deep = too_deep || depth > max_admin_json_depth;
+    return !too_deep;
+  };
+  body.value = json::parse(text, limit_depth, /*allow_exceptions=*/false);
+  if (too_deep) {
+    body.problem = error(400, "the body nests deeper than " + std::to_string(max_admin_json_depth) +
+                                  " levels");
+  } else if (body.value.is_discarded()) {
+    body.problem = error(400, "the body is not JSON");
+  } else if (!body.value.is_object()) {
+    body.problem = error(400, "the body must be a JSON object");
+  }
+  return body;
+}
+
+// The first member of `object` not in `known`, as a 400.
+std::optional<HttpResponse> unknown_field(const json &object,
+                                          std::initializer_list<std::string_view> known) {
+  for (const auto &[name, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto k : known) {
+        list += (list.empty() ? "" : ", ") + std::string(k);
+      }
+      const std::string shown = name.size() <= 64 ? name : name.substr(0, 64) + "...";
+      return error(400, "unknown field \"" + shown + "\" (known: " + list + ")", shown);
+    }
+  }
+  return std::nullopt;
+}
+
+json or_null(const std::optional<std::string> &value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json entry_json(const JournalEntry &entry) {
+  json out;
+  out["id"] = entry.id;
+  out["time"] = utc_timestamp(entry.time_ms);
+  out["method"] = entry.method;
+  out["path"] = entry.path;
+  out["status"] = entry.status;
+  out["answer"] = or_null(entry.answer);
+  out["key_hint"] = or_null(entry.key_hint);
+  out["client_id"] = or_null(entry.client_id);
+  out["duration_ms"] = std::round(static_cast<double>(entry.duration.count())) / 1000.0;
+  out["fault"] = entry.fault ? json(std::string(to_string(*entry.fault))) : json(nullptr);
+  out["prefer"] = or_null(entry.prefer);
+  out["reason"] = entry.reason ? json(std::string(to_string(*entry.reason))) : json(nullptr);
+  return out;
+}
+
+json clock_json(const Clock &clock) {
+  return json{{"now", clock.now()}, {"now_ms", clock.now_ms().count()}, {"frozen", clock.frozen()}};
+}
+
+json refusal_json(const RuntimeRefusal &refusal) {
+  json body{{"message", refusal.message}};
+  if (!refusal.field.empty()) {
+    body["field"] = refusal.field;
+  }
+  if (!refusal.id.empty()) {
+    body["id"] = refusal.id;
+  }
+  return body;
+}
+
+// A non-negative decimal integer of at most 18 digits.
+std::optional<std::size_t> parse_count(std::string_view text) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::size_t value = 0;
+  for (const char c : text) {
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return value;
+}
+
+// An integer member in 0..high, or the 400 naming it.
+std::optional<HttpResponse> read_whole(const json &object, const char *name, std::int64_t high,
+                                       std::int64_t &out) {
+  const json &value = object.at(name);
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+      (value.is_number_unsigned() &&
+       value.get<std::uint64_t>() > static_cast<std::uint64_t>(high)) ||
+      value.get<std::int64_t>() > high) {
+    return error(400, std::string(name) + " must be an integer from 0 to " + std::to_string(high),
+                 name);
+  }
+  out = value.get<std::int64_t>();
+  return std::nullopt;
+}
+
+struct Route {
+  std::string_view path;
+  std::string_view allow;
+};
+constexpr std::array<Route, 8> routes{{
+    {"/__admin/health", "GET"},
+    {"/__admin/requests", "GET, DELETE"},
+    {"/__admin/requests/count", "POST"},
+    {"/__admin/keys", "POST"},
+    {"/__admin/keys/revoke", "POST"},
+    {"/__admin/clock", "GET, POST"},
+    {"/__admin/reset", "POST"},
+    {"/__admin/fixtures/reload", "POST"},
+}};
+
+bool is_admin_path(std::string_view path) {
+  return path.compare(0, admin_prefix.size(), admin_prefix) == 0 || path == "/__admin";
+}
+
+} // namespace
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") {
+    return true;
+  }
+  std::string text(host);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) {
+      return true;
+    }
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+AdminApi::AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access)
+    : runtime_(std::move(runtime)), access_(std::move(access)) {
+  if (access_.token) {
+    token_digest_ = key_digest(*access_.token);
+    access_.token.reset(); // only its digest is kept
+  }
+}
+
+HttpResponse AdminApi::respond(Outcome outcome) const {
+  return runtime_->handler()->respond(outcome);
+}
+
+HandledRequest AdminApi::handle(const HttpRequest &request) const {
+  if (!access_.enabled || !is_admin_path(request.path)) {
+    const auto handler = runtime_->handler(); // once: the request ends on this set
+    return handler->handle(request);
+  }
+  HandledRequest handled;
+  handled.facts.answer = "admin";
+  handled.facts.journaled = false;
+  if (auto refused = refuse_access(request)) {
+    handled.response = std::move(*refused);
+  } else if (request.body_too_large) {
+    handled.response = respond(Outcome::payload_too_large);
+  } else {
+    handled.response = answer_admin(request);
+  }
+  return handled;
+}
+
+std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) const {
+  if (token_digest_) {
+    static constexpr std::string_view scheme = "Bearer ";
+    const std::string &header = request.authorization.value_or(std::string());
+    bool granted = false;
+    if (header.size() > scheme.size() && equals_ignoring_case(header.substr(0, 6), "Bearer") &&
+        header[6] == ' ') {
+      const KeyDigest given = key_digest(std::string_view(header).substr(scheme.size()));
+      granted = CRYPTO_memcmp(given.data(), token_digest_->data(), given.size()) == 0;
+    }
+    if (!granted) {
+      auto response = error(401, "this admin API wants \"Authorization: Bearer TOKEN\" with the "
+                                 "token the mock was started with");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return response;
+    }
+    return std::nullopt;
+  }
+  if (!access_.loopback_host) {
+    return error(403, "the admin API is closed on a non-loopback host without a token: start "
+                      "the mock with --admin-token-file FILE or INSPEKT_ADMIN_TOKEN set (or "
+                      "--admin-token TOKEN), and send \"Authorization: Bearer TOKEN\"");
+  }
+  return std::nullopt;
+}
+
+HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
+  const std::string &path = request.path;
+  const std::string &method = request.method;
+  const auto route = std::find_if(routes.begin(), routes.end(),
+                                  [&path](const Route &r) { return r.path == path; });
+  if (route == routes.end()) {
+    const std::string shown = path.size() <= 128 ? path : path.substr(0, 128) + "...";
+    return error(404, "no admin endpoint: " + method + " " + shown);
+  }
+  const auto allowed = [&](std::string_view wanted) { return method == wanted; };
+  const auto allows = route->allow;
+  const bool method_fits = allows.find(method) != std::string_view::npos &&
+                           (allowed("GET") || allowed("POST") || allowed("DELETE"));
+  if (!method_fits) {
+    auto response = error(405, method + " is not allowed on " + path +
+                                   " (allowed: " + std::string(allows) + ")");
+    response.headers.emplace_back("Allow", std::string(allows));
+    return response;
+  }
+  if (path != "/__admin/requests" && !request.query.empty()) {
+    const std::string name = request.query.substr(0, request.query.find('='));
+    return error(400, "unknown query parameter \"" + name.substr(0, 64) + "\"", name.substr(0, 64));
+  }
+  MockRuntime &runtime = *runtime_;
+  Journal &journal = runtime.journal();
+
+  if (path == "/__admin/health") {
+    const auto handler = runtime.handler();
+    const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - runtime.started());
+    return json_answer(200, json{{"status", "ok"},
+                                 {"version", std::string(inspekt::version())},
+                                 {"uptime_seconds", uptime.count()},
+                                 {"keys", handler->fixtures().keys.size()},
+                                 {"fixtures", handler->fixtures().origin}});
+  }
+  if (path == "/__admin/requests" && method == "GET") {
+    std::optional<std::size_t> limit;
+    std::string_view query = request.query;
+    while (!query.empty()) {
+      const std::string_view pair = query.substr(0, query.find('&'));
+      query.remove_prefix(std::min(query.size(), pair.size() + 1));
+      if (pair.empty()) {
+        continue;
+      }
+      const std::string_view name = pair.substr(0, pair.find('='));
+      if (name != "limit") {
+        const std::string shown(name.substr(0, 64));
+        return error(400, "unknown query parameter \"" + shown + "\" (known: limit)", shown);
+      }
+      const std::string_view value =
+          pair.size() > name.size() ? pair.substr(name.size() + 1) : std::string_view();
+      limit = parse_count(value);
+      if (!limit) {
+        return error(400, "limit must be a non-negative integer", "limit");
+      }
+    }
+    const auto page = journal.newest(limit);
+    json entries = json::array();
+    for (const auto &entry : page.entries) {
+      entries.push_back(entry_json(entry));
+    }
+    return json_answer(
+        200,
+        json{{"requests", std::move(entries)}, {"total", page.total}, {"dropped", page.dropped}});
+  }
+  if (path == "/__admin/requests") { // DELETE
+    return json_answer(200, json{{"cleared", journal.clear()}});
+  }
+  if (path == "/__admin/clock" && method == "GET") {
+    return json_answer(200, clock_json(runtime.clock()));
+  }
+  if (path == "/__admin/reset") {
+    runtime.reset();
+    return json_answer(200, json{{"reset", true}});
+  }
+  if (path == "/__admin/fixtures/reload") {
+    const auto reloaded = runtime.reload();
+    if (!reloaded) {
+      return json_answer(reloaded.refusal.status, refusal_json(reloaded.refusal));
+    }
+    return json_answer(200, json{{"reloaded", true},
+                                 {"fixtures", reloaded.value->origin},
+                                 {"keys", reloaded.value->keys},
+                                 {"load_ms", reloaded.value->load_ms},
+                                 {"swap_ms", reloaded.value->swap_ms}});
+  }
+
+  // The endpoints with a body.
+  Body body = parse_body(request.body);
+  if (body.problem) {
+    return std::move(*body.problem);
+  }
+  const json &fields = body.value;
+  if (path == "/__admin/requests/count") {
+    if (auto problem = unknown_field(
+            fields, {"method", "status", "answer", "client_id", "key_hint", "path"})) {
+      return std::move(*problem);
+    }
+    if (!journal.holds_entries()) {
+      return error(409, "the journal is off (--journal-size 0)");
+    }
+    JournalFilter filter;
+    for (const auto &[name, value] : fields.items()) {
+      if (name == "status") {
+        if (!value.is_number_integer()) {
+          return error(400, "status must be an integer", "status");
+        }
+        filter.status =
+            static_cast<int>(std::clamp<std::int64_t>(value.get<std::int64_t>(), -1, 65536));
+        continue;
+      }
+      if (!value.is_string()) {
+        return error(400, name + " must be a string", name);
+      }
+      std::string text = value.get<std::string>();
+      if (name == "method") {
+        filter.method = std::move(text);
+      } else if (name == "answer") {
+        filter.answer = std::move(text);
+      } else if (name == "client_id") {
+        filter.client_id = std::move(text);
+      } else if (name == "key_hint") {
+        filter.key_hint = std::move(text);
+      } else {
+        filter.path = std::move(text);
+      }
+    }
+    return json_answer(200, json{{"count", journal.count(filter)}});
+  }
+  if (path == "/__admin/keys") {
+    const auto added = runtime.add_key(fields);
+    if (!added) {
+      return json_answer(added.refusal.status, refusal_json(added.refusal));
+    }
+    return json_answer(201, json{{"key_hint", added.value->key_hint},
+                                 {"answer", added.value->answer},
+                                 {"keys", added.value->keys}});
+  }
+  if (path == "/__admin/keys/revoke") {
+    if (auto problem = unknown_field(fields, {"key"})) {
+      return std::move(*problem);
+    }
+    const auto key = fields.find("key");
+    if (key == fields.end() || !key->is_string() || key->get_ref<const std::string &>().empty()) {
+      return error(400, "key must be a non-empty string", "key");
+    }
+    const auto revoked = runtime.revoke(key->get<std::string>());
+    if (!revoked) {
+      return json_answer(revoked.refusal.status, refusal_json(revoked.refusal));
+    }
+    return json_answer(200,
+                       json{{"revoked", revoked.value->key_hint}, {"known", revoked.value->known}});
+  }
+  // POST /__admin/clock
+  if (auto problem = unknown_field(fields, {"now", "advance_seconds"})) {
+    return std::move(*problem);
+  }
+  const bool has_now = fields.contains("now");
+  const bool has_advance = fields.contains("advance_seconds");
+  if (has_now == has_advance) {
+    return error(400, "give exactly one of now (Unix seconds) and advance_seconds",
+                 has_now ? "advance_seconds" : "now");
+  }
+  std::int64_t value = 0;
+  if (has_now) {
+    if (auto problem = read_whole(fields, "now", max_epoch_seconds, value)) {
+      return std::move(*problem);
+    }
+    runtime.clock().set(value);
+  } else {
+    if (auto problem = read_whole(fields, "advance_seconds", max_advance_seconds, value)) {
+      return std::move(*problem);
+    }
+    runtime.clock().advance(std::chrono::seconds(value));
+  }
+  return json_answer(200, clock_json(runtime.clock()));
+}
+
+} // namespace inspekt::mock

@@ -1,0 +1,192 @@
+#include "inspekt/mock/control/mock_runtime.hpp"
+
+#include "inspekt/client/secrets.hpp"
+#include "inspekt/mock/fixtures/fixture_error.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace inspekt::mock {
+namespace {
+
+// What build() throws when the runtime's changes do not fit a set.
+struct Refused {
+  RuntimeRefusal refusal;
+};
+
+// The file name runtime keys are checked under, in their error messages.
+const std::string runtime_keys_origin = "POST /__admin/keys";
+
+// "/quota/limit" -> "quota.limit": the field at fault, as the admin API names it.
+std::string field_of(const std::string &where) {
+  if (where.empty() || where.front() != '/') {
+    return "";
+  }
+  std::string field = where.substr(1);
+  std::replace(field.begin(), field.end(), '/', '.');
+  return field;
+}
+
+double milliseconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+} // namespace
+
+MockRuntime::MockRuntime(RuntimeOptions options)
+    : MockRuntime(load_fixtures(options.source), options) {}
+
+MockRuntime::MockRuntime(FixtureSet fixtures, RuntimeOptions options)
+    : options_(std::move(options)), state_(std::make_shared<MockState>(options_.determinism)),
+      journal_(std::make_unique<Journal>(options_.journal_size)),
+      started_(std::chrono::steady_clock::now()), base_(std::move(fixtures)) {
+  current_ = build(base_);
+}
+
+std::shared_ptr<const AuthHandler> MockRuntime::handler() const {
+  return std::atomic_load(&current_);
+}
+
+std::shared_ptr<const AuthHandler> MockRuntime::build(FixtureSet set) const {
+  if (!runtime_keys_.empty() || !revoked_.empty()) {
+    std::unordered_map<std::string, std::size_t> listed;
+    listed.reserve(set.keys.size() + runtime_keys_.size() + revoked_.size());
+    for (std::size_t i = 0; i < set.keys.size(); ++i) {
+      listed.emplace(set.keys[i].key, i);
+    }
+    for (std::size_t i = 0; i < runtime_keys_.size(); ++i) {
+      ApiKeyEntry entry;
+      try {
+        entry = parse_key_entry(runtime_keys_[i], set, runtime_keys_origin, "");
+      } catch (const FixtureError &e) {
+        throw Refused{{422, std::string("runtime key: ") + e.what(), e.id(), field_of(e.where())}};
+      }
+      if (!listed.emplace(entry.key, set.keys.size()).second) {
+        throw Refused{
+            {409, "the key \"" + key_hint(entry.key) + "\" is already in the fixtures", "", "key"}};
+      }
+      set.keys.push_back(std::move(entry));
+    }
+    if (!revoked_.empty()) {
+      const auto revoked_answer = set.find_answer(Outcome::revoked_key);
+      if (!revoked_answer) {
+        throw Refused{{409,
+                       "revoking a key needs the answer revoked_key, which responses.json does "
+                       "not define",
+                       "", "key"}};
+      }
+      for (const auto &key : revoked_) {
+        const auto it = listed.find(key);
+        ApiKeyEntry revoked;
+        revoked.key = key;
+        revoked.answer = *revoked_answer;
+        if (it == listed.end()) {
+          listed.emplace(key, set.keys.size());
+          set.keys.push_back(std::move(revoked));
+        } else {
+          // Revoked is revoked: no delay, fault, quota or chaos of the key's any more.
+          revoked.label = set.keys[it->second].label;
+          set.keys[it->second] = std::move(revoked);
+        }
+      }
+    }
+  }
+  return std::make_shared<const AuthHandler>(std::move(set), state_, options_.prefer);
+}
+
+void MockRuntime::swap_in(std::shared_ptr<const AuthHandler> next) {
+  std::atomic_store(&current_, std::move(next));
+}
+
+RuntimeResult<AddedKey> MockRuntime::add_key(const nlohmann::json &entry) {
+  RuntimeResult<AddedKey> result;
+  std::lock_guard<std::mutex> lock(writer_);
+  const auto current = handler();
+  ApiKeyEntry parsed;
+  try {
+    parsed = parse_key_entry(entry, current->fixtures(), runtime_keys_origin, "");
+  } catch (const FixtureError &e) {
+    result.refusal = {400, e.what(), e.id(), field_of(e.where())};
+    return result;
+  }
+  if (current->find_key(parsed.key) != nullptr) {
+    result.refusal = {409, "the key \"" + key_hint(parsed.key) + "\" is already known", "", "key"};
+    return result;
+  }
+  runtime_keys_.push_back(entry);
+  try {
+    auto next = build(base_);
+    AddedKey added{key_hint(parsed.key), current->fixtures().name_of(parsed.answer),
+                   next->fixtures().keys.size()};
+    swap_in(std::move(next));
+    result.value = std::move(added);
+  } catch (const Refused &refused) {
+    runtime_keys_.pop_back();
+    result.refusal = refused.refusal;
+  }
+  return result;
+}
+
+RuntimeResult<Revoked> MockRuntime::revoke(const std::string &key) {
+  RuntimeResult<Revoked> result;
+  std::lock_guard<std::mutex> lock(writer_);
+  const auto current = handler();
+  Revoked revoked{key_hint(key), current->find_key(key) != nullptr};
+  const bool fresh = std::find(revoked_.begin(), revoked_.end(), key) == revoked_.end();
+  if (fresh) {
+    revoked_.push_back(key);
+  }
+  try {
+    swap_in(build(base_));
+    result.value = std::move(revoked);
+  } catch (const Refused &refused) {
+    if (fresh) {
+      revoked_.pop_back();
+    }
+    result.refusal = refused.refusal;
+  }
+  return result;
+}
+
+RuntimeResult<Reloaded> MockRuntime::reload() {
+  RuntimeResult<Reloaded> result;
+  std::lock_guard<std::mutex> lock(writer_);
+  const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const AuthHandler> next;
+  FixtureSet loaded;
+  try {
+    loaded = load_fixtures(options_.source);
+    next = build(loaded);
+  } catch (const FixtureError &e) {
+    result.refusal = {422, e.what(), e.id(), ""};
+    return result;
+  } catch (const Refused &refused) {
+    result.refusal = refused.refusal;
+    result.refusal.status = 422; // the new set cannot carry today's runtime changes
+    return result;
+  }
+  Reloaded reloaded;
+  reloaded.origin = loaded.origin;
+  reloaded.keys = next->fixtures().keys.size();
+  reloaded.load_ms = milliseconds_since(start);
+  const auto swap_start = std::chrono::steady_clock::now();
+  swap_in(std::move(next));
+  reloaded.swap_ms = milliseconds_since(swap_start);
+  base_ = std::move(loaded); // the old set is freed here or by its last request, not in the swap
+  result.value = std::move(reloaded);
+  return result;
+}
+
+void MockRuntime::reset() {
+  std::lock_guard<std::mutex> lock(writer_);
+  runtime_keys_.clear();
+  revoked_.clear();
+  state_->quotas.clear();
+  state_->clock.reset();
+  journal_->clear();
+  swap_in(build(base_));
+}
+
+} // namespace inspekt::mock
