@@ -36,10 +36,7 @@ constexpr std::size_t heap_block(std::size_t bytes) {
 
 } // namespace
 
-Journal::Journal(std::size_t capacity) : capacity_(capacity) {
-  // Reserved as it fills, not up front: an idle mock with a large --journal-size costs
-  // nothing, and growing happens at most log2(capacity) times.
-}
+Journal::Journal(std::size_t capacity) : capacity_(capacity) {}
 
 Journal::Slot Journal::pack(const JournalRecord &record) {
   Slot slot;
@@ -95,6 +92,11 @@ void Journal::record(const JournalRecord &record) {
     slot.id = next_id_++;
     ++total_;
     if (ring_.size() < capacity_) {
+      if (ring_.empty()) {
+        // The ring at its size at once, on the first request: an idle mock costs
+        // nothing, and a full one no more than capacity entries (no doubling slack).
+        ring_.reserve(capacity_);
+      }
       ring_.push_back(std::move(slot));
       return;
     }

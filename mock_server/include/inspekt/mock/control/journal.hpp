@@ -63,11 +63,11 @@ struct JournalFilter {
 // The longest text kept per field; longer values end in "..." within the bound.
 struct JournalClip {
   static constexpr std::size_t method = 16;
-  static constexpr std::size_t path = 256;
+  static constexpr std::size_t path = 200;
   static constexpr std::size_t answer = 64;
   static constexpr std::size_t key_hint = 8;
-  static constexpr std::size_t client_id = 128;
-  static constexpr std::size_t prefer = 128;
+  static constexpr std::size_t client_id = 100;
+  static constexpr std::size_t prefer = 100;
 };
 
 class Journal {

@@ -1,0 +1,590 @@
+// The admin API without sockets (AdminApi::handle), and the journal as the engine fills
+// it (HttpSession fed bytes): every endpoint and error, access rules, runtime keys,
+// revocation, the clock, reset, reload, redaction, and swaps under concurrent logins.
+
+#include "inspekt/client/jwt.hpp"
+#include "inspekt/client/version.hpp"
+#include "inspekt/mock/control/admin_api.hpp"
+#include "inspekt/mock/engine/http_session.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+using namespace inspekt::mock;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A copy of the default fixture set in a directory of its own, to change and reload.
+class FixtureDir {
+public:
+  FixtureDir() {
+    std::random_device seed;
+    path_ = fs::temp_directory_path() /
+            ("inspekt-admin-" + std::to_string(seed()) + "-" + std::to_string(seed()));
+    fs::create_directories(path_);
+    for (const auto *name : fixture_file_names) {
+      fs::copy_file(fs::path(INSPEKT_DEFAULT_FIXTURES) / name, path_ / name);
+    }
+  }
+  ~FixtureDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  FixtureDir(const FixtureDir &) = delete;
+  FixtureDir &operator=(const FixtureDir &) = delete;
+
+  const fs::path &path() const { return path_; }
+  json read(const std::string &name) const {
+    std::ifstream in(path_ / name);
+    return json::parse(in);
+  }
+  void write(const std::string &name, const json &value) const {
+    std::ofstream(path_ / name) << value.dump(2);
+  }
+  void write_text(const std::string &name, const std::string &text) const {
+    std::ofstream(path_ / name) << text;
+  }
+  // keys.json with one more key.
+  void add_key(const json &entry) const {
+    json keys = read("keys.json");
+    keys["keys"].push_back(entry);
+    write("keys.json", keys);
+  }
+
+private:
+  fs::path path_;
+};
+
+struct Admin {
+  explicit Admin(AdminAccess access = {}, std::size_t journal_size = 100) {
+    RuntimeOptions options;
+    options.source.directory = dir.path();
+    options.determinism = {7, 1764000000};
+    options.journal_size = journal_size;
+    runtime = std::make_shared<MockRuntime>(options);
+    api = std::make_unique<AdminApi>(runtime, std::move(access));
+  }
+  FixtureDir dir;
+  std::shared_ptr<MockRuntime> runtime;
+  std::unique_ptr<AdminApi> api;
+};
+
+HttpRequest request(const std::string &method, const std::string &target,
+                    const std::string &body = "",
+                    std::optional<std::string> authorization = std::nullopt) {
+  HttpRequest r;
+  r.method = method;
+  const auto mark = target.find('?');
+  r.path = target.substr(0, mark);
+  if (mark != std::string::npos) {
+    r.query = target.substr(mark + 1);
+  }
+  r.body = body;
+  r.authorization = std::move(authorization);
+  return r;
+}
+
+HttpRequest login_request(const std::string &key, const std::string &client_id = "app") {
+  HttpRequest r =
+      request("POST", "/api/authenticate", json{{"key", key}, {"client_id", client_id}}.dump());
+  r.content_type = "application/json";
+  return r;
+}
+
+struct Reply {
+  int status = 0;
+  json body;
+  HttpResponse response;
+  RequestFacts facts;
+};
+
+Reply call(const AdminApi &api, const HttpRequest &r) {
+  auto handled = api.handle(r);
+  Reply reply;
+  reply.status = handled.response.status;
+  reply.body = json::parse(handled.response.body, nullptr, false);
+  reply.response = std::move(handled.response);
+  reply.facts = std::move(handled.facts);
+  return reply;
+}
+
+Reply call(const AdminApi &api, const std::string &method, const std::string &target,
+           const std::string &body = "") {
+  return call(api, request(method, target, body));
+}
+
+std::string header(const HttpResponse &response, const std::string &name) {
+  for (const auto &[n, v] : response.headers) {
+    if (n == name) {
+      return v;
+    }
+  }
+  return "";
+}
+
+int login(const AdminApi &api, const std::string &key) {
+  return api.handle(login_request(key)).response.status;
+}
+
+// Requests through the engine, so that the journal and the access log are filled as in
+// the program.
+struct Engine {
+  explicit Engine(const AdminApi &api) : log(&text, LogFormat::text), session(api, {}, &log, "t") {}
+  std::string send(const std::string &method, const std::string &target,
+                   const std::string &body = "", const std::string &headers = "") {
+    session.output().clear();
+    session.receive(method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + headers +
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    return session.output();
+  }
+  std::string login(const std::string &key, const std::string &extra = "") {
+    return send("POST", "/api/authenticate", json{{"key", key}, {"client_id", "my-app"}}.dump(),
+                "Content-Type: application/json\r\n" + extra);
+  }
+  std::string log_text() {
+    log.flush();
+    return text.str();
+  }
+  std::ostringstream text;
+  AccessLog log;
+  HttpSession session;
+};
+
+json body_of(const std::string &output) {
+  const auto end = output.find("\r\n\r\n");
+  return json::parse(output.substr(end + 4), nullptr, false);
+}
+
+} // namespace
+
+TEST_CASE("health says ok, the version, the keys and the fixtures", "[admin]") {
+  Admin admin;
+  const auto reply = call(*admin.api, "GET", "/__admin/health");
+  CHECK(reply.status == 200);
+  CHECK(header(reply.response, "Content-Type") == "application/json");
+  CHECK(reply.body["status"] == "ok");
+  CHECK(reply.body["version"] == std::string(inspekt::version()));
+  CHECK(reply.body["uptime_seconds"].is_number_integer());
+  CHECK(reply.body["keys"] == admin.runtime->handler()->fixtures().keys.size());
+  CHECK(reply.body["fixtures"] == admin.dir.path().string());
+  CHECK(reply.facts.answer == "admin");
+  CHECK_FALSE(reply.facts.journaled);
+}
+
+TEST_CASE("unknown admin paths are 404, known ones with another method 405 with Allow", "[admin]") {
+  Admin admin;
+  struct Row {
+    std::string method, target;
+    int status;
+    std::string allow;
+  };
+  const auto row = GENERATE(values<Row>({
+      {"GET", "/__admin/nope", 404, ""},
+      {"GET", "/__admin/health/", 404, ""},
+      {"GET", "/__admin/", 404, ""},
+      {"POST", "/__admin/health", 405, "GET"},
+      {"PUT", "/__admin/requests", 405, "GET, DELETE"},
+      {"GET", "/__admin/requests/count", 405, "POST"},
+      {"DELETE", "/__admin/clock", 405, "GET, POST"},
+      {"GET", "/__admin/reset", 405, "POST"},
+      {"GET", "/__admin/fixtures/reload", 405, "POST"},
+      {"GET", "/__admin/keys", 405, "POST"},
+      {"GET", "/__admin/keys/revoke", 405, "POST"},
+  }));
+  DYNAMIC_SECTION(row.method << " " << row.target) {
+    const auto reply = call(*admin.api, row.method, row.target);
+    CHECK(reply.status == row.status);
+    CHECK(header(reply.response, "Allow") == row.allow);
+    CHECK(reply.body["message"].is_string());
+    if (row.status == 404) {
+      CHECK(reply.body["message"] == "no admin endpoint: " + row.method + " " + row.target);
+    }
+  }
+}
+
+TEST_CASE("bad admin bodies and queries are 400s naming the field", "[admin]") {
+  Admin admin;
+  struct Row {
+    std::string method, target, body, field;
+  };
+  const auto row = GENERATE(values<Row>({
+      {"GET", "/__admin/requests?limit=x", "", "limit"},
+      {"GET", "/__admin/requests?limit=-1", "", "limit"},
+      {"GET", "/__admin/requests?limit=", "", "limit"},
+      {"GET", "/__admin/requests?limt=3", "", "limt"},
+      {"GET", "/__admin/health?x=1", "", "x"},
+      {"POST", "/__admin/requests/count", R"({"status":"200"})", "status"},
+      {"POST", "/__admin/requests/count", R"({"method":1})", "method"},
+      {"POST", "/__admin/requests/count", R"({"colour":"red"})", "colour"},
+      {"POST", "/__admin/keys", R"({"key":"k-1","status":"bogus"})", "status"},
+      {"POST", "/__admin/keys", R"({"status":"valid"})", "key"},
+      {"POST", "/__admin/keys",
+       R"({"key":"k-1","status":"valid","quota":{"limit":0,"window_seconds":1}})", "quota.limit"},
+      {"POST", "/__admin/keys", R"({"key":"k-1","status":"valid","colour":1})", "colour"},
+      {"POST", "/__admin/keys/revoke", R"({})", "key"},
+      {"POST", "/__admin/keys/revoke", R"({"key":""})", "key"},
+      {"POST", "/__admin/keys/revoke", R"({"key":5})", "key"},
+      {"POST", "/__admin/clock", R"({})", "now"},
+      {"POST", "/__admin/clock", R"({"now":1,"advance_seconds":1})", "advance_seconds"},
+      {"POST", "/__admin/clock", R"({"now":-1})", "now"},
+      {"POST", "/__admin/clock", R"({"now":"1"})", "now"},
+      {"POST", "/__admin/clock", R"({"advance_seconds":1.5})", "advance_seconds"},
+      {"POST", "/__admin/clock", R"({"advance_seconds":-3})", "advance_seconds"},
+      {"POST", "/__admin/clock", R"({"later":3})", "later"},
+  }));
+  DYNAMIC_SECTION(row.method << " " << row.target << " " << row.body) {
+    const auto reply = call(*admin.api, row.method, row.target, row.body);
+    CHECK(reply.status == 400);
+    CHECK(reply.body["field"] == row.field);
+    CHECK(reply.body["message"].is_string());
+  }
+  SECTION("a body that is not a JSON object") {
+    CHECK(call(*admin.api, "POST", "/__admin/clock", "now=1").status == 400);
+    CHECK(call(*admin.api, "POST", "/__admin/clock", "[1]").status == 400);
+  }
+  SECTION("a key entry's error carries its fixture id") {
+    const auto reply =
+        call(*admin.api, "POST", "/__admin/keys", R"({"key":"k-1","answer":"nothing-like-it"})");
+    CHECK(reply.status == 400);
+    CHECK_THAT(reply.body["message"].get<std::string>(),
+               Catch::StartsWith("[fixture.unknown-answer] POST /__admin/keys: /answer: "));
+  }
+}
+
+TEST_CASE("the journal through the engine: newest first, limit, count, clear, admin calls "
+          "left out",
+          "[admin][journal]") {
+  Admin admin({}, 3);
+  Engine engine(*admin.api);
+  engine.login("demo-valid-key");
+  engine.login("demo-expired-key", "Prefer: code=429\r\n");
+  engine.send("GET", "/api/authenticate");
+  engine.send("GET", "/__admin/health"); // not recorded
+  engine.login("not-a-known-key");
+  const json page = body_of(engine.send("GET", "/__admin/requests"));
+  CHECK(page["total"] == 4);
+  CHECK(page["dropped"] == 1);
+  REQUIRE(page["requests"].size() == 3);
+  const json newest = page["requests"][0];
+  CHECK(newest["id"] == 4);
+  CHECK(newest["answer"] == "unknown_key");
+  CHECK(newest["status"] == 401);
+  CHECK(newest["key_hint"] == "not-...");
+  CHECK(newest["client_id"] == "my-app");
+  CHECK(newest["method"] == "POST");
+  CHECK(newest["path"] == "/api/authenticate");
+  CHECK(newest["duration_ms"].is_number());
+  CHECK(newest["fault"].is_null());
+  CHECK(newest["prefer"].is_null());
+  CHECK(newest["reason"].is_null());
+  CHECK(std::regex_match(newest["time"].get<std::string>(),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  CHECK(page["requests"][1]["status"] == 405);
+  CHECK(page["requests"][1]["key_hint"].is_null());
+  CHECK(page["requests"][2]["prefer"] == "code=429");
+  CHECK(page["requests"][2]["reason"] == "prefer");
+  CHECK(page["requests"][2]["status"] == 429);
+
+  const json limited = body_of(engine.send("GET", "/__admin/requests?limit=1"));
+  REQUIRE(limited["requests"].size() == 1);
+  CHECK(limited["requests"][0]["id"] == 4);
+
+  CHECK(body_of(engine.send("POST", "/__admin/requests/count", R"({"method":"POST"})"))["count"] ==
+        2);
+  CHECK(body_of(engine.send("POST", "/__admin/requests/count",
+                            R"({"status":401,"client_id":"my-app","key_hint":"not-"})"))["count"] ==
+        1);
+  CHECK(body_of(engine.send("POST", "/__admin/requests/count", ""))["count"] == 3);
+
+  CHECK(body_of(engine.send("DELETE", "/__admin/requests"))["cleared"] == 3);
+  const json cleared = body_of(engine.send("GET", "/__admin/requests"));
+  CHECK(cleared["requests"].empty());
+  CHECK(cleared["total"] == 0);
+  CHECK(cleared["dropped"] == 0);
+
+  // Admin calls in the access log, as answer "admin"; every request there.
+  const std::string log = engine.log_text();
+  CHECK_THAT(log, Catch::Contains("GET /__admin/health 200") && Catch::Contains("outcome=admin"));
+}
+
+TEST_CASE("a delay counts in duration_ms; a refusal of the engine is recorded",
+          "[admin][journal]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  engine.login("demo-valid-key", "Prefer: delay=50\r\n");
+  engine.session.advance(std::chrono::steady_clock::now() + 1s);
+  // Too large to drain: the engine answers 413 from the head, without the handler.
+  engine.session.output().clear();
+  engine.session.receive("POST /api/authenticate HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Length: 9000000\r\n\r\n");
+  const auto entries = admin.runtime->journal().newest().entries;
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].status == 413);
+  CHECK(entries[0].method == "POST");
+  CHECK(entries[0].path == "/api/authenticate");
+  CHECK_FALSE(entries[0].answer);
+  CHECK(entries[1].duration >= 50ms);
+  CHECK(entries[1].prefer == std::optional<std::string>("delay=50"));
+}
+
+TEST_CASE("a whole key never reaches the journal or the access log", "[admin][journal]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  const std::string key = "secret-runtime-key-8c1f";
+  const std::string added =
+      engine.send("POST", "/__admin/keys", json{{"key", key}, {"status", "valid"}}.dump());
+  CHECK_THAT(added, Catch::Contains("\"key_hint\":\"secr...\""));
+  engine.login(key);
+  engine.login(key + "-wrong");
+  engine.send("POST", "/__admin/keys/revoke", json{{"key", key}}.dump());
+  engine.login(key);
+  const std::string journal = engine.send("GET", "/__admin/requests");
+  const std::string log = engine.log_text();
+  for (const auto &text : {journal, log, added}) {
+    CHECK_THAT(text, !Catch::Contains(key.substr(0, 5)));
+  }
+  CHECK_THAT(journal, Catch::Contains("\"key_hint\":\"secr...\""));
+}
+
+TEST_CASE("runtime keys: added, refused twice, answered; revoked, known or not", "[admin]") {
+  Admin admin;
+  const auto keys = admin.runtime->handler()->fixtures().keys.size();
+  CHECK(login(*admin.api, "rt-key-1") == 401);
+  auto reply = call(*admin.api, "POST", "/__admin/keys",
+                    R"({"key":"rt-key-1","status":"valid","label":"runtime"})");
+  CHECK(reply.status == 201);
+  CHECK(reply.body == json{{"key_hint", "rt..."}, {"answer", "success"}, {"keys", keys + 1}});
+  CHECK(login(*admin.api, "rt-key-1") == 200);
+  CHECK(
+      call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})").status ==
+      409);
+  CHECK(call(*admin.api, "POST", "/__admin/keys", R"({"key":"demo-valid-key","status":"valid"})")
+            .status == 409);
+  // Behaviours come with it, as in keys.json.
+  reply = call(*admin.api, "POST", "/__admin/keys",
+               R"({"key":"rt-key-2","answer":"server_error","delay_ms":5})");
+  CHECK(reply.status == 201);
+  const auto slow = admin.api->handle(login_request("rt-key-2")).response;
+  CHECK(slow.status == 500);
+  CHECK(slow.delay == 5ms);
+
+  reply = call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
+  CHECK(reply.status == 200);
+  CHECK(reply.body == json{{"revoked", "demo..."}, {"known", true}});
+  const auto revoked = admin.api->handle(login_request("demo-valid-key"));
+  CHECK(revoked.facts.answer == "revoked_key");
+  reply = call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"never-seen-key"})");
+  CHECK(reply.body == json{{"revoked", "neve..."}, {"known", false}});
+  CHECK(admin.api->handle(login_request("never-seen-key")).facts.answer == "revoked_key");
+  CHECK(call(*admin.api, "GET", "/__admin/health").body["keys"] == keys + 3);
+}
+
+TEST_CASE("the clock: read, set, advanced; tokens follow it", "[admin][clock]") {
+  Admin admin; // --now 1764000000: frozen
+  auto reply = call(*admin.api, "GET", "/__admin/clock");
+  CHECK(reply.body == json{{"now", 1764000000}, {"now_ms", 1764000000000}, {"frozen", true}});
+  reply = call(*admin.api, "POST", "/__admin/clock", R"({"now":1800000000})");
+  CHECK(reply.status == 200);
+  CHECK(reply.body["now"] == 1800000000);
+  reply = call(*admin.api, "POST", "/__admin/clock", R"({"advance_seconds":60})");
+  CHECK(reply.body["now"] == 1800000060);
+  const auto body = json::parse(admin.api->handle(login_request("demo-valid-key")).response.body);
+  const auto decoded = inspekt::decode_jwt(body["access_token"].get<std::string>());
+  REQUIRE(decoded);
+  CHECK(decoded.jwt->claims["iat"] == 1800000060);
+}
+
+TEST_CASE("reset puts journal, runtime keys, revocations, quotas and clock back", "[admin]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})");
+  call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
+  call(*admin.api, "POST", "/__admin/clock", R"({"advance_seconds":3600})");
+  for (int i = 0; i < 6; ++i) {
+    engine.login("demo-rate-limited-key");
+  }
+  CHECK(login(*admin.api, "demo-rate-limited-key") == 429);
+  const auto reply = call(*admin.api, "POST", "/__admin/reset");
+  CHECK(reply.status == 200);
+  CHECK(reply.body == json{{"reset", true}});
+  CHECK(login(*admin.api, "rt-key-1") == 401);
+  CHECK(login(*admin.api, "demo-valid-key") == 200);
+  CHECK(login(*admin.api, "demo-rate-limited-key") == 200);
+  CHECK(call(*admin.api, "GET", "/__admin/clock").body["now"] == 1764000000);
+  const auto page = admin.runtime->journal().newest();
+  CHECK(page.total == 0);
+  CHECK(page.entries.empty());
+}
+
+TEST_CASE("reload: a good set swaps in, a broken one is refused and the old set serves",
+          "[admin][reload]") {
+  Admin admin;
+  call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})");
+  call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
+  admin.dir.add_key({{"key", "reloaded-key"}, {"status", "valid"}});
+  auto reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
+  CHECK(reply.status == 200);
+  CHECK(reply.body["reloaded"] == true);
+  CHECK(reply.body["fixtures"] == admin.dir.path().string());
+  CHECK(reply.body["keys"] == admin.runtime->handler()->fixtures().keys.size());
+  CHECK(reply.body["load_ms"].is_number());
+  CHECK(reply.body["swap_ms"].is_number());
+  CHECK(login(*admin.api, "reloaded-key") == 200);
+  // Runtime keys and revocations survive a reload.
+  CHECK(login(*admin.api, "rt-key-1") == 200);
+  CHECK(admin.api->handle(login_request("demo-valid-key")).facts.answer == "revoked_key");
+
+  admin.dir.write_text("keys.json", R"({"keys": [{"key": 5, "status": "valid"}]})");
+  reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
+  CHECK(reply.status == 422);
+  CHECK(reply.body["id"] == "fixture.type");
+  CHECK_THAT(reply.body["message"].get<std::string>(), Catch::StartsWith("[fixture.type] "));
+  CHECK(login(*admin.api, "reloaded-key") == 200);
+
+  // A new set that lists a runtime key itself: the runtime key cannot be re-applied.
+  admin.dir.write("keys.json",
+                  json{{"keys", json::array({{{"key", "rt-key-1"}, {"status", "valid"}}})}});
+  reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
+  CHECK(reply.status == 422);
+  CHECK(login(*admin.api, "reloaded-key") == 200);
+}
+
+TEST_CASE("the embedded set reloads too", "[admin][reload]") {
+  RuntimeOptions options;
+  const auto runtime = std::make_shared<MockRuntime>(options);
+  const AdminApi api(runtime, {});
+  const auto reply = call(api, "POST", "/__admin/fixtures/reload");
+  CHECK(reply.status == 200);
+  CHECK(reply.body["fixtures"] == "embedded default");
+}
+
+TEST_CASE("access: loopback open, other hosts 403, a token wants Bearer, --no-admin is 404",
+          "[admin][access]") {
+  SECTION("loopback, no token: open") {
+    Admin admin({true, true, std::nullopt});
+    CHECK(call(*admin.api, "GET", "/__admin/health").status == 200);
+  }
+  SECTION("another host without a token: 403 saying how to set one") {
+    Admin admin({true, false, std::nullopt});
+    const auto reply = call(*admin.api, "GET", "/__admin/health");
+    CHECK(reply.status == 403);
+    CHECK_THAT(reply.body["message"].get<std::string>(), Catch::Contains("--admin-token"));
+    CHECK(login(*admin.api, "demo-valid-key") == 200); // logins are not admin calls
+  }
+  SECTION("a token: 401 without it or with another, 200 with it") {
+    const std::string token = "test-token-5d2e";
+    const bool loopback = GENERATE(true, false);
+    Admin admin({true, loopback, token});
+    for (const std::optional<std::string> &wrong :
+         {std::optional<std::string>(), std::optional<std::string>("Bearer test-token-5d2f"),
+          std::optional<std::string>("Bearer test-token-5d2"),
+          std::optional<std::string>("Basic " + token), std::optional<std::string>(token),
+          std::optional<std::string>("Bearer " + token + " ")}) {
+      const auto reply = call(*admin.api, request("GET", "/__admin/health", "", wrong));
+      CHECK(reply.status == 401);
+      CHECK(header(reply.response, "WWW-Authenticate") == "Bearer");
+      CHECK_THAT(reply.response.body, !Catch::Contains(token));
+    }
+    CHECK(call(*admin.api, request("GET", "/__admin/health", "", "Bearer " + token)).status == 200);
+    CHECK(call(*admin.api, request("GET", "/__admin/health", "", "bearer " + token)).status == 200);
+  }
+  SECTION("--no-admin: the fixtures' 404, as any unknown path") {
+    Admin admin({false, true, std::nullopt});
+    const auto reply = call(*admin.api, "GET", "/__admin/health");
+    CHECK(reply.status == 404);
+    CHECK(reply.facts.answer == "not_found");
+  }
+}
+
+TEST_CASE("is_loopback_host", "[admin][access]") {
+  CHECK(is_loopback_host("127.0.0.1"));
+  CHECK(is_loopback_host("127.1.2.3"));
+  CHECK(is_loopback_host("::1"));
+  CHECK(is_loopback_host("[::1]"));
+  CHECK(is_loopback_host("localhost"));
+  CHECK_FALSE(is_loopback_host("0.0.0.0"));
+  CHECK_FALSE(is_loopback_host("::"));
+  CHECK_FALSE(is_loopback_host("192.168.1.1"));
+  CHECK_FALSE(is_loopback_host("example.com"));
+}
+
+TEST_CASE("journal off: count is 409, total still counts", "[admin][journal]") {
+  Admin admin({}, 0);
+  Engine engine(*admin.api);
+  engine.login("demo-valid-key");
+  const auto reply = call(*admin.api, "POST", "/__admin/requests/count", "{}");
+  CHECK(reply.status == 409);
+  CHECK(reply.body["message"] == "the journal is off (--journal-size 0)");
+  const auto page = call(*admin.api, "GET", "/__admin/requests").body;
+  CHECK(page["total"] == 1);
+  CHECK(page["dropped"] == 1);
+  CHECK(page["requests"].empty());
+}
+
+TEST_CASE("logins from several threads while reloads alternate two sets: every answer is "
+          "wholly one set's",
+          "[admin][reload][concurrency]") {
+  Admin admin;
+  // Set A and set B differ in the key's answer header and in the token issuer: an answer
+  // mixing the two sets would carry one's header and the other's issuer.
+  const json responses = admin.dir.read("responses.json");
+  const json tokens = admin.dir.read("tokens.json");
+  const auto write_set = [&](const std::string &name) {
+    json r = responses;
+    r["success"]["headers"]["X-Set"] = name;
+    json t = tokens;
+    t["issuer"] = "issuer-" + name;
+    admin.dir.write("responses.json", r);
+    admin.dir.write("tokens.json", t);
+  };
+  write_set("a");
+  REQUIRE(call(*admin.api, "POST", "/__admin/fixtures/reload").status == 200);
+
+  std::atomic<bool> done{false};
+  std::atomic<int> answers{0};
+  std::atomic<int> mixed{0};
+  std::atomic<int> seen_a{0};
+  std::atomic<int> seen_b{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      while (!done) {
+        const auto response = admin.api->handle(login_request("demo-valid-key")).response;
+        const std::string set = header(response, "X-Set");
+        const auto body = json::parse(response.body, nullptr, false);
+        const auto decoded = inspekt::decode_jwt(body.value("access_token", ""));
+        const bool whole = response.status == 200 && decoded &&
+                           decoded.jwt->claims.value("iss", "") == "issuer-" + set;
+        mixed += whole ? 0 : 1;
+        (set == "a" ? seen_a : seen_b) += 1;
+        ++answers;
+      }
+    });
+  }
+  int reloads = 0;
+  for (int i = 0; i < 40; ++i) {
+    write_set(i % 2 == 0 ? "b" : "a");
+    reloads += call(*admin.api, "POST", "/__admin/fixtures/reload").status == 200;
+  }
+  done = true;
+  for (auto &thread : threads) {
+    thread.join();
+  }
+  INFO("answers: " << answers << ", a: " << seen_a << ", b: " << seen_b);
+  CHECK(reloads == 40);
+  CHECK(mixed == 0);
+  CHECK(answers > 0);
+  CHECK(seen_a > 0);
+  CHECK(seen_b > 0);
+}
