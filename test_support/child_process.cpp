@@ -144,11 +144,14 @@ std::string ChildProcess::stderr_text() const {
   return text.str();
 }
 
-StartedMock start_mock_binary(std::vector<std::string> extra_args) {
+StartedMock start_mock_binary(std::vector<std::string> extra_args,
+                              std::vector<std::string> extra_env) {
   std::vector<std::string> argv{INSPEKT_MOCK_BINARY, "--port", "0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   StartedMock started;
-  started.process = std::make_unique<ChildProcess>(argv);
+  // A token in the developer's shell must not close the admin API of every test's mock.
+  extra_env.insert(extra_env.begin(), "INSPEKT_ADMIN_TOKEN");
+  started.process = std::make_unique<ChildProcess>(argv, std::move(extra_env));
   const auto line = started.process->read_line(std::chrono::seconds(10));
   const std::string prefix = "listening on ";
   if (line && line->rfind(prefix, 0) == 0) {

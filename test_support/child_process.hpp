@@ -43,6 +43,8 @@ struct StartedMock {
   std::string base_url; // empty when it never became ready
   int port = 0;
 };
-StartedMock start_mock_binary(std::vector<std::string> extra_args = {});
+// `extra_env` as for ChildProcess; INSPEKT_ADMIN_TOKEN is removed unless given there.
+StartedMock start_mock_binary(std::vector<std::string> extra_args = {},
+                              std::vector<std::string> extra_env = {});
 
 } // namespace inspekt::testing

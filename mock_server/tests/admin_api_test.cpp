@@ -7,6 +7,7 @@
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "test_support/fixture_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,46 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A copy of the default fixture set in a directory of its own, to change and reload.
-class FixtureDir {
-public:
-  FixtureDir() {
-    std::random_device seed;
-    path_ = fs::temp_directory_path() /
-            ("inspekt-admin-" + std::to_string(seed()) + "-" + std::to_string(seed()));
-    fs::create_directories(path_);
-    for (const auto *name : fixture_file_names) {
-      fs::copy_file(fs::path(INSPEKT_DEFAULT_FIXTURES) / name, path_ / name);
-    }
-  }
-  ~FixtureDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  FixtureDir(const FixtureDir &) = delete;
-  FixtureDir &operator=(const FixtureDir &) = delete;
-
-  const fs::path &path() const { return path_; }
-  json read(const std::string &name) const {
-    std::ifstream in(path_ / name);
-    return json::parse(in);
-  }
-  void write(const std::string &name, const json &value) const {
-    std::ofstream(path_ / name) << value.dump(2);
-  }
-  void write_text(const std::string &name, const std::string &text) const {
-    std::ofstream(path_ / name) << text;
-  }
-  // keys.json with one more key.
-  void add_key(const json &entry) const {
-    json keys = read("keys.json");
-    keys["keys"].push_back(entry);
-    write("keys.json", keys);
-  }
-
-private:
-  fs::path path_;
-};
+using inspekt::testing::FixtureDir;
 
 struct Admin {
   explicit Admin(AdminAccess access = {}, std::size_t journal_size = 100) {
@@ -75,7 +37,7 @@ struct Admin {
     runtime = std::make_shared<MockRuntime>(options);
     api = std::make_unique<AdminApi>(runtime, std::move(access));
   }
-  FixtureDir dir;
+  FixtureDir dir{INSPEKT_DEFAULT_FIXTURES};
   std::shared_ptr<MockRuntime> runtime;
   std::unique_ptr<AdminApi> api;
 };
