@@ -280,7 +280,7 @@ TEST_CASE("the journal through the engine: newest first, limit, count, clear, ad
   CHECK_THAT(log, Catch::Contains("GET /__admin/health 200") && Catch::Contains("outcome=admin"));
 }
 
-TEST_CASE("a delay counts in duration_ms; a refusal of the engine is recorded",
+TEST_CASE("a delay counts in duration_ms, and a refusal of the engine is recorded",
           "[admin][journal]") {
   Admin admin;
   Engine engine(*admin.api);
@@ -319,7 +319,7 @@ TEST_CASE("a whole key never reaches the journal or the access log", "[admin][jo
   CHECK_THAT(journal, Catch::Contains("\"key_hint\":\"secr...\""));
 }
 
-TEST_CASE("runtime keys: added, refused twice, answered; revoked, known or not", "[admin]") {
+TEST_CASE("runtime keys: added, refused twice, answered, then revoked, known or not", "[admin]") {
   Admin admin;
   const auto keys = admin.runtime->handler()->fixtures().keys.size();
   CHECK(login(*admin.api, "rt-key-1") == 401);
@@ -352,7 +352,7 @@ TEST_CASE("runtime keys: added, refused twice, answered; revoked, known or not",
   CHECK(call(*admin.api, "GET", "/__admin/health").body["keys"] == keys + 3);
 }
 
-TEST_CASE("the clock: read, set, advanced; tokens follow it", "[admin][clock]") {
+TEST_CASE("the clock: read, set, advanced, and tokens follow it", "[admin][clock]") {
   Admin admin; // --now 1764000000: frozen
   auto reply = call(*admin.api, "GET", "/__admin/clock");
   CHECK(reply.body == json{{"now", 1764000000}, {"now_ms", 1764000000000}, {"frozen", true}});

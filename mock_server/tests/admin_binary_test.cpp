@@ -111,7 +111,8 @@ TEST_CASE("a token from the environment or a file closes the admin API to calls 
   std::filesystem::remove(token_file);
 }
 
-TEST_CASE("a non-loopback host without a token: 403; --no-admin: 404", "[binary][admin][access]") {
+TEST_CASE("a non-loopback host without a token gets 403, --no-admin 404",
+          "[binary][admin][access]") {
   SECTION("listening on every address (connected to through 127.0.0.1 only)") {
     auto mock = start_mock_binary({"--host", "0.0.0.0"});
     REQUIRE(mock.port > 0);
@@ -129,7 +130,7 @@ TEST_CASE("a non-loopback host without a token: 403; --no-admin: 404", "[binary]
   }
 }
 
-TEST_CASE("SIGHUP reloads the fixtures; a broken set is refused and the old one serves",
+TEST_CASE("SIGHUP reloads the fixtures, and a broken set is refused and the old one serves",
           "[binary][admin][reload]") {
   FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
   auto mock = start_mock_binary({"--fixtures", dir.path().string()});

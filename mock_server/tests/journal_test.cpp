@@ -115,7 +115,7 @@ TEST_CASE("long fields are clipped, never past their bound", "[journal]") {
   CHECK(entry.client_id->size() == JournalClip::client_id);
 }
 
-TEST_CASE("count filters by every field; key_hint with or without its dots", "[journal]") {
+TEST_CASE("count filters by every field, key_hint with or without its dots", "[journal]") {
   Journal journal(10);
   JournalRecord a = record(200);
   a.client_id = "my-app";
