@@ -75,13 +75,18 @@ AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism, Pr
     : AuthHandler(std::move(fixtures), std::make_shared<MockState>(determinism), prefer) {}
 
 AuthHandler::AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer)
-    : fixtures_(std::move(fixtures)), keys_(fixtures_.keys), issuer_(fixtures_.tokens),
-      state_(std::move(state)), sessions_(fixtures_.session, state_->entropy), prefer_(prefer) {
+    : AuthHandler(std::make_shared<const FixtureSet>(std::move(fixtures)), std::move(state),
+                  prefer) {}
+
+AuthHandler::AuthHandler(std::shared_ptr<const FixtureSet> fixtures,
+                         std::shared_ptr<MockState> state, PreferHeader prefer)
+    : fixtures_(std::move(fixtures)), keys_(fixtures_->keys), issuer_(fixtures_->tokens),
+      state_(std::move(state)), sessions_(fixtures_->session, state_->entropy), prefer_(prefer) {
   // Bodies without placeholders are rendered once, not on every request.
-  fixed_bodies_.resize(fixtures_.answers.size());
-  templates_.resize(fixtures_.answers.size());
-  for (AnswerId id = 0; id < fixtures_.answers.size(); ++id) {
-    const auto &response = fixtures_.answers[id].response;
+  fixed_bodies_.resize(fixtures_->answers.size());
+  templates_.resize(fixtures_->answers.size());
+  for (AnswerId id = 0; id < fixtures_->answers.size(); ++id) {
+    const auto &response = fixtures_->answers[id].response;
     auto &fixed = fixed_bodies_[id];
     if (response.raw_body) {
       fixed = *response.raw_body;
@@ -103,7 +108,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return decision;
   };
   const auto finish = [this, &finish_with](Outcome outcome) {
-    return finish_with(fixtures_.answer_id(outcome));
+    return finish_with(fixtures_->answer_id(outcome));
   };
   const auto refuse = [&facts, &finish](Reason reason) {
     facts.reason = reason;
@@ -206,7 +211,7 @@ void AuthHandler::apply_key(const ApiKeyEntry &entry, const KeyDigest &digest,
   if (entry.quota) {
     const auto verdict = state_->quotas.admit(digest, *entry.quota, state_->clock.now_ms());
     if (!verdict.allowed) {
-      decision.answer = fixtures_.answer_id(Outcome::rate_limited);
+      decision.answer = fixtures_->answer_id(Outcome::rate_limited);
       decision.retry_after = verdict.retry_after;
       decision.facts.reason = Reason::quota;
       return;
@@ -225,7 +230,7 @@ void AuthHandler::apply_key(const ApiKeyEntry &entry, const KeyDigest &digest,
 
 std::string AuthHandler::apply_preference(const Preference &preference, Decision &decision) const {
   if (preference.code) {
-    const auto &answers = fixtures_.answers;
+    const auto &answers = fixtures_->answers;
     const auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer &answer) {
       return answer.response.status == *preference.code;
     });
@@ -236,7 +241,7 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
     decision.answer = static_cast<AnswerId>(it - answers.begin());
   }
   if (preference.answer) {
-    const auto id = fixtures_.find_answer(*preference.answer);
+    const auto id = fixtures_->find_answer(*preference.answer);
     if (!id) {
       const auto &name = *preference.answer;
       return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
@@ -258,14 +263,14 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
 
 HandledRequest AuthHandler::handle(const HttpRequest &request) const {
   Decision decision = decide(request);
-  decision.facts.answer = fixtures_.name_of(decision.answer);
+  decision.facts.answer = fixtures_->name_of(decision.answer);
   HttpResponse response = render(decision);
   return {std::move(response), std::move(decision.facts)};
 }
 
 HttpResponse AuthHandler::respond(Outcome outcome) const {
   Decision decision;
-  decision.answer = fixtures_.answer_id(outcome);
+  decision.answer = fixtures_->answer_id(outcome);
   return render(decision);
 }
 
@@ -281,7 +286,7 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
     return response;
   }
   const AnswerId answer = decision.answer;
-  const auto &templ = fixtures_.answers[answer].response;
+  const auto &templ = fixtures_->answers[answer].response;
   response.status = templ.status;
   response.headers = templ.headers;
   if (decision.retry_after) {

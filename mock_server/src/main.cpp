@@ -170,9 +170,11 @@ int serve(const Options &options) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
     return exit_usage;
   }
-  const auto initial = runtime->handler(); // held: an admin call may swap the set meanwhile
-  const FixtureSet &fixtures = initial->fixtures();
-  const std::string summary = fixtures.origin + ": " + describe_keys(fixtures);
+  // Held until serving starts (an admin call may swap the set meanwhile), then let go:
+  // a reload frees the set it replaces.
+  auto initial = runtime->handler();
+  const std::string summary =
+      initial->fixtures().origin + ": " + describe_keys(initial->fixtures());
   ServerOptions server_options = options.server;
   try {
     if (options.tls_self_signed) {
@@ -203,8 +205,8 @@ int serve(const Options &options) {
   }
   log->note("fixtures", summary);
   if (options.now) {
-    if (const auto warning =
-            born_expired_warning(*options.now, system_epoch_seconds(), fixtures.tokens)) {
+    if (const auto warning = born_expired_warning(*options.now, system_epoch_seconds(),
+                                                  initial->fixtures().tokens)) {
       log->note("warning", *warning);
     }
   }
@@ -239,6 +241,7 @@ int serve(const Options &options) {
                                 ? "open (loopback host)"
                                 : "refuses every call (non-loopback host, no token)"));
   }
+  initial.reset();
   HangupReloader reloader(*runtime, *log);
   if (run_until_signal(server, *log, StopPolicy{}, [&reloader] { reloader.request(); }) ==
       RunEnd::failed) {

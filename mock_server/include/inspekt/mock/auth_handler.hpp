@@ -94,6 +94,9 @@ public:
   // Sharing `state` (clock, quotas, randomness) with the sets before and after it: the
   // runtime (mock_runtime.hpp) builds one per key-set change.
   AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer);
+  // The same, sharing an immutable set (the runtime's set as loaded, without copying it).
+  AuthHandler(std::shared_ptr<const FixtureSet> fixtures, std::shared_ptr<MockState> state,
+              PreferHeader prefer);
 
   // Thread-safe: may be called from many connections at once.
   HandledRequest handle(const HttpRequest &request) const override;
@@ -102,7 +105,7 @@ public:
   // own 413 or 400), without credentials.
   HttpResponse respond(Outcome outcome) const override;
 
-  const FixtureSet &fixtures() const { return fixtures_; }
+  const FixtureSet &fixtures() const { return *fixtures_; }
   // The entry a login with `key` would use, or nullptr (constant-time, as for logins).
   const ApiKeyEntry *find_key(std::string_view key) const { return keys_.find(key); }
 
@@ -127,7 +130,7 @@ private:
   std::string apply_preference(const Preference &preference, Decision &decision) const;
   HttpResponse render(const Decision &decision) const;
 
-  FixtureSet fixtures_;
+  std::shared_ptr<const FixtureSet> fixtures_;
   KeyStore keys_;
   TokenIssuer issuer_;
   std::shared_ptr<MockState> state_;

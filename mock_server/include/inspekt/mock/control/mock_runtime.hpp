@@ -95,8 +95,11 @@ public:
 private:
   // The set in use built from `base` with the runtime keys and revocations applied;
   // throws FixtureError or a RuntimeRefusal.
-  std::shared_ptr<const AuthHandler> build(FixtureSet base) const;
-  void swap_in(std::shared_ptr<const AuthHandler> next);
+  std::shared_ptr<const AuthHandler> build(const std::shared_ptr<const FixtureSet> &base) const;
+  // Puts `next` in place and returns the set it replaced, for the caller to let go of
+  // outside the timed swap (and outside any request's path).
+  std::shared_ptr<const AuthHandler> swap_in(std::shared_ptr<const AuthHandler> next);
+  static void release(std::shared_ptr<const AuthHandler> old);
 
   RuntimeOptions options_;
   std::shared_ptr<MockState> state_;
@@ -104,7 +107,9 @@ private:
   std::chrono::steady_clock::time_point started_;
 
   std::mutex writer_; // one change at a time
-  FixtureSet base_;   // as loaded, before runtime keys and revocations
+  // As loaded, before runtime keys and revocations; shared with the set in use when
+  // there are none (a large set is then held once).
+  std::shared_ptr<const FixtureSet> base_;
   std::vector<nlohmann::json> runtime_keys_;
   std::vector<std::string> revoked_;
   std::shared_ptr<const AuthHandler> current_; // std::atomic_load/store only
