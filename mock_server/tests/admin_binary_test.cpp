@@ -186,3 +186,19 @@ TEST_CASE("a full journal of the largest entries adds at most 8 MiB to the proce
   mock.process->signal(SIGTERM);
   CHECK(mock.process->wait(2s) == 0);
 }
+
+TEST_CASE("SIGTERM during a reload of a large set still exits 0", "[binary][admin][reload]") {
+  FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
+  json keys = dir.read("keys.json");
+  for (int i = 0; i < 50000; ++i) {
+    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
+  }
+  dir.write("keys.json", keys);
+  auto mock = start_mock_binary({"--fixtures", dir.path().string()});
+  REQUIRE(mock.port > 0);
+  mock.process->signal(SIGHUP); // a reload of 50,000 keys takes a while
+  std::this_thread::sleep_for(20ms);
+  mock.process->signal(SIGTERM);
+  CHECK(mock.process->wait(5s) == 0);
+  CHECK_THAT(mock.process->stderr_text(), Catch::Contains("stopping: on SIGTERM"));
+}
