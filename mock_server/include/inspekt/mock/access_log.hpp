@@ -54,7 +54,7 @@ public:
 private:
   struct Writer; // shared with the writer thread, which may outlive the log
   void start(std::shared_ptr<Writer> writer);
-  void enqueue(std::string line);
+  void enqueue(const std::string &line);
 
   std::shared_ptr<Writer> writer_;
   LogFormat format_;
