@@ -1,4 +1,5 @@
 #include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/fixtures/json_template.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -79,19 +80,6 @@ std::string json_string(std::string_view text) {
 void append_quoted(std::string &out, std::string_view text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), plain_char)) {
     out.append(text);
-  } else {
-    out += json_string(text);
-  }
-}
-
-// A JSON string, as nlohmann::json writes it: printable ASCII other than '"' and '\'
-// is copied as it is, anything else goes through the JSON writer.
-void append_json_string(std::string &out, std::string_view text) {
-  if (std::all_of(text.begin(), text.end(),
-                  [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
-    out += '"';
-    out.append(text);
-    out += '"';
   } else {
     out += json_string(text);
   }
