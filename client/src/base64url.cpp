@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace inspekt {
 namespace {
@@ -35,17 +36,35 @@ bool unused_bits_clear(std::string_view text) {
 
 } // namespace
 
+// Written out rather than EVP_EncodeBlock and two passes of replace: every login signs
+// two tokens, and this is on that path.
 std::string base64url_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                      reinterpret_cast<const unsigned char *>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  while (!out.empty() && out.back() == '=') {
-    out.pop_back();
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto *in = reinterpret_cast<const unsigned char *>(bytes.data());
+  const std::size_t whole = bytes.size() / 3 * 3;
+  std::string out((bytes.size() * 4 + 2) / 3, '\0');
+  char *o = out.data();
+  for (std::size_t i = 0; i < whole; i += 3) {
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = alphabet[v & 63];
   }
-  std::replace(out.begin(), out.end(), '+', '-');
-  std::replace(out.begin(), out.end(), '/', '_');
+  const std::size_t rest = bytes.size() - whole;
+  if (rest > 0) {
+    std::uint32_t v = std::uint32_t{in[whole]} << 16;
+    if (rest == 2) {
+      v |= std::uint32_t{in[whole + 1]} << 8;
+    }
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (rest == 2) {
+      *o++ = alphabet[(v >> 6) & 63];
+    }
+  }
   return out;
 }
 

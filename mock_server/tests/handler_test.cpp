@@ -14,6 +14,7 @@
 #include <iterator>
 #include <regex>
 #include <set>
+#include <sstream>
 
 using namespace inspekt::mock;
 using nlohmann::json;
@@ -330,6 +331,49 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
   entry.facts = default_handler().handle(login(R"({"key":"demo-valid-key"})")).facts;
   CHECK_FALSE(json::parse(format_access_log(entry, LogFormat::json, 0)).contains("reason"));
   CHECK(format_access_log(entry, LogFormat::text, 0).find("reason=") == std::string::npos);
+}
+
+TEST_CASE("log lines: time per millisecond across seconds, durations' digits, quoting",
+          "[handler][log]") {
+  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), std::nullopt, "r"};
+  // The time down to the second is kept between lines: a new second must show.
+  CHECK(format_access_log(entry, LogFormat::text, 1764000000999) ==
+        "2025-11-24T16:00:00.999Z GET \"/a b\" 404 0.000ms remote=r");
+  entry.duration = std::chrono::microseconds(1234567);
+  CHECK(format_access_log(entry, LogFormat::text, 1764000001000) ==
+        "2025-11-24T16:00:01.000Z GET \"/a b\" 404 1234.567ms remote=r");
+  entry.duration = std::chrono::microseconds(7);
+  entry.path = "/p";
+  CHECK(format_access_log(entry, LogFormat::text, 1764000061042) ==
+        "2025-11-24T16:01:01.042Z GET /p 404 0.007ms remote=r");
+  entry.duration.reset();
+  entry.facts = RequestFacts{"success", "de\"m...", std::string("c\nid"), std::nullopt};
+  CHECK(format_access_log(entry, LogFormat::text, 0) ==
+        "1970-01-01T00:00:00.000Z GET /p 404 - outcome=success key=\"de\\\"m...\" "
+        "client_id=\"c\\nid\" remote=r");
+}
+
+TEST_CASE("the access log writes every line given, in order, once", "[handler][log]") {
+  std::ostringstream out;
+  {
+    AccessLog log(&out, LogFormat::text);
+    for (int i = 0; i < 5000; ++i) {
+      log.note("n", std::to_string(i));
+      if (i % 1000 == 999) {
+        REQUIRE(log.flush()); // a flush cuts the writer's lingering short
+      }
+    }
+    REQUIRE(log.flush());
+  }
+  std::istringstream lines(out.str());
+  std::string line;
+  int expected = 0;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    REQUIRE(line.substr(24) == " n: " + std::to_string(expected));
+    ++expected;
+  }
+  CHECK(expected == 5000);
 }
 
 TEST_CASE("every refusal reason is in the README", "[handler][docs]") {
