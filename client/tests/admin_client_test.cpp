@@ -60,9 +60,19 @@ void require_admin_api(const AdminClient &admin) {
   }
 }
 
-AdminMock admin_mock(std::vector<std::string> args = {}) {
+// The mock started with `args`; when it refuses them (an admin flag it does not know),
+// the test fails with what it said.
+StartedMock started_mock(std::vector<std::string> args) {
   auto mock = start_mock_binary(std::move(args));
-  REQUIRE_FALSE(mock.base_url.empty());
+  if (mock.base_url.empty()) {
+    mock.process->wait(2s);
+    FAIL("inspekt-mock did not start: " << mock.process->stderr_text());
+  }
+  return mock;
+}
+
+AdminMock admin_mock(std::vector<std::string> args = {}) {
+  auto mock = started_mock(std::move(args));
   const std::string url = mock.base_url;
   AdminMock started{std::move(mock), admin_for(url), AuthClient(local_options(url))};
   require_admin_api(started.admin);
@@ -335,8 +345,7 @@ TEST_CASE("admin: with a token set, calls need it and it shows nowhere", "[admin
   const std::string token = "adm1n-T0KEN-for-this-test-only";
   const TempPath token_file("inspekt-admin-token");
   std::ofstream(token_file.path()) << token << "\n";
-  auto mock = start_mock_binary({"--admin-token-file", token_file.path()});
-  REQUIRE_FALSE(mock.base_url.empty());
+  auto mock = started_mock({"--admin-token-file", token_file.path()});
 
   const auto with_token = admin_for(mock.base_url, token);
   require_admin_api(with_token);
