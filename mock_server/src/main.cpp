@@ -1,6 +1,7 @@
 // inspekt-mock: parses the command line and runs the mock. Everything else lives in the
 // library (see include/inspekt/mock/).
 
+#include "inspekt/client/version.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
@@ -138,6 +139,7 @@ int main(int argc, char **argv) {
                "2 bad flag, bad fixture set or bad TLS certificate/key; 3 cannot listen (port in "
                "use, bad host).",
                "inspekt-mock"};
+  app.set_version_flag("--version", std::string(inspekt::version()));
   app.add_option("--host", options.server.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.server.port, "Port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
@@ -187,7 +189,7 @@ int main(int argc, char **argv) {
   tls_write_ca->needs(tls_self_signed);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
+  } catch (const CLI::Success &e) { // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";
