@@ -7,6 +7,7 @@
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/lifecycle.hpp"
 #include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -35,6 +36,7 @@ struct Options {
   bool quiet = false;
   bool ignore_prefer = false;
   std::optional<std::uint64_t> seed;
+  std::string instance;
   std::optional<std::int64_t> now;
   std::string tls_cert;
   std::string tls_key;
@@ -74,7 +76,8 @@ int serve(const Options &options) {
     return exit_usage;
   }
   auto handler = std::make_shared<const AuthHandler>(
-      std::move(fixtures), DeterminismOptions{options.seed, options.now},
+      std::move(fixtures),
+      DeterminismOptions{seed_for_instance(options.seed, options.instance), options.now},
       options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured);
   // Parsing a large fixture set leaves tens of MiB of freed JSON tree in the heap (70
   // MiB resident for 100,000 keys); give it back before serving.
@@ -169,6 +172,10 @@ int main(int argc, char **argv) {
                "lifetime=)");
   app.add_option("--seed", options.seed,
                  "Seed for session ids, token ids and chaos: same requests, same answers");
+  app.add_option("--instance", options.instance,
+                 "This replica's name (also $INSPEKT_INSTANCE), mixed into --seed: replicas "
+                 "with the same seed issue distinct session and token ids")
+      ->envname("INSPEKT_INSTANCE");
   app.add_option("--now", options.now,
                  "Fixed clock (Unix seconds) for iat/exp, session timestamps and quota windows; a "
                  "time further back than the tokens live warns that they are born expired");
