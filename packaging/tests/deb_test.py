@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""The Debian package (issue 14): cpack builds it; its metadata holds the name, the
+"""The Debian package (issue 14): packaging/container-build-steps builds it, as the
+container image's build stage does (scripts/bootstrap --build-only, scripts/build, cpack); its metadata holds the name, the
 project's version and dependencies computed by dpkg-shlibdeps; it holds the programs,
 the fixtures, the man pages and the client's CMake package; unpacked with
 `dpkg-deb -x`, its programs run from there: --version, --help, and a login with the
 unpacked inspekt-auth against the unpacked mock.
 
-usage: deb_test.py CPACK_CONFIG WORK_DIR VERSION MAN_PAGES(ON|OFF)
+usage: deb_test.py SOURCE_DIR BUILD_DIR BUILD_TYPE WORK_DIR VERSION MAN_PAGES(ON|OFF)
 """
 import glob
 import json
@@ -17,12 +18,14 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packaging_support import Checks, clean_env, mock, run  # noqa: E402
 
-cpack_config, work, version, man_pages = sys.argv[1:5]
+source, build_dir, build_type, work, version, man_pages = sys.argv[1:7]
 programs = ["inspekt-mock", "inspekt-conformance", "inspekt-auth"]
 checks = Checks()
 
 shutil.rmtree(work, ignore_errors=True)
-run(["cpack", "-G", "DEB", "--config", cpack_config, "-B", work])
+# The build tree is the one under test, with its own build type: nothing is rebuilt.
+run([os.path.join(source, "packaging", "container-build-steps"), work],
+    env={**clean_env, "BUILD_DIR": build_dir, "BUILD_TYPE": build_type})
 debs = glob.glob(os.path.join(work, "*.deb"))
 if len(debs) != 1:
     sys.exit(f"FAIL: expected one .deb in {work}, found {debs}")
