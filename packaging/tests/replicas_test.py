@@ -7,10 +7,13 @@
    the whole fleet, see docs/deployment.md);
 3. SIGTERM to one replica under load, then the same replica started again on its port:
    every login is answered 200 (nginx retries those that met a closed or refused
-   connection), and the restarted replica serves again.
+   connection), and the restarted replica serves again;
+4. where the mock has the admin API: a key added to the fixture files and
+   POST /__admin/fixtures/reload sent to every replica (as docs/deployment.md loops)
+   reaches every replica: each logs the new key in, and so does nginx every time.
 Bounded: well under 60 s.
 
-usage: replicas_test.py MOCK CONFORMANCE WORK_DIR
+usage: replicas_test.py MOCK CONFORMANCE WORK_DIR DEFAULT_FIXTURES_DIR
 """
 import http.client
 import json
@@ -20,12 +23,14 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packaging_support import Checks, clean_env  # noqa: E402
 from replicas import NGINX, ReplicaSet  # noqa: E402
 
-mock_bin, suite_bin, work = sys.argv[1:4]
+mock_bin, suite_bin, work, default_fixtures = sys.argv[1:5]
 if not os.access(NGINX, os.X_OK):
     sys.exit(f"FAIL: {NGINX} is missing: run scripts/bootstrap (it installs nginx-light)")
 checks = Checks()
@@ -39,6 +44,27 @@ with open(patch, "w") as f:
     json.dump({"description": "session ids with room for a fleet",
                "patch": {"session.json": {"format": "in{digits:4}{hex:10}{timestamp}"}}}, f)
 BODY = json.dumps({"key": "demo-valid-key", "client_id": "replicas-test"})
+fixtures = os.path.join(work, "fixtures")
+shutil.copytree(default_fixtures, fixtures)
+NEW_KEY = "replica-reload-key-0001"
+
+
+def post(url, body=None):
+    request = urllib.request.Request(url, method="POST", data=(body or "").encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def health_answers(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__admin/health", timeout=5) as a:
+            return a.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def logins(port, count, sessions, failures, stop=None):
@@ -72,7 +98,8 @@ def run_threads(port, threads, per_thread, stop=None):
     return workers, sessions, failures
 
 
-with ReplicaSet(mock_bin, work, 3, ["--seed", "42", "--fixture-patch", patch]) as fleet:
+with ReplicaSet(mock_bin, work, 3,
+                ["--seed", "42", "--fixtures", fixtures, "--fixture-patch", patch]) as fleet:
     port = int(fleet.url.rsplit(":", 1)[1])
 
     # 1. The suite through the load balancer. The fault cases are left out: a reset or a
@@ -122,6 +149,27 @@ with ReplicaSet(mock_bin, work, 3, ["--seed", "42", "--fixture-patch", patch]) a
     checks.check(victim.logins_logged() > served_before_restart,
                  "the restarted replica serves logins again")
     checks.check(len(set(sessions)) == len(sessions), "still no repeated session id")
+    # 4. A fixture reload reaches every replica.
+    if all(health_answers(r.port) for r in fleet.replicas):
+        body = json.dumps({"key": NEW_KEY, "client_id": "replicas-test"})
+        checks.check(all(post(f"http://127.0.0.1:{r.port}/api/authenticate", body)[0] == 401
+                         for r in fleet.replicas), "before the reload the new key is unknown (401)")
+        keys_path = os.path.join(fixtures, "keys.json")
+        with open(keys_path) as f:
+            keys = json.load(f)
+        keys["keys"].append({"key": NEW_KEY, "status": "valid"})
+        with open(keys_path, "w") as f:
+            json.dump(keys, f)
+        answers = [post(f"http://127.0.0.1:{r.port}/__admin/fixtures/reload") for r in fleet.replicas]
+        checks.check(all(status == 200 for status, _ in answers),
+                     f"every replica reloads: {[status for status, _ in answers]}")
+        checks.check(all(post(f"http://127.0.0.1:{r.port}/api/authenticate", body)[0] == 200
+                         for r in fleet.replicas), "after it each replica logs the new key in")
+        through = [post(fleet.url + "/api/authenticate", body)[0] for _ in range(30)]
+        checks.check(through == [200] * 30, f"and nginx does, 30 times of 30: {set(through)}")
+    else:
+        print("skip the fixture reload: this inspekt-mock has no admin API "
+              "(GET /__admin/health is not 200)")
     errors = fleet.nginx_errors()
     if errors:
         print("nginx error log (retries show here):\n" + errors[-1500:])
