@@ -205,6 +205,32 @@ def healthcheck(script, mock_bin):
                 os.unlink(token_file)
         else:
             print("skip the token checks: this mock has no admin API yet (/__admin/health is not 200)")
+    # A mock on a non-loopback host without a token answers 403 (the admin API is closed):
+    # alive, unless the script was given a token. A stand-in answers so on loopback.
+    import http.server
+    import threading
+
+    class Closed(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Closed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        run = verdict(port, {})
+        checks.check(run.returncode == 0, f"403 without a token configured: alive ({run.stdout.strip()!r})")
+        run = verdict(port, {"INSPEKT_ADMIN_TOKEN": token})
+        checks.check(run.returncode == 1, f"403 with a token configured: unhealthy ({run.stdout.strip()!r})")
+    finally:
+        server.shutdown()
     run = verdict(1, {})
     checks.check(run.returncode == 1 and "nothing listens" in run.stdout,
                  f"nothing listening: unhealthy ({run.stdout.strip()!r})")
