@@ -2,6 +2,8 @@
 
 #include "commands.hpp"
 
+#include "inspekt/client/version.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cmath>
@@ -52,7 +54,7 @@ int main(int argc, char **argv) {
                "(POST /api/authenticate) and prints the credentials.",
                "inspekt-auth"};
   app.footer("\n" + exit_code_table());
-  app.set_version_flag("--version", INSPEKT_VERSION);
+  app.set_version_flag("--version", std::string(inspekt::version()));
   // Extras are collected, not refused by CLI11: its messages repeat the arguments (one
   // may be a key) and cannot tell a misspelt flag from a stray value.
   app.allow_extras();

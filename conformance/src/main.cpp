@@ -6,6 +6,7 @@
 #include "run_plan.hpp"
 #include "runner.hpp"
 
+#include "inspekt/client/version.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/mock_server.hpp"
 
@@ -190,6 +191,7 @@ int main(int argc, char **argv) {
                "with the embedded fixtures in this process.",
                "inspekt-conformance"};
   app.footer(std::string(examples) + "\n" + exit_code_table());
+  app.set_version_flag("--version", std::string(inspekt::version()));
   RunOptions options;
   add_run_options(app, options);
   try {

@@ -1,13 +1,16 @@
 // inspekt-mock: parses the command line and runs the mock. Everything else lives in the
 // library (see include/inspekt/mock/).
 
+#include "inspekt/client/version.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
+#include "inspekt/mock/control/fixture_watch.hpp"
 #include "inspekt/mock/control/mock_runtime.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/lifecycle.hpp"
 #include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -41,6 +44,8 @@ struct Options {
   bool quiet = false;
   bool ignore_prefer = false;
   std::optional<std::uint64_t> seed;
+  std::string instance;
+  bool watch = false;
   std::optional<std::int64_t> now;
   std::string tls_cert;
   std::string tls_key;
@@ -160,7 +165,8 @@ int serve(const Options &options) {
   }
   RuntimeOptions runtime_options;
   runtime_options.source = FixtureSource{options.fixtures_dir, options.fixture_patch};
-  runtime_options.determinism = DeterminismOptions{options.seed, options.now};
+  runtime_options.determinism =
+      DeterminismOptions{seed_for_instance(options.seed, options.instance), options.now};
   runtime_options.prefer = options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured;
   runtime_options.journal_size = options.journal_size;
   std::shared_ptr<MockRuntime> runtime;
@@ -243,6 +249,17 @@ int serve(const Options &options) {
   }
   initial.reset();
   HangupReloader reloader(*runtime, *log);
+  std::unique_ptr<FixtureWatch> watch; // stopped before the reloader it calls
+  if (options.watch) {
+    try {
+      watch =
+          std::make_unique<FixtureWatch>(options.fixtures_dir, [&reloader] { reloader.request(); });
+      log->note("watch", "reloading on changes in " + options.fixtures_dir);
+    } catch (const WatchError &e) {
+      std::cerr << "inspekt-mock: " << e.what() << "\n";
+      return exit_usage;
+    }
+  }
   if (run_until_signal(server, *log, StopPolicy{}, [&reloader] { reloader.request(); }) ==
       RunEnd::failed) {
     std::cerr << "inspekt-mock: the listening socket failed; stopping\n";
@@ -263,12 +280,19 @@ int main(int argc, char **argv) {
                "2 bad flag, bad fixture set or bad TLS certificate/key; 3 cannot listen (port in "
                "use, bad host).",
                "inspekt-mock"};
+  app.set_version_flag("--version", std::string(inspekt::version()));
   app.add_option("--host", options.server.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.server.port, "Port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  app.add_option("--fixtures", options.fixtures_dir,
-                 "Fixture set directory (default: the embedded set from fixtures/default)");
+  auto *fixtures_flag =
+      app.add_option("--fixtures", options.fixtures_dir,
+                     "Fixture set directory (default: the embedded set from fixtures/default)");
+  app.add_flag("--watch", options.watch,
+               "Reload the fixture set when its files in the --fixtures directory change "
+               "(editors' rename-on-save and Kubernetes ConfigMap updates included); a broken "
+               "change is refused and the set in use keeps serving")
+      ->needs(fixtures_flag);
   app.add_option("--fixture-patch", options.fixture_patch,
                  "Apply this fixture patch (a JSON merge patch per file, as written by "
                  "inspekt-conformance --write-fixture-patch) to the set in use");
@@ -292,6 +316,10 @@ int main(int argc, char **argv) {
                "lifetime=)");
   app.add_option("--seed", options.seed,
                  "Seed for session ids, token ids and chaos: same requests, same answers");
+  app.add_option("--instance", options.instance,
+                 "This replica's name (also $INSPEKT_INSTANCE), mixed into --seed: replicas "
+                 "with the same seed issue distinct session and token ids")
+      ->envname("INSPEKT_INSTANCE");
   app.add_option("--now", options.now,
                  "Fixed clock (Unix seconds) for iat/exp, session timestamps and quota windows; a "
                  "time further back than the tokens live warns that they are born expired");
@@ -329,7 +357,7 @@ int main(int argc, char **argv) {
   tls_write_ca->needs(tls_self_signed);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
+  } catch (const CLI::Success &e) { // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";

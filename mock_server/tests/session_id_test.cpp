@@ -59,3 +59,30 @@ TEST_CASE("consecutive ids do not count up", "[session]") {
   }
   CHECK(steps_of_one < 5);
 }
+
+TEST_CASE("replicas with one --seed and their own --instance issue different ids",
+          "[session][determinism]") {
+  const SessionIdFormat format{
+      "in{digits:12}",
+      {{SessionIdPart::Kind::literal, "in", 0}, {SessionIdPart::Kind::digits, "", 12}}};
+  const auto ids = [&](std::optional<std::uint64_t> seed) {
+    Entropy entropy(seed);
+    SessionIdGenerator generator(format, entropy);
+    std::set<std::string> out;
+    for (int i = 0; i < 1000; ++i) {
+      out.insert(generator.next(entropy, 0));
+    }
+    return out;
+  };
+  // No name: the seed as it was, so a single mock's --seed keeps its ids.
+  CHECK(seed_for_instance(7, "") == std::optional<std::uint64_t>(7));
+  CHECK_FALSE(seed_for_instance(std::nullopt, "pod-a").has_value());
+  // Reproducible per name, different between names.
+  CHECK(seed_for_instance(7, "pod-a") == seed_for_instance(7, "pod-a"));
+  const auto a = ids(seed_for_instance(7, "pod-a"));
+  const auto b = ids(seed_for_instance(7, "pod-b"));
+  CHECK(a == ids(seed_for_instance(7, "pod-a")));
+  std::set<std::string> both = a;
+  both.insert(b.begin(), b.end());
+  CHECK(both.size() == a.size() + b.size());
+}

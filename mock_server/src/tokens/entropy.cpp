@@ -2,6 +2,23 @@
 
 namespace inspekt::mock {
 
+std::optional<std::uint64_t> seed_for_instance(std::optional<std::uint64_t> seed,
+                                               std::string_view instance) {
+  if (!seed || instance.empty()) {
+    return seed;
+  }
+  // FNV-1a of the name (stable across runs and machines, unlike std::hash), then a
+  // splitmix64 finaliser so that names differing in one character give unrelated seeds.
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : instance) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  std::uint64_t mixed = *seed ^ hash;
+  mixed = (mixed ^ (mixed >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  mixed = (mixed ^ (mixed >> 27)) * 0x94d049bb133111ebULL;
+  return mixed ^ (mixed >> 31);
+}
+
 Entropy::Entropy(std::optional<std::uint64_t> seed) {
   if (seed) {
     engine_.seed(*seed);

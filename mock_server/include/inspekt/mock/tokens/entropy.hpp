@@ -8,8 +8,16 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 namespace inspekt::mock {
+
+// The seed of one replica (--instance NAME): replicas started with the same --seed issue
+// distinct session and token ids (DESIGN.md, "Past one machine"), and each repeats its
+// own from run to run. An empty name leaves the seed as it is, so that a single mock's
+// --seed gives the ids it always gave. No seed: nothing to mix, ids are random anyway.
+std::optional<std::uint64_t> seed_for_instance(std::optional<std::uint64_t> seed,
+                                               std::string_view instance);
 
 class Entropy {
 public:
