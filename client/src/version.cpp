@@ -2,6 +2,8 @@
 
 namespace inspekt {
 
-std::string_view version() { return INSPEKT_VERSION; }
+std::string_view version() {
+  return INSPEKT_VERSION;
+}
 
 } // namespace inspekt
