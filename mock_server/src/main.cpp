@@ -94,7 +94,7 @@ std::optional<std::string> admin_token(const Options &options) {
 class HangupReloader {
 public:
   HangupReloader(MockRuntime &runtime, AccessLog &log)
-      : runtime_(runtime), log_(log), thread_([this] { run(); }) {}
+      : runtime_(runtime), log_(log), thread_(start_background_thread([this] { run(); })) {}
   ~HangupReloader() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -193,7 +193,8 @@ int serve(const Options &options) {
     return exit_usage;
   }
   auto handler = std::make_shared<const AdminApi>(
-      runtime, AdminAccess{!options.no_admin, is_loopback_host(server_options.host), token});
+      runtime, AdminAccess{!options.no_admin, is_loopback_host(server_options.host), token},
+      AdminThread::own);
   // Parsing a large fixture set leaves tens of MiB of freed JSON tree in the heap (70
   // MiB resident for 100,000 keys); give it back before serving.
   malloc_trim(0);

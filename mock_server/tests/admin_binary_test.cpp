@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -205,4 +206,45 @@ TEST_CASE("SIGTERM during a reload of a large set still exits 0", "[binary][admi
   mock.process->signal(SIGTERM);
   CHECK(mock.process->wait(5s) == 0);
   CHECK_THAT(mock.process->stderr_text(), Catch::Contains("stopping: on SIGTERM"));
+}
+
+TEST_CASE("logins are answered while a reload reads a large set", "[binary][admin][reload]") {
+  // One event loop: were the reload read on it, no login could be answered until the
+  // reload's answer had gone (the admin API runs it on a thread of its own).
+  FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
+  json keys = dir.read("keys.json");
+  for (int i = 0; i < 100000; ++i) {
+    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
+  }
+  dir.write("keys.json", keys);
+  auto mock = start_mock_binary({"--fixtures", dir.path().string(), "--loops", "1"});
+  REQUIRE(mock.port > 0);
+  std::atomic<bool> reloaded{false};
+  int reload_status = 0;
+  std::thread reload([&] {
+    httplib::Client client("127.0.0.1", mock.port);
+    client.set_read_timeout(30, 0);
+    const auto answer = client.Post("/__admin/fixtures/reload", "", "application/json");
+    reload_status = answer ? answer->status : -1;
+    reloaded = true;
+  });
+  httplib::Client client("127.0.0.1", mock.port);
+  int during = 0;
+  int failed = 0;
+  while (!reloaded) {
+    const auto answer =
+        client.Post("/api/authenticate", R"({"key":"demo-valid-key","client_id":"ci-app"})",
+                    "application/json");
+    if (!answer || answer->status != 200) {
+      ++failed;
+    } else if (!reloaded) {
+      ++during;
+    }
+  }
+  reload.join();
+  CHECK(reload_status == 200);
+  CHECK(failed == 0);
+  CHECK(during >= 3);
+  // The admin call is in the access log with the answer it got, once it left.
+  CHECK(wait_for_log(*mock.process, "/__admin/fixtures/reload 200"));
 }

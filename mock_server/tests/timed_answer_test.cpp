@@ -10,6 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+#include <thread>
+#include <vector>
+
 using namespace inspekt::mock;
 using inspekt::testing::TimedResponder;
 using namespace std::chrono_literals;
@@ -175,4 +179,100 @@ TEST_CASE("a delayed answer that leaves after a stop began says Connection: clos
   CHECK(session.output().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(session.output().find("Connection: close\r\n") != std::string::npos);
   CHECK(session.finished());
+}
+
+namespace {
+
+// Defers every answer (as the admin API does on its own thread): the test gives each
+// one when it likes, with the status it likes.
+class DeferringResponder final : public Responder {
+public:
+  HandledRequest handle(const HttpRequest &) const override {
+    HandledRequest handled;
+    handled.facts.answer = "admin";
+    handled.facts.journaled = false;
+    handled.response.deferred = std::make_shared<DeferredAnswer>();
+    pending.push_back(handled.response.deferred);
+    return handled;
+  }
+  HttpResponse respond(Outcome) const override { return {}; }
+  mutable std::vector<std::shared_ptr<DeferredAnswer>> pending;
+};
+
+HttpResponse answer_with(int status, const std::string &body) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = body;
+  return response;
+}
+
+} // namespace
+
+TEST_CASE("a deferred answer leaves once another thread gives it, and pipelined ones wait",
+          "[session][timed][deferred]") {
+  const DeferringResponder responder;
+  HttpSession session(responder, {}, nullptr, "");
+  session.receive(post(login) + post(login));
+  REQUIRE(responder.pending.size() == 1); // the second request is not read yet
+  CHECK(session.output().empty());
+  CHECK(session.waiting());
+  CHECK_FALSE(session.idle()); // a stop must not close it as idle
+  const auto now = SteadyClock::now();
+  session.advance(now + 5ms); // not given yet: nothing, and the session looks again later
+  CHECK(session.output().empty());
+  const auto again = session.wake_time();
+  REQUIRE(again);
+  CHECK(*again == now + 5ms + deferred_poll_interval);
+
+  std::thread([&] {
+    responder.pending[0]->give(answer_with(422, R"({"message":"first"})"));
+  }).join();
+  session.advance(*again);
+  CHECK(session.output().rfind("HTTP/1.1 422 Unprocessable Content\r\n", 0) == 0);
+  CHECK(body_after_head(session.output()) == R"({"message":"first"})");
+  // The second request is read now, and waits for its own answer.
+  REQUIRE(responder.pending.size() == 2);
+  CHECK(session.waiting());
+  session.output().clear();
+  responder.pending[1]->give(answer_with(200, R"({"message":"second"})"));
+  responder.pending[1]->give(answer_with(500, "{}")); // only the first gift counts
+  session.advance(*session.wake_time());
+  CHECK(session.output().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(body_after_head(session.output()) == R"({"message":"second"})");
+  CHECK_FALSE(session.waiting());
+  CHECK_FALSE(session.finished());
+  CHECK(session.requests_answered() == 2);
+}
+
+TEST_CASE("a deferred answer given before the engine looks leaves at once",
+          "[session][timed][deferred]") {
+  class GivenAlready final : public Responder {
+  public:
+    HandledRequest handle(const HttpRequest &) const override {
+      HandledRequest handled;
+      handled.response.deferred = std::make_shared<DeferredAnswer>();
+      handled.response.deferred->give(answer_with(200, "{}"));
+      return handled;
+    }
+    HttpResponse respond(Outcome) const override { return {}; }
+  } responder;
+  HttpSession session(responder, {}, nullptr, "");
+  session.receive(post(login));
+  CHECK(session.output().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK_FALSE(session.waiting());
+}
+
+TEST_CASE("a deferred answer that leaves after a stop began says Connection: close",
+          "[session][timed][deferred]") {
+  const DeferringResponder responder;
+  HttpSession session(responder, {}, nullptr, "");
+  session.receive(post(login) + post(login));
+  session.close_after_next_answer();
+  responder.pending.at(0)->give(answer_with(200, "{}"));
+  session.advance(*session.wake_time());
+  CHECK(session.output().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(session.output().find("Connection: close\r\n") != std::string::npos);
+  CHECK(session.finished());
+  CHECK(responder.pending.size() == 1); // the pipelined request is never answered
 }

@@ -2,6 +2,7 @@
 
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/version.hpp"
+#include "inspekt/mock/lifecycle.hpp"
 
 #include <openssl/crypto.h>
 
@@ -9,6 +10,11 @@
 
 #include <array>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 namespace inspekt::mock {
 namespace {
@@ -192,13 +198,67 @@ bool is_loopback_host(std::string_view host) {
   return false;
 }
 
-AdminApi::AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access)
+// One thread running admin calls in the order they were posted. Calls not begun when it
+// stops are dropped: the server has stopped by then, and nobody waits for them.
+class AdminApi::Worker {
+public:
+  // Signals blocked (SIGTERM and SIGHUP are the lifecycle thread's), below the event
+  // loops' priority.
+  Worker() : thread_(start_background_thread([this] { run(); })) {}
+  ~Worker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  Worker(const Worker &) = delete;
+  Worker &operator=(const Worker &) = delete;
+
+  void post(std::function<void()> call) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      calls_.push_back(std::move(call));
+    }
+    wake_.notify_one();
+  }
+
+private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !calls_.empty(); });
+      if (stopping_) {
+        return;
+      }
+      auto call = std::move(calls_.front());
+      calls_.pop_front();
+      lock.unlock();
+      call();
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> calls_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+AdminApi::AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access, AdminThread thread)
     : runtime_(std::move(runtime)), access_(std::move(access)) {
   if (access_.token) {
     token_digest_ = key_digest(*access_.token);
     access_.token.reset(); // only its digest is kept
   }
+  if (thread == AdminThread::own && access_.enabled) {
+    worker_ = std::make_unique<Worker>();
+  }
 }
+
+AdminApi::~AdminApi() = default;
 
 HttpResponse AdminApi::respond(Outcome outcome) const {
   return runtime_->handler()->respond(outcome);
@@ -216,6 +276,19 @@ HandledRequest AdminApi::handle(const HttpRequest &request) const {
     handled.response = std::move(*refused);
   } else if (request.body_too_large) {
     handled.response = respond(Outcome::payload_too_large);
+  } else if (worker_) {
+    auto deferred = std::make_shared<DeferredAnswer>();
+    HttpRequest call = request;
+    call.authorization.reset(); // checked; not kept longer than needed
+    worker_->post([this, call = std::move(call), deferred] {
+      try {
+        deferred->give(answer_admin(call));
+      } catch (const std::exception &) {
+        // As the engine answers a request whose handler threw.
+        deferred->give(error(500, "Internal mock error"));
+      }
+    });
+    handled.response.deferred = std::move(deferred);
   } else {
     handled.response = answer_admin(request);
   }

@@ -405,12 +405,15 @@ int HttpSession::message_complete() {
 
 void HttpSession::answer(HttpResponse response, bool head_only,
                          const std::optional<RequestFacts> &facts) {
-  if (response.fault || response.delay.count() > 0) {
+  if (response.deferred) {
+    defer(std::move(response.deferred), head_only, facts); // logged when it leaves
+  } else if (response.fault || response.delay.count() > 0) {
     hold(response, head_only);
+    log_answer(response, facts);
   } else {
     render(response, head_only, output_);
+    log_answer(response, facts);
   }
-  log_answer(response, facts);
   ++answered_;
   in_request_ = false;
   if (close_requested_ && timed_.empty()) {
@@ -444,6 +447,23 @@ void HttpSession::render(const HttpResponse &response, bool head_only, std::stri
   }
   if (!head_only) {
     out += response.body;
+  }
+}
+
+void HttpSession::defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only,
+                        const std::optional<RequestFacts> &facts) {
+  const auto now = std::chrono::steady_clock::now();
+  ending_ = close_requested_ ? Ending::close : Ending::keep_alive;
+  Timed waiting(now, std::string());
+  waiting.deferred = std::move(deferred);
+  waiting.head_only = head_only;
+  waiting.facts = facts;
+  waiting.started = in_request_ ? started_ : now;
+  timed_.push_back(std::move(waiting));
+  release(now); // given already: it goes now
+  if (!timed_.empty()) {
+    paused_ = true; // later pipelined requests wait for it, as behind a delay
+    http_parser_pause(&parser_->state, 1);
   }
 }
 
@@ -539,8 +559,16 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
 
 void HttpSession::release(std::chrono::steady_clock::time_point now) {
   while (!timed_.empty() && timed_.front().due <= now) {
-    const Timed &next = timed_.front();
-    if (next.answer) {
+    Timed &next = timed_.front();
+    if (next.deferred) {
+      const std::optional<HttpResponse> given = next.deferred->take();
+      if (!given) {
+        next.due = now + deferred_poll_interval; // not yet: look again
+        return;
+      }
+      render(*given, next.head_only, output_);
+      log_answer(*given, next.facts, next.started);
+    } else if (next.answer) {
       render(*next.answer, next.head_only, output_);
     } else {
       output_ += next.bytes;
@@ -610,16 +638,16 @@ bool HttpSession::head_request() const {
   return in_request_ && headers_done_ && parser_->state.method == HTTP_HEAD;
 }
 
-void HttpSession::log_answer(const HttpResponse &response,
-                             const std::optional<RequestFacts> &facts) {
+void HttpSession::log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts,
+                             std::optional<std::chrono::steady_clock::time_point> started) {
   const bool journaled = journal_ != nullptr && (!facts || facts->journaled);
   if (log_ == nullptr && !journaled) {
     return;
   }
   std::optional<std::chrono::microseconds> duration;
-  if (in_request_) {
+  if (started || in_request_) {
     duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started_);
+        std::chrono::steady_clock::now() - started.value_or(started_));
   }
   const std::string &path = request_.path.empty() ? target_ : request_.path;
   if (journaled) {

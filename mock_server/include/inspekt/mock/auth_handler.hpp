@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct HttpRequest {
   std::string query; // the target's part after '?' (before any '#'), as sent
 };
 
+class DeferredAnswer;
+
 struct HttpResponse {
   int status = 200;
   HeaderList headers;
@@ -51,7 +54,38 @@ struct HttpResponse {
   // `fault` says. SLOW_BODY trickles the body out over `delay` instead.
   std::chrono::milliseconds delay{0};
   std::optional<Fault> fault;
+  // An answer that another thread computes (the admin API's calls, which may read a
+  // whole fixture set): when set, everything above is ignored and the engine sends what
+  // `deferred` is given once it is given. The connection's later requests wait, as
+  // behind a delay; the event loop goes on serving every other connection meanwhile.
+  std::shared_ptr<DeferredAnswer> deferred;
 };
+
+// Where a thread leaves an answer for the event loop that holds the request (it looks
+// every deferred_poll_interval, on its timer). Thread-safe; give() counts once.
+class DeferredAnswer {
+public:
+  void give(HttpResponse response) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!given_) {
+      given_ = true;
+      answer_ = std::move(response);
+    }
+  }
+  std::optional<HttpResponse> take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::optional<HttpResponse> taken = std::move(answer_);
+    answer_.reset();
+    return taken;
+  }
+
+private:
+  std::mutex mutex_;
+  bool given_ = false;
+  std::optional<HttpResponse> answer_;
+};
+
+inline constexpr std::chrono::milliseconds deferred_poll_interval{1};
 
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {

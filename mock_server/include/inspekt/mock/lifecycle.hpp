@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <thread>
 
 namespace inspekt::mock {
 
@@ -28,6 +29,11 @@ enum class RunEnd {
 // later), so that they wait for run_until_signal instead of ending the process. Call it
 // before the ready line: a signal sent right after that line must not kill the mock.
 void block_lifecycle_signals();
+
+// A thread for work beside the event loops (fixture reloads, admin calls): it starts
+// with every signal blocked, whatever the caller's mask, and runs at a lower CPU priority
+// (nice +10), so that on a busy machine the event loops go first.
+std::thread start_background_thread(std::function<void()> work);
 
 // Serves `server` (bound already) on this thread until SIGINT or SIGTERM; one thread
 // waits for the signals (blocked here first, if block_lifecycle_signals was not called).

@@ -30,9 +30,19 @@ struct AdminAccess {
 // 127.0.0.0/8, ::1 (also as [::1] or ::ffff:127.x.y.z) or "localhost".
 bool is_loopback_host(std::string_view host);
 
+// Where admin calls run. `caller`: on the thread that calls handle() (tests). `own`: on
+// a thread of the admin API's own, one call at a time in the order they came, the
+// answer deferred (HttpResponse::deferred): an event loop never waits while a reload
+// reads 100,000 keys, or a runtime key copies them, and serves its other connections.
+enum class AdminThread { caller, own };
+
 class AdminApi final : public Responder {
 public:
-  AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access);
+  AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access,
+           AdminThread thread = AdminThread::caller);
+  ~AdminApi() override;
+  AdminApi(const AdminApi &) = delete;
+  AdminApi &operator=(const AdminApi &) = delete;
 
   HandledRequest handle(const HttpRequest &request) const override;
   HttpResponse respond(Outcome outcome) const override;
@@ -44,9 +54,12 @@ private:
   HttpResponse answer_admin(const HttpRequest &request) const;
   std::optional<HttpResponse> refuse_access(const HttpRequest &request) const;
 
+  class Worker;
+
   std::shared_ptr<MockRuntime> runtime_;
   AdminAccess access_;
   std::optional<KeyDigest> token_digest_;
+  std::unique_ptr<Worker> worker_; // last: stopped before the rest goes
 };
 
 } // namespace inspekt::mock

@@ -53,7 +53,9 @@ public:
   void resume();
   // Delays and faults (HttpResponse::delay, ::fault) are timed: an answer, or a piece
   // of it, leaves once its time has come. The transport calls advance() at wake_time()
-  // (and may call it any time later); meanwhile the session reads nothing more.
+  // (and may call it any time later); meanwhile the session reads nothing more. A
+  // deferred answer (HttpResponse::deferred) is looked for every deferred_poll_interval
+  // the same way.
   std::optional<std::chrono::steady_clock::time_point> wake_time() const;
   void advance(std::chrono::steady_clock::time_point now);
   // Every later answer says "Connection: close" and ends the connection (shutdown).
@@ -90,13 +92,16 @@ private:
   void render(const HttpResponse &response, bool head_only, std::string &out) const;
   // An answer with a delay or a fault: its bytes, and how the connection goes on, timed.
   void hold(const HttpResponse &response, bool head_only);
+  void defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only,
+             const std::optional<RequestFacts> &facts);
   // Moves the timed bytes that are due by `now` to output().
   void release(std::chrono::steady_clock::time_point now);
   void refuse(int status);
   void fail(const std::string &what); // a callback threw: 500, and the connection ends
   bool head_request() const;          // the request being answered is a HEAD
   // The access log's line and the journal's entry for an answer.
-  void log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts);
+  void log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts,
+                  std::optional<std::chrono::steady_clock::time_point> started = std::nullopt);
 
   const Responder &handler_;
   HttpLimits limits_;
@@ -122,6 +127,11 @@ private:
     std::string bytes;
     std::optional<HttpResponse> answer; // a whole delayed answer, rendered when it leaves
     bool head_only = false;
+    // An answer another thread gives (HttpResponse::deferred): logged when it leaves,
+    // with these facts and the time since the request began.
+    std::shared_ptr<DeferredAnswer> deferred;
+    std::optional<RequestFacts> facts;
+    std::chrono::steady_clock::time_point started;
   };
   enum class Ending { keep_alive, close, reset };
   std::deque<Timed> timed_;
