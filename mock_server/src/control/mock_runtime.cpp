@@ -116,7 +116,11 @@ void MockRuntime::release(std::shared_ptr<const AuthHandler> old) {
   // the event loops, and not by one of them. A large set leaves tens of MiB of freed
   // heap behind (its JSON tree, the old set): give it back, as at start.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (old.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+  while (old.use_count() > 1) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ++sets_left_held_;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   old.reset();
@@ -126,7 +130,7 @@ void MockRuntime::release(std::shared_ptr<const AuthHandler> old) {
 RuntimeResult<AddedKey> MockRuntime::add_key(const nlohmann::json &entry) {
   RuntimeResult<AddedKey> result;
   std::lock_guard<std::mutex> lock(writer_);
-  const auto current = handler();
+  auto current = handler();
   ApiKeyEntry parsed;
   try {
     parsed = parse_key_entry(entry, current->fixtures(), runtime_keys_origin, "");
@@ -143,6 +147,7 @@ RuntimeResult<AddedKey> MockRuntime::add_key(const nlohmann::json &entry) {
     auto next = build(base_);
     AddedKey added{key_hint(parsed.key), current->fixtures().name_of(parsed.answer),
                    next->fixtures().keys.size()};
+    current.reset(); // swap_in returns the same set: release() must hold it alone
     release(swap_in(std::move(next)));
     result.value = std::move(added);
   } catch (const Refused &refused) {
@@ -155,8 +160,8 @@ RuntimeResult<AddedKey> MockRuntime::add_key(const nlohmann::json &entry) {
 RuntimeResult<Revoked> MockRuntime::revoke(const std::string &key) {
   RuntimeResult<Revoked> result;
   std::lock_guard<std::mutex> lock(writer_);
-  const auto current = handler();
-  Revoked revoked{key_hint(key), current->find_key(key) != nullptr};
+  const bool known = handler()->find_key(key) != nullptr;
+  Revoked revoked{key_hint(key), known};
   const bool fresh = std::find(revoked_.begin(), revoked_.end(), key) == revoked_.end();
   if (fresh) {
     revoked_.push_back(key);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -92,6 +93,11 @@ public:
   // start. The fixtures stay as last loaded (the files are the truth).
   void reset();
 
+  // How many replaced sets were still held by someone when their change had waited a
+  // second for them (so that a request, on an event loop, freed them). 0 unless
+  // requests are stuck: a test's check that no change waits on itself.
+  std::size_t sets_left_held() const { return sets_left_held_.load(); }
+
 private:
   // The set in use built from `base` with the runtime keys and revocations applied;
   // throws FixtureError or a RuntimeRefusal.
@@ -99,7 +105,10 @@ private:
   // Puts `next` in place and returns the set it replaced, for the caller to let go of
   // outside the timed swap (and outside any request's path).
   std::shared_ptr<const AuthHandler> swap_in(std::shared_ptr<const AuthHandler> next);
-  static void release(std::shared_ptr<const AuthHandler> old);
+  // Frees the replaced set here (waiting for requests still on it), not on a loop.
+  // The caller holds no other reference to it.
+  void release(std::shared_ptr<const AuthHandler> old);
+  std::atomic<std::size_t> sets_left_held_{0};
 
   RuntimeOptions options_;
   std::shared_ptr<MockState> state_;
