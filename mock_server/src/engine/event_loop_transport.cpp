@@ -576,7 +576,10 @@ void Loop::serve_pending(Clock::time_point now) {
   }
   auto due = std::move(pending_);
   pending_.clear();
-  for (const auto &[fd, connection] : due) {
+  for (const auto &[fd, recorded] : due) {
+    // A named copy of the binding: lambdas capture no structured binding before C++20
+    // (clang refuses it; scripts/fuzz builds with clang).
+    const auto &connection = recorded;
     if (open(fd, connection)) {
       guarded(*connection, [&] { read_from(*connection, now); });
     }
