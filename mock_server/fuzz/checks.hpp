@@ -53,4 +53,19 @@ void check_http_session(std::string_view input);
 // or fails with a non-empty failure(); read() returns bytes only when done.
 void check_tls_channel(std::string_view input);
 
+// A session with the admin API (AdminApi::handle, as the server calls it, no sockets),
+// over the embedded fixtures with a fixture patch file that a reload reads. Blocks apart
+// by a blank line; a first block "%journal=N token|remote|off running" sets the journal's
+// size (0..32, default 6), the access (default: loopback, no token) and the clock
+// (default frozen). Then each block is "METHOD TARGET[\tPREFER]\nBODY": admin paths go to
+// the admin API, others are logins the journal records as the engine does; a leading
+// '-' sends no token, '~' a wrong one. "%patch\nTEXT" writes the patch file (empty:
+// removes it). $0..$9 in a body are ten secret API keys the input cannot spell otherwise.
+// A model of the mock checks every answer: JSON of the documented shape, the status the
+// endpoint documents (400 naming the field, 404, 405 with Allow, 401, 403, 409, 413, 422),
+// the journal's entries and total/dropped arithmetic within its size, key counts, the
+// clock, a reset back to the start state, a refused reload leaving the set in use; and
+// no key given as a body's "key", nor the admin token, in any answer or journal entry.
+void check_admin(std::string_view input);
+
 } // namespace inspekt::fuzz

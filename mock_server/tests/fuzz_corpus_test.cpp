@@ -32,7 +32,8 @@ TEST_CASE("regression #5: fuzz seeds and past crashes keep every rule", "[fuzz][
                                {"fixture_loader", inspekt::fuzz::check_fixture_loader},
                                {"jwt", inspekt::fuzz::check_jwt},
                                {"http_session", inspekt::fuzz::check_http_session},
-                               {"tls_channel", inspekt::fuzz::check_tls_channel}}));
+                               {"tls_channel", inspekt::fuzz::check_tls_channel},
+                               {"admin", inspekt::fuzz::check_admin}}));
   DYNAMIC_SECTION(target.name) {
     int inputs = 0;
     for (const char *kind : {"corpus", "regressions"}) {
