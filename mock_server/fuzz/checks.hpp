@@ -53,7 +53,8 @@ void check_http_session(std::string_view input);
 // or fails with a non-empty failure(); read() returns bytes only when done.
 void check_tls_channel(std::string_view input);
 
-// A session with the admin API (AdminApi::handle, as the server calls it, no sockets),
+// A session with the admin API (AdminApi::handle, as the server calls it, no sockets;
+// AdminThread::caller: the calls the server's admin thread runs, run here in turn),
 // over the embedded fixtures with a fixture patch file that a reload reads. Blocks apart
 // by a blank line; a first block "%journal=N token|remote|off running" sets the journal's
 // size (0..32, default 6), the access (default: loopback, no token) and the clock
