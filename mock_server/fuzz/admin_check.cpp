@@ -346,6 +346,7 @@ public:
     // allows the old set's last holder, because the call itself held it.
     require(std::chrono::steady_clock::now() - started < max_call_time,
             "a call on the small embedded set answers in well under a second");
+    require(runtime_->sets_left_held() == 0, "no change waits on a set nobody lets go of");
     require(handled.response.deferred == nullptr,
             "on the caller's thread, answers are not deferred");
     check_secrets(handled.response.body, "an answer's body");
