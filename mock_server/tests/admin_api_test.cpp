@@ -300,6 +300,60 @@ TEST_CASE("a delay counts in duration_ms, and a refusal of the engine is recorde
   CHECK(entries[1].prefer == std::optional<std::string>("delay=50"));
 }
 
+// Review of issue 12: the engine's own refusals were recorded with what an earlier
+// request on the connection had sent, with a target's query, and for admin calls.
+TEST_CASE("an engine refusal records nothing of the request before it on the connection",
+          "[admin][journal]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  engine.login("demo-valid-key", "Prefer: lifetime=5\r\n");
+  engine.session.receive("\x01 not a request\r\n\r\n"); // no request begins: a 400
+  const auto entries = admin.runtime->journal().newest().entries;
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].status == 400);
+  CHECK(entries[0].method.empty());
+  CHECK(entries[0].path.empty());
+  CHECK_FALSE(entries[0].prefer);
+  CHECK(entries[1].prefer == std::optional<std::string>("lifetime=5"));
+  const std::string log = engine.log_text();
+  CHECK_THAT(log, Catch::Contains("\"\" \"\" 400"));
+}
+
+TEST_CASE("a request refused before its head is whole is recorded without its query",
+          "[admin][journal]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  engine.session.receive("GET /api/authenticate?api_key=secret-in-query-9f3a HTTP/1.1\r\n"
+                         "Host: x\r\nX-Big: " +
+                         std::string(70000, 'a') + "\r\n\r\n");
+  CHECK_THAT(engine.session.output(), Catch::StartsWith("HTTP/1.1 431 "));
+  const auto entries = admin.runtime->journal().newest().entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].status == 431);
+  CHECK(entries[0].path == "/api/authenticate");
+  CHECK_THAT(engine.log_text(), !Catch::Contains("secret-in-query"));
+}
+
+TEST_CASE("admin calls the engine refuses itself stay out of the journal, unless --no-admin",
+          "[admin][journal]") {
+  const bool enabled = GENERATE(true, false);
+  Admin admin({enabled, true, std::nullopt});
+  {
+    Engine engine(*admin.api); // too large to drain: the engine's 413 from the head
+    engine.session.receive("POST /__admin/keys HTTP/1.1\r\nHost: x\r\n"
+                           "Content-Length: 9000000\r\n\r\n");
+    CHECK_THAT(engine.session.output(), Catch::StartsWith("HTTP/1.1 413 "));
+  }
+  {
+    Engine engine(*admin.api); // a head too large: 431
+    engine.session.receive("GET /__admin/health HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                           std::string(70000, 'a') + "\r\n\r\n");
+    CHECK_THAT(engine.session.output(), Catch::StartsWith("HTTP/1.1 431 "));
+  }
+  const auto page = admin.runtime->journal().newest();
+  CHECK(page.total == (enabled ? 0 : 2));
+}
+
 TEST_CASE("a whole key never reaches the journal or the access log", "[admin][journal]") {
   Admin admin;
   Engine engine(*admin.api);

@@ -260,6 +260,10 @@ AdminApi::AdminApi(std::shared_ptr<MockRuntime> runtime, AdminAccess access, Adm
 
 AdminApi::~AdminApi() = default;
 
+bool AdminApi::journals(std::string_view path) const {
+  return !access_.enabled || !is_admin_path(path);
+}
+
 HttpResponse AdminApi::respond(Outcome outcome) const {
   return runtime_->handler()->respond(outcome);
 }

@@ -640,7 +640,25 @@ bool HttpSession::head_request() const {
 
 void HttpSession::log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts,
                              std::optional<std::chrono::steady_clock::time_point> started) {
-  const bool journaled = journal_ != nullptr && (!facts || facts->journaled);
+  if (journal_ == nullptr && log_ == nullptr) {
+    return;
+  }
+  // The request answered: the one being read, or the one whose deferred answer leaves
+  // now (nothing more is read meanwhile). Out of both (bytes that never began a
+  // request), nothing of the request answered before belongs to this answer.
+  const bool current = in_request_ || started.has_value();
+  static const HttpRequest no_request;
+  const HttpRequest &request = current ? request_ : no_request;
+  // A request refused before its head was whole has only its target: its path, without
+  // the query (which may hold anything), as for every other request.
+  std::string target_path;
+  if (current && request_.path.empty() && !target_.empty()) {
+    std::string query;
+    target_path = path_of(target_, query);
+  }
+  const std::string &path = request.path.empty() ? target_path : request.path;
+  const bool journaled =
+      journal_ != nullptr && (facts ? facts->journaled : handler_.journals(path));
   if (log_ == nullptr && !journaled) {
     return;
   }
@@ -649,10 +667,9 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
     duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started.value_or(started_));
   }
-  const std::string &path = request_.path.empty() ? target_ : request_.path;
   if (journaled) {
     JournalRecord record;
-    record.method = request_.method;
+    record.method = request.method;
     record.path = path;
     record.status = response.status;
     if (facts) {
@@ -663,8 +680,8 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
       }
       record.reason = facts->reason;
     }
-    if (request_.prefer) {
-      record.prefer = *request_.prefer;
+    if (request.prefer) {
+      record.prefer = *request.prefer;
     }
     record.fault = response.fault;
     record.duration = duration.value_or(std::chrono::microseconds(0)) +
@@ -678,7 +695,7 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
     return;
   }
   AccessLogEntry entry;
-  entry.method = request_.method;
+  entry.method = request.method;
   entry.path = path;
   entry.status = response.status;
   entry.remote = remote_;

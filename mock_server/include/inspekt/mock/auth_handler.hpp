@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace inspekt::mock {
@@ -118,6 +119,10 @@ public:
   // Where the engine records the requests this responder answers (the admin API's
   // journal), or nullptr for none.
   virtual Journal *journal() const { return nullptr; }
+  // Whether a request to `path` that the engine refused itself (413, a request it
+  // cannot parse) goes to that journal: not when the path is one the responder keeps
+  // out of it (the admin API's own).
+  virtual bool journals(std::string_view /*path*/) const { return true; }
 };
 
 class AuthHandler final : public Responder {

@@ -47,6 +47,7 @@ public:
   HandledRequest handle(const HttpRequest &request) const override;
   HttpResponse respond(Outcome outcome) const override;
   Journal *journal() const override { return &runtime_->journal(); }
+  bool journals(std::string_view path) const override;
 
   MockRuntime &runtime() const { return *runtime_; }
 
