@@ -323,7 +323,8 @@ int main(int argc, char **argv) {
       ->envname("INSPEKT_INSTANCE");
   app.add_option("--now", options.now,
                  "Fixed clock (Unix seconds) for iat/exp, session timestamps and quota windows; a "
-                 "time further back than the tokens live warns that they are born expired");
+                 "time further back than the tokens live warns that they are born expired")
+      ->check(CLI::Range(std::int64_t{0}, max_clock_seconds));
   auto *tls_cert = app.add_option("--tls-cert", options.tls_cert,
                                   "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
   auto *tls_key = app.add_option("--tls-key", options.tls_key,

@@ -424,6 +424,31 @@ TEST_CASE("the clock: read, set, advanced, and tokens follow it", "[admin][clock
   CHECK(decoded.jwt->claims["iat"] == 1800000060);
 }
 
+TEST_CASE("the clock never moves past the year 9999, however often it is advanced",
+          "[admin][clock]") {
+  Admin admin;
+  constexpr std::int64_t last_second = 253402300799; // 9999-12-31T23:59:59Z, as documented
+  const std::string last = std::to_string(last_second);
+  CHECK(call(*admin.api, "POST", "/__admin/clock", R"({"now":)" + last + "}").status == 200);
+  const auto reply = call(*admin.api, "POST", "/__admin/clock", R"({"advance_seconds":1})");
+  CHECK(reply.status == 400);
+  CHECK(reply.body["field"] == "advance_seconds");
+  CHECK(call(*admin.api, "GET", "/__admin/clock").body["now"] == last_second);
+
+  call(*admin.api, "POST", "/__admin/clock", R"({"now":0})");
+  const std::string century = R"({"advance_seconds":3162240000})";
+  int advanced = 0;
+  while (call(*admin.api, "POST", "/__admin/clock", century).status == 200 && advanced < 200) {
+    ++advanced;
+  }
+  CHECK(advanced == 80); // 80 centuries from 1970, and not an 81st
+  CHECK(call(*admin.api, "GET", "/__admin/clock").body["now"] <= last_second);
+  CHECK(call(*admin.api, "POST", "/__admin/clock",
+             R"({"advance_seconds":)" + std::to_string(last_second - 80 * 3162240000LL) + "}")
+            .status == 200);
+  CHECK(call(*admin.api, "GET", "/__admin/clock").body["now"] == last_second);
+}
+
 TEST_CASE("reset puts journal, runtime keys, revocations, quotas and clock back", "[admin]") {
   Admin admin;
   Engine engine(*admin.api);

@@ -24,7 +24,7 @@ using nlohmann::json;
 // Deeper admin bodies than this are refused before they are built.
 constexpr int max_admin_json_depth = 16;
 // The clock's bounds: year 9999, and a century forward at a time.
-constexpr std::int64_t max_epoch_seconds = 253402300799;
+constexpr std::int64_t max_epoch_seconds = max_clock_seconds;
 constexpr std::int64_t max_advance_seconds = 100LL * 366 * 24 * 3600;
 
 std::string dump(const json &value) {
@@ -498,6 +498,13 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
   } else {
     if (auto problem = read_whole(fields, "advance_seconds", max_advance_seconds, value)) {
       return std::move(*problem);
+    }
+    if (value > max_epoch_seconds - runtime.clock().now()) {
+      return error(400,
+                   "advance_seconds would move the clock past the year 9999 (now " +
+                       std::to_string(runtime.clock().now()) + ", at most " +
+                       std::to_string(max_epoch_seconds) + ")",
+                   "advance_seconds");
     }
     runtime.clock().advance(std::chrono::seconds(value));
   }

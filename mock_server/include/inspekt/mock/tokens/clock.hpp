@@ -13,6 +13,10 @@
 
 namespace inspekt::mock {
 
+// The latest time the clock can show: the last second of the year 9999 (--now and the
+// admin API keep it within 0..this, so that its milliseconds never overflow).
+inline constexpr std::int64_t max_clock_seconds = 253402300799;
+
 class Clock {
 public:
   // With a fixed time the clock stands still there; otherwise it runs.
