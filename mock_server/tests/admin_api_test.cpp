@@ -504,6 +504,25 @@ TEST_CASE("reload: a good set swaps in, a broken one is refused and the old set 
   CHECK(login(*admin.api, "reloaded-key") == 200);
 }
 
+TEST_CASE("a fixture file that is not a regular file is refused at once, not read for ever",
+          "[admin][reload]") {
+  Admin admin;
+  const fs::path keys = admin.dir.path() / "keys.json";
+  fs::remove(keys);
+  SECTION("a directory") {
+    fs::create_directory(keys);
+  }
+  SECTION("a link to a device") {
+    fs::create_symlink("/dev/null", keys);
+  }
+  const auto reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
+  CHECK(reply.status == 422);
+  CHECK(reply.body["id"] == "fixture.io");
+  CHECK_THAT(reply.body["message"].get<std::string>(), Catch::Contains("not a regular file"));
+  CHECK(login(*admin.api, "demo-valid-key") == 200);
+  fs::remove(keys);
+}
+
 TEST_CASE("the embedded set reloads too", "[admin][reload]") {
   RuntimeOptions options;
   const auto runtime = std::make_shared<MockRuntime>(options);
