@@ -89,8 +89,9 @@ std::optional<std::string> admin_token(const Options &options) {
   return token;
 }
 
-// Reloads asked for by SIGHUP run on a thread of their own, so that the signal thread
-// stays free for SIGTERM during a long reload; a burst of SIGHUPs gives one reload.
+// Reloads asked for by SIGHUP (or --watch) run on a thread of their own, so that the
+// signal thread stays free for SIGTERM during a long reload; a burst of requests gives
+// one reload, logged with the cause of the first ("on SIGHUP", "on a change in DIR").
 class HangupReloader {
 public:
   HangupReloader(MockRuntime &runtime, AccessLog &log)
@@ -103,9 +104,12 @@ public:
     wake_.notify_one();
     thread_.join();
   }
-  void request() {
+  void request(std::string cause) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (!wanted_) {
+        cause_ = std::move(cause);
+      }
       wanted_ = true;
     }
     wake_.notify_one();
@@ -120,16 +124,17 @@ private:
         return;
       }
       wanted_ = false;
+      const std::string cause = std::move(cause_);
       lock.unlock();
       const auto result = runtime_.reload();
       if (result) {
         std::ostringstream detail;
         detail.precision(1);
-        detail << std::fixed << "on SIGHUP: " << result.value->origin << ": " << result.value->keys
+        detail << std::fixed << cause << ": " << result.value->origin << ": " << result.value->keys
                << " keys in " << result.value->load_ms << " ms";
         log_.note("reload ok", detail.str());
       } else {
-        log_.note("reload refused", "on SIGHUP: " + result.refusal.message);
+        log_.note("reload refused", cause + ": " + result.refusal.message);
       }
       lock.lock();
     }
@@ -140,6 +145,7 @@ private:
   std::mutex mutex_;
   std::condition_variable wake_;
   bool wanted_ = false;
+  std::string cause_;
   bool stopping_ = false;
   std::thread thread_;
 };
@@ -253,16 +259,17 @@ int serve(const Options &options) {
   std::unique_ptr<FixtureWatch> watch; // stopped before the reloader it calls
   if (options.watch) {
     try {
-      watch =
-          std::make_unique<FixtureWatch>(options.fixtures_dir, [&reloader] { reloader.request(); });
+      watch = std::make_unique<FixtureWatch>(options.fixtures_dir, [&reloader, &options] {
+        reloader.request("on a change in " + options.fixtures_dir);
+      });
       log->note("watch", "reloading on changes in " + options.fixtures_dir);
     } catch (const WatchError &e) {
       std::cerr << "inspekt-mock: " << e.what() << "\n";
       return exit_usage;
     }
   }
-  if (run_until_signal(server, *log, StopPolicy{}, [&reloader] { reloader.request(); }) ==
-      RunEnd::failed) {
+  if (run_until_signal(server, *log, StopPolicy{},
+                       [&reloader] { reloader.request("on SIGHUP"); }) == RunEnd::failed) {
     std::cerr << "inspekt-mock: the listening socket failed; stopping\n";
     return exit_failed;
   }

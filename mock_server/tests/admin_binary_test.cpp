@@ -154,6 +154,23 @@ TEST_CASE("SIGHUP reloads the fixtures, and a broken set is refused and the old 
   CHECK(mock.process->wait(2s) == 0);
 }
 
+TEST_CASE("a --watch reload is logged as a change of the files, not as a SIGHUP",
+          "[binary][admin][reload]") {
+  FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
+  auto mock = start_mock_binary({"--fixtures", dir.path().string(), "--watch"});
+  REQUIRE(mock.port > 0);
+  REQUIRE(wait_for_log(*mock.process, "watch: reloading on changes in"));
+  dir.add_key({{"key", "watch-reloaded-key"}, {"status", "valid"}});
+  REQUIRE(wait_for_log(*mock.process, "reload ok: on a change in " + dir.path().string()));
+  CHECK(login(mock.port, "watch-reloaded-key")->status == 200);
+  dir.write_text("keys.json", R"({"keys": [{"key": "x", "status": "nope"}]})");
+  REQUIRE(wait_for_log(*mock.process, "reload refused: on a change in " + dir.path().string() +
+                                          ": [fixture.value]"));
+  CHECK_THAT(mock.process->stderr_text(), !Catch::Contains("on SIGHUP"));
+  mock.process->signal(SIGTERM);
+  CHECK(mock.process->wait(2s) == 0);
+}
+
 TEST_CASE("a full journal of the largest entries adds at most 8 MiB to the process",
           "[binary][admin][memory]") {
   auto mock = start_mock_binary({"--quiet"});
