@@ -319,6 +319,22 @@ TEST_CASE("an engine refusal records nothing of the request before it on the con
   CHECK_THAT(log, Catch::Contains("\"\" \"\" 400"));
 }
 
+TEST_CASE("an admin call answered from the admin thread is logged with its method and path",
+          "[admin][journal]") {
+  Admin admin;
+  const AdminApi api(admin.runtime, {}, AdminThread::own);
+  Engine engine(api);
+  engine.session.receive("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (engine.session.output().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+    engine.session.advance(std::chrono::steady_clock::now());
+  }
+  CHECK_THAT(engine.session.output(), Catch::StartsWith("HTTP/1.1 200 "));
+  CHECK_THAT(engine.log_text(), Catch::Contains("GET /__admin/health 200"));
+  CHECK(admin.runtime->journal().newest().total == 0);
+}
+
 TEST_CASE("a request refused before its head is whole is recorded without its query",
           "[admin][journal]") {
   Admin admin;
