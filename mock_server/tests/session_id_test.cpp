@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <regex>
 #include <set>
 
@@ -85,4 +87,17 @@ TEST_CASE("replicas with one --seed and their own --instance issue different ids
   std::set<std::string> both = a;
   both.insert(b.begin(), b.end());
   CHECK(both.size() == a.size() + b.size());
+}
+
+TEST_CASE("the compact UTC timestamp follows every second, cached or not", "[session-id]") {
+  // Formatted once per second per thread: going back and forth must not reuse a stale one.
+  CHECK(compact_utc_timestamp(0) == "19700101000000");
+  CHECK(compact_utc_timestamp(0) == "19700101000000");
+  CHECK(compact_utc_timestamp(1) == "19700101000001");
+  CHECK(compact_utc_timestamp(1764000000) == "20251124160000");
+  CHECK(compact_utc_timestamp(0) == "19700101000000");
+  std::string other;
+  std::thread([&] { other = compact_utc_timestamp(253402300799); }).join();
+  CHECK(other == "99991231235959");
+  CHECK(compact_utc_timestamp(1764000000) == "20251124160000");
 }

@@ -1,5 +1,6 @@
 #include "inspekt/mock/tokens/session_id.hpp"
 
+#include <cstdint>
 #include <ctime>
 
 namespace inspekt::mock {
@@ -36,11 +37,18 @@ void append_number(std::string &out, std::uint64_t value, int width, std::uint64
 } // namespace
 
 std::string compact_utc_timestamp(std::int64_t epoch_seconds) {
-  const auto seconds = static_cast<std::time_t>(epoch_seconds);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const auto length = std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &utc);
+  // Every session id holds one; formatted once per second per thread (gmtime_r and
+  // strftime were 1 % of a login's instructions).
+  thread_local std::int64_t cached_second = INT64_MIN;
+  thread_local char text[32];
+  thread_local std::size_t length = 0;
+  if (epoch_seconds != cached_second) {
+    const auto seconds = static_cast<std::time_t>(epoch_seconds);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    length = std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &utc);
+    cached_second = epoch_seconds;
+  }
   return std::string(text, length);
 }
 
