@@ -61,6 +61,15 @@ bool wait_for_log(inspekt::testing::ChildProcess &process, const std::string &te
   return false;
 }
 
+// The default set and `count` more valid keys: a set that takes a while to reload.
+void add_bulk_keys(FixtureDir &dir, int count) {
+  json keys = dir.read("keys.json");
+  for (int i = 0; i < count; ++i) {
+    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
+  }
+  dir.write("keys.json", keys);
+}
+
 } // namespace
 
 TEST_CASE("CI asserts on the journal of the running program", "[binary][admin]") {
@@ -211,11 +220,7 @@ TEST_CASE("a full journal of the largest entries adds at most 8 MiB to the proce
 
 TEST_CASE("SIGTERM during a reload of a large set still exits 0", "[binary][admin][reload]") {
   FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
-  json keys = dir.read("keys.json");
-  for (int i = 0; i < 50000; ++i) {
-    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
-  }
-  dir.write("keys.json", keys);
+  add_bulk_keys(dir, 50000);
   auto mock = start_mock_binary({"--fixtures", dir.path().string()});
   REQUIRE(mock.port > 0);
   mock.process->signal(SIGHUP); // a reload of 50,000 keys takes a while
@@ -229,11 +234,7 @@ TEST_CASE("logins are answered while a reload reads a large set", "[binary][admi
   // One event loop: were the reload read on it, no login could be answered until the
   // reload's answer had gone (the admin API runs it on a thread of its own).
   FixtureDir dir(INSPEKT_DEFAULT_FIXTURES);
-  json keys = dir.read("keys.json");
-  for (int i = 0; i < 100000; ++i) {
-    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
-  }
-  dir.write("keys.json", keys);
+  add_bulk_keys(dir, 100000);
   auto mock = start_mock_binary({"--fixtures", dir.path().string(), "--loops", "1"});
   REQUIRE(mock.port > 0);
   std::atomic<bool> reloaded{false};
