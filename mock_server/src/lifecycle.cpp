@@ -2,12 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
 
 #include <atomic>
 #include <future>
@@ -39,16 +34,7 @@ std::thread start_background_thread(std::function<void()> work) {
   sigset_t all, before;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &before); // the new thread inherits it
-  std::thread thread([work = std::move(work)] {
-    // Linux keeps a nice value per thread; failing to lower it only costs latency.
-    const auto self = static_cast<id_t>(::syscall(SYS_gettid));
-    errno = 0;
-    const int now = ::getpriority(PRIO_PROCESS, self);
-    if (errno == 0) {
-      ::setpriority(PRIO_PROCESS, self, std::min(now + 10, 19));
-    }
-    work();
-  });
+  std::thread thread(std::move(work));
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
   return thread;
 }

@@ -202,8 +202,7 @@ bool is_loopback_host(std::string_view host) {
 // stops are dropped: the server has stopped by then, and nobody waits for them.
 class AdminApi::Worker {
 public:
-  // Signals blocked (SIGTERM and SIGHUP are the lifecycle thread's), below the event
-  // loops' priority.
+  // Signals blocked: SIGTERM and SIGHUP are the lifecycle thread's.
   Worker() : thread_(start_background_thread([this] { run(); })) {}
   ~Worker() {
     {

@@ -31,8 +31,9 @@ enum class RunEnd {
 void block_lifecycle_signals();
 
 // A thread for work beside the event loops (fixture reloads, admin calls): it starts
-// with every signal blocked, whatever the caller's mask, and runs at a lower CPU priority
-// (nice +10), so that on a busy machine the event loops go first.
+// with every signal blocked, whatever the caller's mask. (It once ran at nice +10: on a
+// machine busy with other work, a reload of 100,000 keys under ASan then took over 30 s,
+// and a SIGTERM waited for it.)
 std::thread start_background_thread(std::function<void()> work);
 
 // Serves `server` (bound already) on this thread until SIGINT or SIGTERM; one thread
