@@ -23,8 +23,7 @@ using nlohmann::json;
 
 // Deeper admin bodies than this are refused before they are built.
 constexpr int max_admin_json_depth = 16;
-// The clock's bounds: year 9999, and a century forward at a time.
-constexpr std::int64_t max_epoch_seconds = max_clock_seconds;
+// A century forward at a time; the clock's upper bound is max_clock_seconds (year 9999).
 constexpr std::int64_t max_advance_seconds = 100LL * 366 * 24 * 3600;
 
 std::string dump(const json &value) {
@@ -490,7 +489,7 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
   }
   std::int64_t value = 0;
   if (has_now) {
-    if (auto problem = read_whole(fields, "now", max_epoch_seconds, value)) {
+    if (auto problem = read_whole(fields, "now", max_clock_seconds, value)) {
       return std::move(*problem);
     }
     runtime.clock().set(value);
@@ -498,11 +497,11 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
     if (auto problem = read_whole(fields, "advance_seconds", max_advance_seconds, value)) {
       return std::move(*problem);
     }
-    if (value > max_epoch_seconds - runtime.clock().now()) {
+    if (value > max_clock_seconds - runtime.clock().now()) {
       return error(400,
                    "advance_seconds would move the clock past the year 9999 (now " +
                        std::to_string(runtime.clock().now()) + ", at most " +
-                       std::to_string(max_epoch_seconds) + ")",
+                       std::to_string(max_clock_seconds) + ")",
                    "advance_seconds");
     }
     runtime.clock().advance(std::chrono::seconds(value));
