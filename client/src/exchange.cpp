@@ -1,20 +1,29 @@
 #include "inspekt/client/exchange.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace inspekt {
+namespace {
+
+// HTTP's letter case is ASCII's (RFC 9110 section 5.1), whatever the C locale says:
+// std::tolower would fold other bytes under some locales, and it is a library call
+// per character on every header the mock reads.
+constexpr unsigned char ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
+}
+
+} // namespace
 
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
   return std::lexicographical_compare(
       a.begin(), a.end(), b.begin(), b.end(),
-      [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
+      [](unsigned char x, unsigned char y) { return ascii_lower(x) < ascii_lower(y); });
 }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return ascii_lower(static_cast<unsigned char>(x)) ==
+                  ascii_lower(static_cast<unsigned char>(y));
          });
 }
 

@@ -224,3 +224,19 @@ TEST_CASE("header lookup ignores letter case", "[exchange]") {
   CHECK(exchange.headers.count("x-Two") == 2);
   CHECK(exchange.header("Allow").empty());
 }
+
+TEST_CASE("header names fold ASCII letters only", "[exchange]") {
+  CHECK(equals_ignoring_case("Content-Type", "CONTENT-TYPE"));
+  CHECK(equals_ignoring_case("x-Z", "X-z"));
+  CHECK_FALSE(equals_ignoring_case("content-type", "content-typ"));
+  // Folding by setting bit 0x20 would equate these pairs: '@' and '`', '[' and '{', '\r' and '-'.
+  CHECK_FALSE(equals_ignoring_case("@", "`"));
+  CHECK_FALSE(equals_ignoring_case("[", "{"));
+  CHECK_FALSE(equals_ignoring_case("\r", "-"));
+  // Bytes past ASCII are never letters to HTTP, whatever a locale would say.
+  CHECK_FALSE(equals_ignoring_case("\xC0", "\xE0"));
+  CHECK(CaseInsensitiveLess{}("accept", "Content-Type"));
+  CHECK_FALSE(CaseInsensitiveLess{}("CONTENT-TYPE", "content-type"));
+  // Compared as lower case: "z" (0x7a) sorts after "[" (0x5b).
+  CHECK_FALSE(CaseInsensitiveLess{}("Z", "["));
+}

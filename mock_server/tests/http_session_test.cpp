@@ -305,6 +305,49 @@ TEST_CASE("targets are routed by their decoded path", "[session]") {
   CHECK(answers[0].status == 200);
 }
 
+// Answers 200 and keeps every request it was given, as the engine passed it.
+class RecordingResponder final : public Responder {
+public:
+  HandledRequest handle(const HttpRequest &request) const override {
+    seen.push_back(request);
+    HttpResponse response;
+    response.body = "{}";
+    return {std::move(response), {}};
+  }
+  HttpResponse respond(Outcome) const override { return {}; }
+  mutable std::vector<HttpRequest> seen;
+};
+
+TEST_CASE("each pipelined request is given its own path, query and body", "[session]") {
+  // The session keeps its buffers from one request to the next: nothing of a longer
+  // request before may show in a shorter one after it.
+  RecordingResponder recorder;
+  HttpSession session(recorder, {}, nullptr, "");
+  session.receive(post(R"({"key":"a-much-longer-key-than-the-next-one"})", "Prefer: code=401\r\n",
+                       "/api/authenticate/with/a/long/tail?first=1") +
+                  post("{}", "", "/a%2Fb%") + post("", "", "/%41%4?x") +
+                  post("x", "", "http://mock.example/%7e%zz#frag?no"));
+  REQUIRE(recorder.seen.size() == 4);
+  CHECK(recorder.seen[0].path == "/api/authenticate/with/a/long/tail");
+  CHECK(recorder.seen[0].query == "first=1");
+  CHECK(recorder.seen[0].prefer == "code=401");
+  CHECK(recorder.seen[1].path == "/a/b%");
+  CHECK(recorder.seen[1].query.empty());
+  CHECK(recorder.seen[1].body == "{}");
+  CHECK_FALSE(recorder.seen[1].prefer);
+  CHECK(recorder.seen[2].path == "/A%4");
+  CHECK(recorder.seen[2].query == "x");
+  CHECK(recorder.seen[2].body.empty());
+  CHECK(recorder.seen[3].path == "/~%zz");
+  CHECK(recorder.seen[3].query.empty());
+  CHECK(recorder.seen[3].body == "x");
+  for (const auto &request : recorder.seen) {
+    CHECK(request.method == "POST");
+    CHECK(request.content_type == "application/json");
+    CHECK_FALSE(request.body_too_large);
+  }
+}
+
 TEST_CASE("Java's h2c upgrade is ignored: HTTP/1.1 answers and continues", "[session]") {
   HttpSession session(handler(), {}, nullptr, "");
   session.receive(post(login, "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"

@@ -26,9 +26,10 @@ int hex_value(char c) {
 }
 
 // The path of a request target, %XX decoded ("/api/%61uthenticate" is the endpoint, as
-// for any server that routes on decoded paths), and its query as sent. The fragment is
-// dropped; an absolute-form target ("http://host/api/authenticate") gives its path.
-std::string path_of(std::string_view target, std::string &query) {
+// for any server that routes on decoded paths), into `path`, and its query as sent into
+// `query` (both keep their buffers from the request before). The fragment is dropped;
+// an absolute-form target ("http://host/api/authenticate") gives its path.
+void path_of(std::string_view target, std::string &path, std::string &query) {
   if (!target.empty() && target.front() != '/') {
     http_parser_url url;
     http_parser_url_init(&url);
@@ -40,23 +41,31 @@ std::string path_of(std::string_view target, std::string &query) {
     }
   }
   target = target.substr(0, target.find('#'));
+  query.clear();
   if (const auto mark = target.find('?'); mark != std::string_view::npos) {
     query.assign(target.substr(mark + 1));
     target = target.substr(0, mark);
   }
-  std::string path;
-  path.reserve(target.size());
-  for (std::size_t i = 0; i < target.size(); ++i) {
-    if (target[i] == '%' && i + 2 < target.size() && hex_value(target[i + 1]) >= 0 &&
-        hex_value(target[i + 2]) >= 0) {
+  path.clear();
+  for (std::size_t i = 0; i < target.size();) {
+    const std::size_t percent = std::min(target.find('%', i), target.size());
+    path.append(target.substr(i, percent - i)); // the plain run, in one piece
+    i = percent;
+    if (i == target.size()) {
+      break;
+    }
+    if (i + 2 < target.size() && hex_value(target[i + 1]) >= 0 && hex_value(target[i + 2]) >= 0) {
       path += static_cast<char>(hex_value(target[i + 1]) * 16 + hex_value(target[i + 2]));
-      i += 2;
+      i += 3;
     } else {
-      path += target[i];
+      path += '%';
+      ++i;
     }
   }
-  return path;
 }
+
+// Buffers up to this size are kept from one request to the next.
+constexpr std::size_t reused_buffer_bytes = 4096;
 
 void append_number(std::string &out, std::size_t value) {
   char digits[24];
@@ -309,7 +318,17 @@ void HttpSession::parse(std::string_view data) {
 void HttpSession::start_request() {
   in_request_ = true;
   headers_done_ = false;
-  request_ = HttpRequest{};
+  // A fresh request, with the buffers of the one before for its path and body when they
+  // are small: every field starts over, and the common request allocates nothing for
+  // them, while a large body's buffer is not kept for the connection's life.
+  HttpRequest fresh;
+  for (auto [from, to] : {std::pair{&request_.path, &fresh.path}, {&request_.body, &fresh.body}}) {
+    if (from->capacity() <= reused_buffer_bytes) {
+      *to = std::move(*from);
+      to->clear();
+    }
+  }
+  request_ = std::move(fresh);
   target_.clear();
   header_field_.clear();
   header_value_.clear();
@@ -346,7 +365,7 @@ int HttpSession::headers_complete() {
   headers_done_ = true;
   const auto &state = parser_->state;
   request_.method = http_method_str(static_cast<http_method>(state.method));
-  request_.path = path_of(target_, request_.query);
+  path_of(target_, request_.path, request_.query);
   const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
   if (announced && state.content_length > limits_.max_body_bytes) {
     request_.body_too_large = true;
@@ -654,7 +673,7 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
   std::string target_path;
   if (current && request_.path.empty() && !target_.empty()) {
     std::string query;
-    target_path = path_of(target_, query);
+    path_of(target_, target_path, query);
   }
   const std::string &path = request.path.empty() ? target_path : request.path;
   const bool journaled =
