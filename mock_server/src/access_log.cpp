@@ -7,7 +7,9 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <condition_variable>
 #include <cstdint>
@@ -66,9 +68,27 @@ std::string iso_time(std::int64_t epoch_milliseconds) {
   return text;
 }
 
+// The bytes a path or client_id may hold and still be written as they are.
+constexpr std::array<bool, 256> plain_chars = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 256; ++c) {
+    plain[static_cast<std::size_t>(c)] =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  for (const char c : std::string_view("/_.~%:?=&+-")) {
+    plain[static_cast<unsigned char>(c)] = true;
+  }
+  return plain;
+}();
+
 bool plain_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::strchr("/_.~%:?=&+-", c) != nullptr;
+  return plain_chars[static_cast<unsigned char>(c)];
+}
+
+template <class Integer> void append_integer(std::string &out, Integer value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 std::string json_string(std::string_view text) {
@@ -88,11 +108,12 @@ void append_quoted(std::string &out, std::string_view text) {
 // Client-chosen text is cut, so one request cannot flood the log.
 constexpr std::size_t clip_length = 128;
 
-std::string clip(const std::string &text) {
-  return text.size() <= clip_length ? text : text.substr(0, clip_length) + "...";
+std::string clip(std::string_view text) {
+  return text.size() <= clip_length ? std::string(text)
+                                    : std::string(text.substr(0, clip_length)) + "...";
 }
 
-void append_quoted_clipped(std::string &out, const std::string &text) {
+void append_quoted_clipped(std::string &out, std::string_view text) {
   if (text.size() <= clip_length) {
     append_quoted(out, text);
   } else {
@@ -109,7 +130,7 @@ void append_milliseconds(std::string &out, std::chrono::microseconds duration) {
     std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(us) / 1000.0);
     out += ms;
   } else {
-    out += std::to_string(us / 1000);
+    append_integer(out, us / 1000);
     const auto fraction = static_cast<int>(us % 1000);
     const char text[4] = {static_cast<char>('0' + fraction / 100),
                           static_cast<char>('0' + fraction / 10 % 10),
@@ -127,7 +148,7 @@ void append_access_log(std::string &out, const AccessLogEntry &entry, LogFormat 
                  {"method", clip(entry.method)},
                  {"path", clip(entry.path)},
                  {"status", entry.status},
-                 {"remote", entry.remote}};
+                 {"remote", std::string(entry.remote)}};
     if (entry.duration) {
       line["duration_ms"] = static_cast<double>(entry.duration->count()) / 1000.0;
     }
@@ -152,7 +173,7 @@ void append_access_log(std::string &out, const AccessLogEntry &entry, LogFormat 
   out += ' ';
   append_quoted_clipped(out, entry.path);
   out += ' ';
-  out += std::to_string(entry.status);
+  append_integer(out, entry.status);
   if (entry.duration) {
     out += ' ';
     append_milliseconds(out, *entry.duration);

@@ -319,8 +319,8 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
           "[handler][log]") {
   const auto refused = default_handler().handle(login(R"({"key":"demo-valid-key"})", std::nullopt));
   CHECK(json::parse(refused.response.body) == json{{"message", "Invalid API key"}});
-  AccessLogEntry entry{"POST",        "/api/authenticate", 400, std::chrono::microseconds(1500),
-                       refused.facts, "127.0.0.1:5000"};
+  AccessLogEntry entry{"POST",         "/api/authenticate", 400, std::chrono::microseconds(1500),
+                       &refused.facts, "127.0.0.1:5000"};
   CHECK(format_access_log(entry, LogFormat::text, 1764000000000) ==
         "2025-11-24T16:00:00.000Z POST /api/authenticate 400 1.500ms outcome=invalid_request "
         "reason=content_type remote=127.0.0.1:5000");
@@ -328,14 +328,15 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
   CHECK(line["reason"] == "content_type");
   CHECK(line["outcome"] == "invalid_request");
   // An answer that says it all carries no reason.
-  entry.facts = default_handler().handle(login(R"({"key":"demo-valid-key"})")).facts;
+  const auto accepted = default_handler().handle(login(R"({"key":"demo-valid-key"})"));
+  entry.facts = &accepted.facts;
   CHECK_FALSE(json::parse(format_access_log(entry, LogFormat::json, 0)).contains("reason"));
   CHECK(format_access_log(entry, LogFormat::text, 0).find("reason=") == std::string::npos);
 }
 
 TEST_CASE("log lines: time per millisecond across seconds, durations' digits, quoting",
           "[handler][log]") {
-  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), std::nullopt, "r"};
+  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), nullptr, "r"};
   // The time down to the second is kept between lines: a new second must show.
   CHECK(format_access_log(entry, LogFormat::text, 1764000000999) ==
         "2025-11-24T16:00:00.999Z GET \"/a b\" 404 0.000ms remote=r");
@@ -347,7 +348,8 @@ TEST_CASE("log lines: time per millisecond across seconds, durations' digits, qu
   CHECK(format_access_log(entry, LogFormat::text, 1764000061042) ==
         "2025-11-24T16:01:01.042Z GET /p 404 0.007ms remote=r");
   entry.duration.reset();
-  entry.facts = RequestFacts{"success", "de\"m...", std::string("c\nid"), std::nullopt};
+  const RequestFacts facts{"success", "de\"m...", std::string("c\nid"), std::nullopt};
+  entry.facts = &facts;
   CHECK(format_access_log(entry, LogFormat::text, 0) ==
         "1970-01-01T00:00:00.000Z GET /p 404 - outcome=success key=\"de\\\"m...\" "
         "client_id=\"c\\nid\" remote=r");

@@ -719,7 +719,7 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
   entry.status = response.status;
   entry.remote = remote_;
   entry.duration = duration;
-  entry.facts = facts;
+  entry.facts = facts ? &*facts : nullptr;
   log_->write(entry);
 }
 

@@ -9,18 +9,21 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace inspekt::mock {
 
 enum class LogFormat { text, json };
 
+// One answered request, as the log shows it. The views point at what the caller holds
+// while it formats or writes the entry (no copies per request).
 struct AccessLogEntry {
-  std::string method;
-  std::string path;
+  std::string_view method;
+  std::string_view path;
   int status = 0;
   std::optional<std::chrono::microseconds> duration; // unknown for unparsable requests
-  std::optional<RequestFacts> facts;                 // absent when the handler never ran
-  std::string remote;
+  const RequestFacts *facts = nullptr;               // absent when the handler never ran
+  std::string_view remote;
 };
 
 std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
