@@ -19,7 +19,8 @@ public:
 // POST body) through the default fixtures' handler: the status is the answer's (or a
 // 400 naming a Prefer problem), a JSON body, a delay within max_delay, 5xx, faults and
 // delays only when a key or Prefer asks for them, on success a session and two tokens
-// that verify, and the same request the same answer (but for quotas and chaos).
+// that verify, the same request the same answer (but for quotas and chaos), and the
+// body read the same by LoginBody's one-pass reader as by nlohmann alone.
 void check_handler(std::string_view input);
 
 // "NAME\nTEXT": TEXT as one of the four fixture files, the other three the defaults.

@@ -3,6 +3,7 @@
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/login_body.hpp"
 
 #include <set>
 
@@ -72,10 +73,23 @@ void check_credentials(const json &body, const mock::FixtureSet &fixtures) {
   }
 }
 
+// The one-pass reader of login bodies reads what nlohmann reads, or leaves the body to it.
+void check_login_body(std::string_view text) {
+  const mock::LoginBody body(text);
+  const mock::LoginBody general(text, mock::LoginBody::Reader::general_only);
+  const auto same = [](const mock::LoginBody::Member &a, const mock::LoginBody::Member &b) {
+    return a.kind == b.kind && a.text == b.text;
+  };
+  require(body.shape() == general.shape() && same(body.key(), general.key()) &&
+              same(body.client_id(), general.client_id()),
+          "a login body reads the same in one pass as through nlohmann");
+}
+
 } // namespace
 
 void check_handler(std::string_view input) {
   const auto request = parse_input(input);
+  check_login_body(request.body);
   const auto &fixtures = handler().fixtures();
   static const std::set<int> statuses = [&fixtures] {
     std::set<int> all;

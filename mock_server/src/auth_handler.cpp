@@ -1,4 +1,5 @@
 #include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/login_body.hpp"
 
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/secrets.hpp"
@@ -10,10 +11,6 @@ namespace inspekt::mock {
 namespace {
 
 using nlohmann::json;
-
-// Deeper JSON than this is refused before it is built: no real payload comes close,
-// and it bounds the work a hostile body can cause.
-constexpr int max_json_depth = 32;
 
 std::string dump(const json &value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -152,43 +149,40 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (!request.content_type || !is_json_media_type(*request.content_type)) {
     return preferred(refuse(Reason::content_type));
   }
-  bool too_deep = false;
-  const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json &) {
-    too_deep = too_deep || depth > max_json_depth;
-    return !too_deep;
-  };
-  const json body = json::parse(request.body, limit_depth, /*allow_exceptions=*/false);
-  if (too_deep) {
+  const LoginBody body(request.body);
+  switch (body.shape()) {
+  case LoginBody::Shape::object:
+    break;
+  case LoginBody::Shape::too_deep:
     return preferred(refuse(Reason::too_deep));
-  }
-  if (body.is_discarded()) {
+  case LoginBody::Shape::not_json:
     return preferred(refuse(Reason::not_json));
-  }
-  if (!body.is_object()) {
+  case LoginBody::Shape::not_object:
     return preferred(refuse(Reason::not_object));
   }
-  const auto key = body.find("key");
-  if (key != body.end() && key->is_string()) {
-    facts.key_hint = key_hint(key->get_ref<const std::string &>());
+  using Kind = LoginBody::Member::Kind;
+  const auto &key = body.key();
+  const auto &client_id = body.client_id();
+  if (key.kind == Kind::string) {
+    facts.key_hint = key_hint(key.text);
   }
-  const auto client_id = body.find("client_id");
-  if (client_id != body.end() && client_id->is_string()) {
-    facts.client_id = client_id->get<std::string>();
+  if (client_id.kind == Kind::string) {
+    facts.client_id = std::string(client_id.text);
   }
-  if (key == body.end()) {
+  if (key.kind == Kind::absent) {
     return preferred(refuse(Reason::key_missing));
   }
-  if (!key->is_string()) {
+  if (key.kind != Kind::string) {
     return preferred(refuse(Reason::key_not_string));
   }
-  if (key->get_ref<const std::string &>().empty()) {
+  if (key.text.empty()) {
     return preferred(refuse(Reason::key_empty));
   }
-  if (client_id != body.end() && !client_id->is_string()) {
+  if (client_id.kind == Kind::other) {
     return preferred(refuse(Reason::client_id_not_string));
   }
   KeyDigest digest{};
-  const ApiKeyEntry *entry = keys_.find(key->get_ref<const std::string &>(), &digest);
+  const ApiKeyEntry *entry = keys_.find(key.text, &digest);
   if (entry == nullptr) {
     return preferred(finish(Outcome::unknown_key));
   }
