@@ -5,7 +5,6 @@
 #include "inspekt/client/secrets.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace inspekt::mock {
 namespace {
@@ -54,13 +53,17 @@ double unit_draw(Entropy &entropy) {
   return static_cast<double>(entropy.next() >> 11) * 0x1.0p-53;
 }
 
+// Header names are ASCII (RFC 9110's tokens): folded without the C library's locale
+// lookup, as std::tolower folds them in the "C" locale the mock runs in.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 void set_header(HeaderList &headers, const std::string &name, const std::string &value) {
   const auto same = [&name](const auto &header) {
     return header.first.size() == name.size() &&
-           std::equal(name.begin(), name.end(), header.first.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
+           std::equal(name.begin(), name.end(), header.first.begin(),
+                      [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
   };
   headers.erase(std::remove_if(headers.begin(), headers.end(), same), headers.end());
   headers.emplace_back(name, value);
@@ -100,9 +103,10 @@ AuthHandler::AuthHandler(std::shared_ptr<const FixtureSet> fixtures,
 AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   Decision decision;
   RequestFacts &facts = decision.facts;
+  // Every path ends here, once: the decision is moved out, not copied.
   const auto finish_with = [&decision](AnswerId answer) {
     decision.answer = answer;
-    return decision;
+    return std::move(decision);
   };
   const auto finish = [this, &finish_with](Outcome outcome) {
     return finish_with(fixtures_->answer_id(outcome));
@@ -146,7 +150,9 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     }
     return natural;
   };
-  if (!request.content_type || !is_json_media_type(*request.content_type)) {
+  // The exact type most clients send, before the general check (parameters, case).
+  if (!request.content_type ||
+      (*request.content_type != "application/json" && !is_json_media_type(*request.content_type))) {
     return preferred(refuse(Reason::content_type));
   }
   const LoginBody body(request.body);
