@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+
 namespace inspekt::mock {
 namespace {
 
@@ -9,6 +11,17 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
+
+// The bytes a string of a flat body may hold as they are: 0x20 to 0x7F but the quote
+// and the backslash. Control characters are refused by JSON (and nlohmann); the others
+// are left to nlohmann: escapes to decode, UTF-8 to validate.
+constexpr auto plain_in_string = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) {
+    plain[c] = c != '"' && c != '\\';
+  }
+  return plain;
+}();
 
 } // namespace
 
@@ -35,18 +48,15 @@ bool LoginBody::read_flat(std::string_view body) {
   // After an opening quote: the string up to its closing quote, which is passed.
   const auto read_string = [&p, end](std::string_view &text) {
     const char *const start = p;
-    for (; p != end; ++p) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"') {
-        text = std::string_view(start, static_cast<std::size_t>(p - start));
-        ++p;
-        return true;
-      }
-      if (c < 0x20 || c >= 0x80 || c == '\\') {
-        return false;
-      }
+    while (p != end && plain_in_string[static_cast<unsigned char>(*p)]) {
+      ++p;
     }
-    return false;
+    if (p == end || *p != '"') {
+      return false;
+    }
+    text = std::string_view(start, static_cast<std::size_t>(p - start));
+    ++p;
+    return true;
   };
   skip_space();
   if (p == end || *p != '{') {
