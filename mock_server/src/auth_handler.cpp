@@ -103,15 +103,15 @@ AuthHandler::AuthHandler(std::shared_ptr<const FixtureSet> fixtures,
 AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   Decision decision;
   RequestFacts &facts = decision.facts;
-  // Every path ends here, once: the decision is moved out, not copied.
-  const auto finish_with = [&decision](AnswerId answer) {
+  // Every path ends here, once: the decision is moved out (once), not copied.
+  const auto finish_with = [&decision](AnswerId answer) -> Decision && {
     decision.answer = answer;
     return std::move(decision);
   };
-  const auto finish = [this, &finish_with](Outcome outcome) {
+  const auto finish = [this, &finish_with](Outcome outcome) -> Decision && {
     return finish_with(fixtures_->answer_id(outcome));
   };
-  const auto refuse = [&facts, &finish](Reason reason) {
+  const auto refuse = [&facts, &finish](Reason reason) -> Decision && {
     facts.reason = reason;
     return finish(Outcome::invalid_request);
   };
@@ -120,7 +120,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (request.path != authenticate_path) {
     return finish(Outcome::not_found);
   }
-  if (request.method != "POST") {
+  if (std::string_view(request.method) != "POST") {
     return finish(Outcome::method_not_allowed);
   }
   if (request.body_too_large) {
@@ -143,16 +143,16 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (preference && (preference->code || preference->answer)) {
     wanted = decision.answer;
   }
-  const auto preferred = [&wanted](Decision natural) {
+  const auto preferred = [&wanted](Decision &&natural) -> Decision {
     if (wanted) {
       natural.answer = *wanted;
       natural.facts.reason = Reason::prefer;
     }
-    return natural;
+    return std::move(natural);
   };
   // The exact type most clients send, before the general check (parameters, case).
-  if (!request.content_type ||
-      (*request.content_type != "application/json" && !is_json_media_type(*request.content_type))) {
+  if (!request.content_type || (std::string_view(*request.content_type) != "application/json" &&
+                                !is_json_media_type(*request.content_type))) {
     return preferred(refuse(Reason::content_type));
   }
   const LoginBody body(request.body);
@@ -173,7 +173,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     facts.key_hint = key_hint(key.text);
   }
   if (client_id.kind == Kind::string) {
-    facts.client_id = std::string(client_id.text);
+    facts.client_id.emplace(client_id.text);
   }
   if (key.kind == Kind::absent) {
     return preferred(refuse(Reason::key_missing));
