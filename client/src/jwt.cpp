@@ -1,3 +1,10 @@
+// The low-level SHA-2 functions are deprecated in OpenSSL 3 but still there, and with
+// them a keyed HMAC state is a plain struct: copied per MAC, it allocates and frees
+// nothing (EVP_MAC re-initialised per MAC was a tenth of a login's instructions, besides
+// the hashing). Silenced for this file only; without them (an OpenSSL built or included
+// with no deprecated API) the EVP path below serves.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "inspekt/client/jwt.hpp"
 
 #include "inspekt/client/base64url.hpp"
@@ -6,11 +13,76 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include <array>
+#include <cstring>
+
+// INSPEKT_JWT_EVP_ONLY: the fallback, also in a build that has the low-level functions
+// (a test builds it so, to keep it right).
+#if !defined(OPENSSL_NO_DEPRECATED_3_0) && !defined(INSPEKT_JWT_EVP_ONLY)
+#define INSPEKT_JWT_SHA_STATES 1
+#else
+#define INSPEKT_JWT_SHA_STATES 0
+#endif
 
 namespace inspekt {
 namespace {
+
+#if INSPEKT_JWT_SHA_STATES
+
+union ShaState {
+  SHA256_CTX sha256;
+  SHA512_CTX sha512; // SHA-384 too
+};
+
+std::size_t block_size(JwtAlgorithm algorithm) {
+  return algorithm == JwtAlgorithm::hs256 ? SHA256_CBLOCK : SHA512_CBLOCK;
+}
+
+void sha_init(JwtAlgorithm algorithm, ShaState &state) {
+  switch (algorithm) {
+  case JwtAlgorithm::hs256:
+    SHA256_Init(&state.sha256);
+    return;
+  case JwtAlgorithm::hs384:
+    SHA384_Init(&state.sha512);
+    return;
+  case JwtAlgorithm::hs512:
+    SHA512_Init(&state.sha512);
+    return;
+  }
+}
+
+void sha_update(JwtAlgorithm algorithm, ShaState &state, const void *data, std::size_t size) {
+  switch (algorithm) {
+  case JwtAlgorithm::hs256:
+    SHA256_Update(&state.sha256, data, size);
+    return;
+  case JwtAlgorithm::hs384:
+    SHA384_Update(&state.sha512, data, size);
+    return;
+  case JwtAlgorithm::hs512:
+    SHA512_Update(&state.sha512, data, size);
+    return;
+  }
+}
+
+void sha_final(JwtAlgorithm algorithm, ShaState &state, unsigned char *out) {
+  switch (algorithm) {
+  case JwtAlgorithm::hs256:
+    SHA256_Final(out, &state.sha256);
+    return;
+  case JwtAlgorithm::hs384:
+    SHA384_Final(out, &state.sha512);
+    return;
+  case JwtAlgorithm::hs512:
+    SHA512_Final(out, &state.sha512);
+    return;
+  }
+}
+
+#else
 
 const char *digest_name(JwtAlgorithm algorithm) {
   switch (algorithm) {
@@ -24,10 +96,21 @@ const char *digest_name(JwtAlgorithm algorithm) {
   return "SHA256";
 }
 
+const EVP_MD *digest_of(JwtAlgorithm algorithm) {
+  switch (algorithm) {
+  case JwtAlgorithm::hs256:
+    return EVP_sha256();
+  case JwtAlgorithm::hs384:
+    return EVP_sha384();
+  case JwtAlgorithm::hs512:
+    return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
 // One HMAC context per thread, keyed once and re-used while the key stays the same.
 // One-shot HMAC() fetches the algorithm and hashes the key into its pads on every
-// call: a fifth of the mock's work per login. EVP_MAC_init with no key starts a new
-// MAC under the key already set.
+// call. EVP_MAC_init with no key starts a new MAC under the key already set.
 class MacContext {
 public:
   MacContext() = default;
@@ -35,22 +118,21 @@ public:
   MacContext &operator=(const MacContext &) = delete;
   ~MacContext() { EVP_MAC_CTX_free(context_); }
 
-  // Nothing when OpenSSL refuses; the caller then falls back to HMAC().
-  std::optional<std::string> mac(JwtAlgorithm algorithm, std::string_view input,
-                                 std::string_view secret) {
+  // 0 when OpenSSL refuses; the caller then falls back to HMAC().
+  std::size_t mac(JwtAlgorithm algorithm, std::string_view input, std::string_view secret,
+                  unsigned char *out) {
     if (!ready(algorithm, secret) ||
         EVP_MAC_update(context_, reinterpret_cast<const unsigned char *>(input.data()),
                        input.size()) != 1) {
       keyed_ = false;
-      return std::nullopt;
+      return 0;
     }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
     std::size_t length = 0;
-    if (EVP_MAC_final(context_, out.data(), &length, out.size()) != 1) {
+    if (EVP_MAC_final(context_, out, &length, JwtSigner::max_mac_size) != 1) {
       keyed_ = false;
-      return std::nullopt;
+      return 0;
     }
-    return std::string(reinterpret_cast<const char *>(out.data()), length);
+    return length;
   }
 
 private:
@@ -79,16 +161,29 @@ private:
   std::string secret_;
 };
 
-const EVP_MD *digest_of(JwtAlgorithm algorithm) {
-  switch (algorithm) {
-  case JwtAlgorithm::hs256:
-    return EVP_sha256();
-  case JwtAlgorithm::hs384:
-    return EVP_sha384();
-  case JwtAlgorithm::hs512:
-    return EVP_sha512();
+std::size_t evp_mac(JwtAlgorithm algorithm, std::string_view input, std::string_view secret,
+                    unsigned char *out) {
+  thread_local MacContext context;
+  if (const auto length = context.mac(algorithm, input, secret, out)) {
+    return length;
   }
-  return EVP_sha256();
+  unsigned int length = 0;
+  HMAC(digest_of(algorithm), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char *>(input.data()), input.size(), out, &length);
+  return length;
+}
+
+#endif
+
+// The signer of the key last used on this thread.
+const JwtSigner &signer_for(JwtAlgorithm algorithm, std::string_view secret) {
+  thread_local std::optional<JwtSigner> signer;
+  thread_local std::string signer_secret;
+  if (!signer || signer->algorithm() != algorithm || signer_secret != secret) {
+    signer.emplace(algorithm, secret);
+    signer_secret.assign(secret);
+  }
+  return *signer;
 }
 
 std::optional<nlohmann::json> decode_object(std::string_view segment) {
@@ -130,27 +225,103 @@ std::ostream &operator<<(std::ostream &os, JwtAlgorithm algorithm) {
   return os << to_string(algorithm);
 }
 
+struct JwtSigner::Keyed {
+#if INSPEKT_JWT_SHA_STATES
+  // After the key's block: RFC 2104's H(K XOR ipad, ...) and H(K XOR opad, ...).
+  ShaState inner;
+  ShaState outer;
+#else
+  std::string secret;
+#endif
+};
+
+JwtSigner::JwtSigner(JwtAlgorithm algorithm, std::string_view secret)
+    : algorithm_(algorithm), keyed_([&] {
+        auto keyed = std::make_shared<Keyed>();
+#if INSPEKT_JWT_SHA_STATES
+        // RFC 2104 section 2: a key longer than the block is hashed first, and any key
+        // is padded with zeros to the block.
+        const std::size_t block = block_size(algorithm);
+        std::array<unsigned char, SHA512_CBLOCK> key{};
+        if (secret.size() > block) {
+          ShaState hashed;
+          sha_init(algorithm, hashed);
+          sha_update(algorithm, hashed, secret.data(), secret.size());
+          sha_final(algorithm, hashed, key.data());
+        } else if (!secret.empty()) {
+          std::memcpy(key.data(), secret.data(), secret.size());
+        }
+        std::array<unsigned char, SHA512_CBLOCK> pad{};
+        for (const auto &[state, mask] : {std::pair{&keyed->inner, 0x36}, {&keyed->outer, 0x5c}}) {
+          for (std::size_t i = 0; i < block; ++i) {
+            pad[i] = static_cast<unsigned char>(key[i] ^ mask);
+          }
+          sha_init(algorithm, *state);
+          sha_update(algorithm, *state, pad.data(), block);
+        }
+        OPENSSL_cleanse(key.data(), key.size());
+        OPENSSL_cleanse(pad.data(), pad.size());
+#else
+        keyed->secret = secret;
+#endif
+        return keyed;
+      }()) {
+}
+
+std::size_t JwtSigner::mac_size() const {
+  switch (algorithm_) {
+  case JwtAlgorithm::hs256:
+    return 32;
+  case JwtAlgorithm::hs384:
+    return 48;
+  case JwtAlgorithm::hs512:
+    return 64;
+  }
+  return 32;
+}
+
+std::size_t JwtSigner::mac(std::string_view input, unsigned char *out) const {
+#if INSPEKT_JWT_SHA_STATES
+  // The copy needs no cleansing: by the end of the Final functions the state holds the
+  // digest, not the key's, and they clear their block buffer.
+  ShaState state = keyed_->inner;
+  sha_update(algorithm_, state, input.data(), input.size());
+  std::array<unsigned char, max_mac_size> inner{};
+  sha_final(algorithm_, state, inner.data());
+  state = keyed_->outer;
+  sha_update(algorithm_, state, inner.data(), mac_size());
+  sha_final(algorithm_, state, out);
+  return mac_size();
+#else
+  return evp_mac(algorithm_, input, keyed_->secret, out);
+#endif
+}
+
+std::string JwtSigner::mac(std::string_view input) const {
+  std::array<unsigned char, max_mac_size> out{};
+  const auto length = mac(input, out.data());
+  return std::string(reinterpret_cast<const char *>(out.data()), length);
+}
+
+void JwtSigner::append_signature(std::string &token) const {
+  std::array<unsigned char, max_mac_size> out{};
+  const auto length = mac(token, out.data());
+  token += '.';
+  append_base64url(token, std::string_view(reinterpret_cast<const char *>(out.data()), length));
+}
+
 std::string jwt_mac(JwtAlgorithm algorithm, std::string_view signing_input,
                     std::string_view secret) {
-  thread_local MacContext context;
-  if (auto mac = context.mac(algorithm, signing_input, secret)) {
-    return std::move(*mac);
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int length = 0;
-  HMAC(digest_of(algorithm), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char *>(signing_input.data()), signing_input.size(),
-       mac.data(), &length);
-  return std::string(reinterpret_cast<const char *>(mac.data()), length);
+  return signer_for(algorithm, secret).mac(signing_input);
 }
 
 std::string sign_jwt(JwtAlgorithm algorithm, std::string_view encoded_header,
                      std::string_view encoded_payload, std::string_view secret) {
   std::string token;
-  token.reserve(encoded_header.size() + encoded_payload.size() + 90);
+  token.reserve(encoded_header.size() + encoded_payload.size() + 2 +
+                base64url_encoded_size(JwtSigner::max_mac_size));
   token.append(encoded_header).append(1, '.').append(encoded_payload);
-  const std::string signature = base64url_encode(jwt_mac(algorithm, token, secret));
-  token.append(1, '.').append(signature);
+  signer_for(algorithm, secret).append_signature(token);
   return token;
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -24,6 +26,33 @@ std::string jwt_mac(JwtAlgorithm algorithm, std::string_view signing_input,
 // "<encoded header>.<encoded payload>.<encoded signature>".
 std::string sign_jwt(JwtAlgorithm algorithm, std::string_view encoded_header,
                      std::string_view encoded_payload, std::string_view secret);
+
+// An HMAC key made ready once: the key hashed into its inner and outer pads. Each MAC
+// then hashes only its input (jwt_mac and sign_jwt make one per thread and key, and
+// compare the key on every call). Immutable: one signer serves any number of threads;
+// copies share the ready key.
+class JwtSigner {
+public:
+  static constexpr std::size_t max_mac_size = 64;
+
+  JwtSigner(JwtAlgorithm algorithm, std::string_view secret);
+
+  JwtAlgorithm algorithm() const { return algorithm_; }
+  // 32, 48 or 64 bytes.
+  std::size_t mac_size() const;
+
+  // Writes the raw MAC of `input` to `out` (room for max_mac_size) and returns its length.
+  std::size_t mac(std::string_view input, unsigned char *out) const;
+  std::string mac(std::string_view input) const;
+
+  // `token` holds "<encoded header>.<encoded payload>": appends ".<encoded signature>".
+  void append_signature(std::string &token) const;
+
+private:
+  struct Keyed;
+  JwtAlgorithm algorithm_;
+  std::shared_ptr<const Keyed> keyed_;
+};
 
 enum class JwtDecodeError {
   none,
