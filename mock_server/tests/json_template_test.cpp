@@ -67,3 +67,21 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD, as dump() makes them", "[json
   CHECK(compiled.render({bad}) ==
         json{{"id", bad}}.dump(-1, ' ', false, json::error_handler_t::replace));
 }
+
+TEST_CASE("every byte, anywhere in a string, is printed as dump() prints it", "[json-template]") {
+  // The check for text to copy as it is goes sixteen bytes a step, the last step
+  // overlapping the one before, and a byte at a time in shorter text: each byte value at
+  // each place, in text of the lengths around those steps.
+  for (const std::size_t length : {1, 2, 7, 8, 9, 15, 16, 17, 18, 31, 32, 33, 47, 48, 49}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(byte);
+        std::string out = "x";
+        inspekt::mock::append_json_string(out, text);
+        INFO("byte " << byte << " at " << at << " of " << length);
+        REQUIRE(out == "x" + json(text).dump(-1, ' ', false, json::error_handler_t::replace));
+      }
+    }
+  }
+}
