@@ -1,6 +1,14 @@
 #include "inspekt/mock/tokens/entropy.hpp"
 
+#include <cstring>
+#include <utility>
+
 namespace inspekt::mock {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+} // namespace
 
 std::optional<std::uint64_t> seed_for_instance(std::optional<std::uint64_t> seed,
                                                std::string_view instance) {
@@ -34,31 +42,65 @@ std::uint64_t Entropy::next() {
   return engine_();
 }
 
-std::string Entropy::digits(int count) {
-  std::string out(static_cast<std::size_t>(count), '0');
+// One draw per character, in order, whatever the caller: seeded ids are users' snapshots.
+void Entropy::append_digits(std::string &out, int count) {
+  const auto start = out.size();
+  out.resize(start + static_cast<std::size_t>(count));
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto &c : out) {
-    c = static_cast<char>('0' + engine_() % 10);
+  for (auto i = start; i < out.size(); ++i) {
+    out[i] = static_cast<char>('0' + engine_() % 10);
   }
+}
+
+void Entropy::append_hex(std::string &out, int count) {
+  const auto start = out.size();
+  out.resize(start + static_cast<std::size_t>(count));
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto i = start; i < out.size(); ++i) {
+    out[i] = hex_digits[engine_() & 0xf];
+  }
+}
+
+std::string Entropy::digits(int count) {
+  std::string out;
+  append_digits(out, count);
   return out;
 }
 
 std::string Entropy::hex(int count) {
-  static constexpr char alphabet[] = "0123456789abcdef";
-  std::string out(static_cast<std::size_t>(count), '0');
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto &c : out) {
-    c = alphabet[engine_() & 0xf];
-  }
+  std::string out;
+  append_hex(out, count);
   return out;
 }
 
+// 32 hex digits, then one draw for the variant, as hex(32) and next() drew them: the
+// version overwrites the 13th digit, the variant the 17th.
+void Entropy::write_uuid(char (&out)[uuid_size]) {
+  char digits[32];
+  std::uint64_t variant = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto &c : digits) {
+      c = hex_digits[engine_() & 0xf];
+    }
+    variant = engine_();
+  }
+  digits[12] = '4';                 // version 4
+  digits[16] = "89ab"[variant & 3]; // variant 10xx
+  char *o = out;
+  for (const auto &[from, length] : {std::pair{0, 8}, {8, 4}, {12, 4}, {16, 4}, {20, 12}}) {
+    if (from != 0) {
+      *o++ = '-';
+    }
+    std::memcpy(o, digits + from, static_cast<std::size_t>(length));
+    o += length;
+  }
+}
+
 std::string Entropy::uuid() {
-  std::string id = hex(32);
-  id[12] = '4';                // version 4
-  id[16] = "89ab"[next() & 3]; // variant 10xx
-  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) +
-         "-" + id.substr(20);
+  char id[uuid_size];
+  write_uuid(id);
+  return std::string(id, uuid_size);
 }
 
 } // namespace inspekt::mock

@@ -107,8 +107,11 @@ std::string SessionIdGenerator::next(Entropy &entropy, std::int64_t epoch_second
     case SessionIdPart::Kind::digits:
     case SessionIdPart::Kind::hex:
       if (room_ == 0) {
-        id += part.kind == SessionIdPart::Kind::digits ? entropy.digits(part.width)
-                                                       : entropy.hex(part.width);
+        if (part.kind == SessionIdPart::Kind::digits) {
+          entropy.append_digits(id, part.width);
+        } else {
+          entropy.append_hex(id, part.width);
+        }
       } else {
         const std::uint64_t values = values_of(part);
         append_number(id, counted % values, part.width,
@@ -119,9 +122,12 @@ std::string SessionIdGenerator::next(Entropy &entropy, std::int64_t epoch_second
     case SessionIdPart::Kind::timestamp:
       id += compact_utc_timestamp(epoch_seconds);
       break;
-    case SessionIdPart::Kind::uuid:
-      id += entropy.uuid();
+    case SessionIdPart::Kind::uuid: {
+      char uuid[Entropy::uuid_size];
+      entropy.write_uuid(uuid);
+      id.append(uuid, sizeof uuid);
       break;
+    }
     }
   }
   return id;

@@ -3,6 +3,9 @@
 #include "inspekt/client/base64url.hpp"
 #include "inspekt/client/jwt.hpp"
 
+#include <charconv>
+#include <iterator>
+
 namespace inspekt::mock {
 
 namespace {
@@ -53,7 +56,8 @@ JsonTemplate compile_claims(const TokenKindSettings &kind, const std::string &is
 
 } // namespace
 
-TokenIssuer::TokenIssuer(TokenSettings settings) : settings_(std::move(settings)) {
+TokenIssuer::TokenIssuer(TokenSettings settings)
+    : settings_(std::move(settings)), signer_(settings_.algorithm, settings_.secret) {
   const nlohmann::json header = {{"alg", to_string(settings_.algorithm)}, {"typ", "JWT"}};
   encoded_header_ = base64url_encode(header.dump());
   for (const bool with_sub : {false, true}) {
@@ -72,22 +76,38 @@ IssuedTokens TokenIssuer::issue(const std::string &session,
                client_id, now, entropy)};
 }
 
+// The token is made in the string returned: the header, the claims encoded straight
+// after it, and the signature appended in place. Only the claims' JSON needs a buffer of
+// its own, one per thread and kept.
 std::string TokenIssuer::sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,
                               const std::string &session,
                               const std::optional<std::string> &client_id, std::int64_t now,
                               Entropy &entropy) const {
-  const std::string iat = std::to_string(now);
-  const std::string exp = std::to_string(now + lifetime);
-  const std::string jti = entropy.uuid();
+  char iat[24];
+  char exp[24];
+  const auto iat_end = std::to_chars(std::begin(iat), std::end(iat), now).ptr;
+  const auto exp_end = std::to_chars(std::begin(exp), std::end(exp), now + lifetime).ptr;
+  char jti[Entropy::uuid_size];
+  entropy.write_uuid(jti);
   std::optional<std::string_view> sub;
   if (client_id) {
     sub = *client_id;
   }
+  thread_local std::string payload;
+  payload.clear();
   // client_id came through a strict UTF-8 JSON parser, so nothing needs replacing; the
   // template still replaces bad bytes, as a second line of defence.
-  const std::string payload = claims[client_id.has_value()].render({iat, exp, session, jti, sub});
-  return sign_jwt(settings_.algorithm, encoded_header_, base64url_encode(payload),
-                  settings_.secret);
+  claims[client_id.has_value()].render(payload, {std::string_view(iat, iat_end - iat),
+                                                 std::string_view(exp, exp_end - exp), session,
+                                                 std::string_view(jti, sizeof jti), sub});
+  std::string token;
+  token.reserve(encoded_header_.size() + base64url_encoded_size(payload.size()) + 2 +
+                base64url_encoded_size(JwtSigner::max_mac_size));
+  token += encoded_header_;
+  token += '.';
+  append_base64url(token, payload);
+  signer_.append_signature(token);
+  return token;
 }
 
 } // namespace inspekt::mock

@@ -3,6 +3,7 @@
 // clock.hpp) so that the same requests give byte-identical answers, for users'
 // snapshot tests.
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,12 @@ public:
   std::string digits(int count);
   std::string hex(int count);
   std::string uuid(); // RFC 9562 version 4 layout
+
+  // The same draws, written into the caller's text instead of a string of their own.
+  void append_digits(std::string &out, int count);
+  void append_hex(std::string &out, int count);
+  static constexpr std::size_t uuid_size = 36;
+  void write_uuid(char (&out)[uuid_size]);
 
 private:
   std::mutex mutex_;

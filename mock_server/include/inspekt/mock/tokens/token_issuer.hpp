@@ -3,6 +3,7 @@
 // exp (iat + the fixture's lifetime), sid (the session), jti (unique), token_type, and
 // the fixture's extra claims. Any mock holding the same fixtures verifies them.
 
+#include "inspekt/client/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
@@ -38,6 +39,7 @@ private:
                    std::int64_t now, Entropy &entropy) const;
 
   TokenSettings settings_;
+  JwtSigner signer_; // the secret, made ready once
   std::string encoded_header_;
   JsonTemplate access_claims_[2];
   JsonTemplate refresh_claims_[2];
