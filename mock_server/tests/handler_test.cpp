@@ -355,6 +355,23 @@ TEST_CASE("log lines: time per millisecond across seconds, durations' digits, qu
         "client_id=\"c\\nid\" remote=r");
 }
 
+TEST_CASE("log lines: a NUL byte in a path or client_id is escaped, never written raw",
+          "[handler][log]") {
+  // strchr() finds the terminator of its set for '\0', which once let NUL through as a
+  // plain byte: a raw NUL in a text log cuts the line for most tools reading it.
+  using namespace std::string_literals;
+  const std::string path = "/api/authenticate\0"s;
+  AccessLogEntry entry{"POST", path, 404, std::nullopt, nullptr, "r"};
+  CHECK(format_access_log(entry, LogFormat::text, 0) ==
+        "1970-01-01T00:00:00.000Z POST \"/api/authenticate\\u0000\" 404 - remote=r");
+  const RequestFacts facts{"success", "demo...", "\0x"s, std::nullopt};
+  entry.path = "/p";
+  entry.facts = &facts;
+  CHECK(format_access_log(entry, LogFormat::text, 0) ==
+        "1970-01-01T00:00:00.000Z POST /p 404 - outcome=success key=\"demo...\" "
+        "client_id=\"\\u0000x\" remote=r");
+}
+
 TEST_CASE("the access log writes every line given, in order, once", "[handler][log]") {
   std::ostringstream out;
   {
