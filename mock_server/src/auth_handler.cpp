@@ -53,17 +53,9 @@ double unit_draw(Entropy &entropy) {
   return static_cast<double>(entropy.next() >> 11) * 0x1.0p-53;
 }
 
-// Header names are ASCII (RFC 9110's tokens): folded without the C library's locale
-// lookup, as std::tolower folds them in the "C" locale the mock runs in.
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 void set_header(HeaderList &headers, const std::string &name, const std::string &value) {
   const auto same = [&name](const auto &header) {
-    return header.first.size() == name.size() &&
-           std::equal(name.begin(), name.end(), header.first.begin(),
-                      [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
+    return equals_ignoring_case(header.first, name);
   };
   headers.erase(std::remove_if(headers.begin(), headers.end(), same), headers.end());
   headers.emplace_back(name, value);
