@@ -142,9 +142,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     }
     return std::move(natural);
   };
-  // The exact type most clients send, before the general check (parameters, case).
-  if (!request.content_type || (std::string_view(*request.content_type) != "application/json" &&
-                                !is_json_media_type(*request.content_type))) {
+  if (!request.content_type || !is_json_media_type(*request.content_type)) {
     return preferred(refuse(Reason::content_type));
   }
   const LoginBody body(request.body);
