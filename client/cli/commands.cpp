@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/closest_name.hpp"
 
 #include <algorithm>
@@ -34,27 +35,12 @@ nlohmann::json decoded_json(const DecodedJwt &jwt) {
   return {{"header", jwt.header}, {"claims", jwt.claims}};
 }
 
-// A flag's name as typed, before any "=value"; shown only when it looks like a flag name
-// (a key passed as "--sk_live..." must not be echoed).
-std::optional<std::string> flag_name(const std::string &arg) {
-  const std::string name = arg.substr(0, arg.find('='));
-  const bool plain = name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
-                       return c == '-' || std::islower(static_cast<unsigned char>(c));
-                     });
-  return plain ? std::optional<std::string>(name) : std::nullopt;
-}
-
 std::string list(const std::vector<std::string> &names, const char *last = " and ") {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     out += (i == 0 ? "" : i + 1 == names.size() ? last : ", ") + names[i];
   }
   return out;
-}
-
-std::string did_you_mean(const std::string &typed, const std::vector<std::string> &names) {
-  const auto near = closest_name(typed, names);
-  return near ? " (did you mean '" + *near + "'?)" : "";
 }
 
 } // namespace
@@ -80,14 +66,11 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
   }
   for (const auto &arg : extras) {
     if (arg.size() > 1 && arg[0] == '-') {
-      const auto name = flag_name(arg);
       const std::string where = command ? " for " + *command : "";
-      if (!name) {
-        return "[usage.unknown-flag] unknown flag" + where + " (not shown); the flags are " +
-               list(flags);
+      if (!shown_flag_name(arg)) {
+        return unknown_flag_problem(arg, flags, where) + "; the flags are " + list(flags);
       }
-      return "[usage.unknown-flag] unknown flag '" + *name + "'" + where +
-             did_you_mean(*name, flags) + "; the flags are " + list(flags) +
+      return unknown_flag_problem(arg, flags, where) + "; the flags are " + list(flags) +
              (command ? "" : "; the subcommands are " + list(commands));
     }
   }

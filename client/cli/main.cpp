@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 
+#include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -24,17 +25,6 @@ bool looks_like_key_flag(std::string_view arg) {
     }
   }
   return false;
-}
-
-// The long names of a command's flags, for "did you mean" and the list in errors.
-std::vector<std::string> flag_names(const CLI::App &command) {
-  std::vector<std::string> names;
-  for (const CLI::Option *option : command.get_options()) {
-    for (const auto &name : option->get_lnames()) {
-      names.push_back("--" + name);
-    }
-  }
-  return names;
 }
 
 } // namespace
@@ -101,13 +91,18 @@ int main(int argc, char **argv) {
   login->allow_extras();
   decode->allow_extras();
 
+  // Usage mistakes: one line with an id, and the help of the command concerned.
+  const auto usage = [&](std::string_view problem, const CLI::App *command) {
+    return inspekt::report_usage_problem(
+        std::cerr, "inspekt-auth", problem,
+        "inspekt-auth " + (command ? command->get_name() + " " : std::string()) + "--help");
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
     return app.exit(e); // --help, --version
   } catch (const CLI::ParseError &e) {
-    std::cerr << "inspekt-auth: " << e.what() << "\nRun 'inspekt-auth --help' for the commands.\n";
-    return exit_usage;
+    return usage(inspekt::parse_error_problem(e.get_name(), e.what()), nullptr);
   }
   CLI::App *command = login->parsed() ? login : decode->parsed() ? decode : nullptr;
   std::vector<std::string> extras = app.remaining();
@@ -117,12 +112,9 @@ int main(int argc, char **argv) {
   }
   const auto problem = command_line_problem(
       extras, command ? std::optional<std::string>(command->get_name()) : std::nullopt,
-      {"login", "decode"}, flag_names(command ? *command : app));
+      {"login", "decode"}, inspekt::long_flag_names(command ? *command : app));
   if (problem) {
-    std::cerr << "inspekt-auth: " << *problem << "\nRun 'inspekt-auth "
-              << (command ? command->get_name() + " " : std::string()) << "--help' for "
-              << (command ? "its flags" : "the commands") << ".\n";
-    return exit_usage;
+    return usage(*problem, command);
   }
 
   try {

@@ -6,6 +6,7 @@
 #include "run_plan.hpp"
 #include "runner.hpp"
 
+#include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/mock_server.hpp"
@@ -192,6 +193,8 @@ int main(int argc, char **argv) {
                "inspekt-conformance"};
   app.footer(std::string(examples) + "\n" + exit_code_table());
   app.set_version_flag("--version", std::string(inspekt::version()));
+  // Extras are collected, not refused by CLI11: a misspelt flag then gets a "did you mean".
+  app.allow_extras();
   RunOptions options;
   add_run_options(app, options);
   try {
@@ -199,8 +202,15 @@ int main(int argc, char **argv) {
   } catch (const CLI::Success &e) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    std::cerr << program << e.what() << "\nRun 'inspekt-conformance --help' for the options.\n";
-    return exit_usage;
+    return inspekt::report_usage_problem(std::cerr, "inspekt-conformance",
+                                         inspekt::parse_error_problem(e.get_name(), e.what()),
+                                         "inspekt-conformance --help");
+  }
+  if (const auto problem = inspekt::extra_arguments_problem(
+          app.remaining(), inspekt::long_flag_names(app),
+          "cases are named by id, glob or [tag] (see --list)")) {
+    return inspekt::report_usage_problem(std::cerr, "inspekt-conformance", *problem,
+                                         "inspekt-conformance --help");
   }
   if (options.list) {
     return list_cases();

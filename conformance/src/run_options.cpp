@@ -2,6 +2,8 @@
 
 #include "case_table.hpp"
 
+#include "inspekt/client/cli_errors.hpp"
+
 #include <CLI/CLI.hpp>
 
 namespace inspekt::conformance {
@@ -19,6 +21,17 @@ std::string joined(const std::vector<std::string> &names, const char *separator)
   }
   return out;
 }
+
+// A whole number within bounds, said as inspekt-mock and inspekt-auth say it.
+CLI::Validator whole_number(long long lowest, long long highest) {
+  return CLI::Validator(
+      [lowest, highest](std::string &value) {
+        return inspekt::whole_number_problem(value, lowest, highest);
+      },
+      "INT in [" + std::to_string(lowest) + " - " + std::to_string(highest) + "]");
+}
+
+constexpr long long an_hour_ms = 3'600'000;
 
 } // namespace
 
@@ -61,15 +74,15 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                "Treat the target as the live service even on loopback: [doc] cases only, a "
                "request budget and a pause between requests (any non-loopback target is live)");
   app.add_option("--max-requests", options.max_requests, "Most requests to send (live default 30)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1'000'000));
   app.add_option("--min-interval-ms", options.min_interval_ms,
                  "Least time between requests, in ms (live: default and floor 250)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, an_hour_ms));
   app.add_option("--ca-file", options.ca_file,
                  "PEM file of the CA to trust for https (e.g. the mock's --tls-write-ca file)")
       ->check(CLI::ExistingFile);
   app.add_option("--timeout-ms", options.timeout_ms, "Connect and read timeout per request, in ms")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, an_hour_ms))
       ->capture_default_str();
   // Not checked here: a set that does not load is said with its [fixture.*] id.
   app.add_option("--fixtures", options.fixtures_dir,

@@ -1,6 +1,7 @@
 // inspekt-mock: parses the command line and runs the mock. Everything else lives in the
 // library (see include/inspekt/mock/).
 
+#include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/control/fixture_watch.hpp"
@@ -289,9 +290,12 @@ int main(int argc, char **argv) {
                "use, bad host).",
                "inspekt-mock"};
   app.set_version_flag("--version", std::string(inspekt::version()));
+  // Extras are collected, not refused by CLI11: its message repeats them (one may be the
+  // admin token) and cannot tell a misspelt flag from a stray value.
+  app.allow_extras();
   app.add_option("--host", options.server.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.server.port, "Port; 0 picks a free one")
-      ->check(CLI::Range(0, 65535))
+      ->check(CLI::Validator(inspekt::port_number_problem, "INT in [0 - 65535]"))
       ->capture_default_str();
   auto *fixtures_flag =
       app.add_option("--fixtures", options.fixtures_dir,
@@ -369,8 +373,14 @@ int main(int argc, char **argv) {
   } catch (const CLI::Success &e) { // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    std::cerr << "inspekt-mock: " << e.what() << "\nRun 'inspekt-mock --help' for the options.\n";
-    return exit_usage;
+    return inspekt::report_usage_problem(std::cerr, "inspekt-mock",
+                                         inspekt::parse_error_problem(e.get_name(), e.what()),
+                                         "inspekt-mock --help");
+  }
+  if (const auto problem = inspekt::extra_arguments_problem(
+          app.remaining(), inspekt::long_flag_names(app), "inspekt-mock takes flags only")) {
+    return inspekt::report_usage_problem(std::cerr, "inspekt-mock", *problem,
+                                         "inspekt-mock --help");
   }
   if (!options.check_fixtures_dir.empty()) {
     return check_fixtures(options.check_fixtures_dir, options.fixture_patch);
