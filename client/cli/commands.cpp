@@ -83,6 +83,19 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
   return std::nullopt;
 }
 
+std::optional<std::string> flag_before_command_problem(const std::vector<std::string> &before,
+                                                      const std::string &command,
+                                                      const std::vector<std::string> &flags) {
+  for (const auto &arg : before) {
+    const auto name = shown_flag_name(arg);
+    if (name && std::find(flags.begin(), flags.end(), *name) != flags.end()) {
+      return "[usage.flag-before-command] '" + *name + "' is a flag of " + command +
+             ": flags go after the subcommand (inspekt-auth " + command + " " + *name + " ...)";
+    }
+  }
+  return std::nullopt;
+}
+
 int exit_code(ErrorKind kind) {
   switch (kind) {
   case ErrorKind::invalid_request:

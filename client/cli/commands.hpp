@@ -87,6 +87,12 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
                                                 const std::optional<std::string> &command,
                                                 const std::vector<std::string> &commands,
                                                 const std::vector<std::string> &flags);
+// A flag of `command` (one of `flags`) typed before the subcommand, among `before` (the
+// arguments the top level did not take): [usage.flag-before-command], saying where it
+// goes. None when there is none.
+std::optional<std::string> flag_before_command_problem(const std::vector<std::string> &before,
+                                                      const std::string &command,
+                                                      const std::vector<std::string> &flags);
 // The hint printed with the ParseError for a key typed on the command line.
 extern const char *const key_hint;
 

@@ -107,6 +107,10 @@ int main(int argc, char **argv) {
   CLI::App *command = login->parsed() ? login : decode->parsed() ? decode : nullptr;
   std::vector<std::string> extras = app.remaining();
   if (command != nullptr) {
+    if (const auto problem = flag_before_command_problem(extras, command->get_name(),
+                                                         inspekt::long_flag_names(*command))) {
+      return usage(*problem, command);
+    }
     const auto more = command->remaining();
     extras.insert(extras.end(), more.begin(), more.end());
   }
