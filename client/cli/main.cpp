@@ -102,7 +102,9 @@ int main(int argc, char **argv) {
   } catch (const CLI::Success &e) {
     return app.exit(e); // --help, --version
   } catch (const CLI::ParseError &e) {
-    return usage(inspekt::parse_error_problem(e.get_name(), e.what()), nullptr);
+    // A subcommand's flag: its help, which lists the values the flag takes.
+    const CLI::App *failed = login->parsed() ? login : decode->parsed() ? decode : nullptr;
+    return usage(inspekt::parse_error_problem(e.get_name(), e.what()), failed);
   }
   CLI::App *command = login->parsed() ? login : decode->parsed() ? decode : nullptr;
   std::vector<std::string> extras = app.remaining();
