@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
                "(POST /api/authenticate) and prints the credentials.",
                "inspekt-auth"};
   app.footer("\n" + exit_code_table());
-  app.set_version_flag("--version", std::string(inspekt::version()));
+  app.set_version_flag("--version", "inspekt-auth " + std::string(inspekt::version()));
   // Extras are collected, not refused by CLI11: its messages repeat the arguments (one
   // may be a key) and cannot tell a misspelt flag from a stray value.
   app.allow_extras();

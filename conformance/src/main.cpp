@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
                "with the embedded fixtures in this process.",
                "inspekt-conformance"};
   app.footer(std::string(examples) + "\n" + exit_code_table());
-  app.set_version_flag("--version", std::string(inspekt::version()));
+  app.set_version_flag("--version", "inspekt-conformance " + std::string(inspekt::version()));
   // Extras are collected, not refused by CLI11: a misspelt flag then gets a "did you mean".
   app.allow_extras();
   RunOptions options;

@@ -289,7 +289,7 @@ int main(int argc, char **argv) {
                "2 bad flag, bad fixture set or bad TLS certificate/key; 3 cannot listen (port in "
                "use, bad host).",
                "inspekt-mock"};
-  app.set_version_flag("--version", std::string(inspekt::version()));
+  app.set_version_flag("--version", "inspekt-mock " + std::string(inspekt::version()));
   // Extras are collected, not refused by CLI11: its message repeats them (one may be the
   // admin token) and cannot tell a misspelt flag from a stray value.
   app.allow_extras();

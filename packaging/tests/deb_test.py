@@ -63,7 +63,7 @@ bin_dir = os.path.join(root, "usr", "bin")
 for program in programs:
     path = os.path.join(bin_dir, program)
     out = run([path, "--version"]).stdout.strip()
-    checks.check(out == version, f"unpacked {program} --version: {out!r}")
+    checks.check(out == f"{program} {version}", f"unpacked {program} --version: {out!r}")
     help_text = run([path, "--help"]).stdout
     checks.check(f"Usage: {program}" in help_text or program in help_text.splitlines()[0],
                  f"unpacked {program} --help")

@@ -31,7 +31,7 @@ for program in programs:
     path = os.path.join(prefix, "bin", program)
     if checks.check(os.access(path, os.X_OK), f"bin/{program} installed"):
         out = run([path, "--version"]).stdout.strip()
-        checks.check(out == version, f"bin/{program} --version prints {version!r} (got {out!r})")
+        checks.check(out == f"{program} {version}", f"bin/{program} --version prints {program} {version} (got {out!r})")
 
 fixtures = os.path.join(prefix, "share", "inspekt", "fixtures", "default")
 for name in ("keys.json", "responses.json", "tokens.json", "session.json"):
