@@ -35,7 +35,7 @@ std::string retry_advice(const Exchange &exchange, std::optional<std::chrono::se
 
 AuthResult broken_contract(const Exchange &exchange, std::string description) {
   return failed(exchange, ErrorKind::protocol, {},
-                "200 answer outside the contract: " + description);
+                "an answer outside the contract: " + description);
 }
 
 std::string_view json_type(const json &value) {
@@ -141,14 +141,14 @@ AuthResult classify(const Exchange &exchange) {
   switch (status) {
   case 400:
     return failed(exchange, ErrorKind::invalid_request, std::move(message),
-                  "400: the server found the request malformed or its values invalid; it said " +
+                  "the server found the request malformed or its values invalid; it said " +
                       said);
   case 401:
     return failed(exchange, ErrorKind::invalid_key, std::move(message),
-                  "401: the server refused the key as invalid or expired; it said " + said);
+                  "the server refused the key as invalid or expired; it said " + said);
   case 405:
     return failed(exchange, ErrorKind::method_not_allowed, std::move(message),
-                  "405: the server does not allow this method" +
+                  "the server does not allow this method" +
                       std::string(exchange.header("Allow").empty()
                                       ? ""
                                       : " (Allow: " + exchange.header("Allow") + ")") +
@@ -158,8 +158,7 @@ AuthResult classify(const Exchange &exchange) {
     const std::string advice = retry_advice(exchange, wait);
     auto result =
         failed(exchange, ErrorKind::unexpected_status, std::move(message),
-               "status " + std::to_string(status) +
-                   " is not one the Authentication API documents; it said " + said + advice);
+               "a status the Authentication API does not document; it said " + said + advice);
     result.error->retry_after = wait;
     return result;
   }
