@@ -96,7 +96,8 @@ std::string totals_line(const Results &results) {
 }
 
 std::string sent_line(const RunSummary &run) {
-  return "target " + run.target + ", " + std::to_string(run.requests_sent) + " requests sent\n";
+  return "target " + run.target + ", " + std::to_string(run.requests_sent) +
+         (run.requests_sent == 1 ? " request sent\n" : " requests sent\n");
 }
 
 // Drift never fails a run: an aspect that differs, or was not seen, is skipped.
