@@ -154,7 +154,9 @@ private:
 int check_fixtures(const std::string &directory, const std::string &patch) {
   try {
     const FixtureSet fixtures = load_fixtures(FixtureSource{directory, patch});
-    std::cout << "fixtures OK: " << directory << ": " << describe_keys(fixtures) << "\n";
+    std::cout << "fixtures OK: " << directory
+              << (patch.empty() ? std::string() : " with the patch " + patch) << ": "
+              << describe_keys(fixtures) << "\n";
     return exit_ok;
   } catch (const FixtureError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
