@@ -94,7 +94,7 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "that set");
   app.add_flag("--drift", options.drift,
                "Compare the target's answers with the fixtures in use and print the drift "
-               "table (docs/conformance.md#drift); no extra requests, never changes the exit "
+               "table (docs/conformance.md#drift-in-one-run); no extra requests, never changes the exit "
                "code");
   app.add_option("--write-fixture-patch", options.write_fixture_patch,
                  "With --drift (implied): write the fixture patch that makes the mock answer "
