@@ -2,7 +2,7 @@
 """Runs the curl lines of the README's "Testing your app's error handling" against the
 mock (started by scripts/with-mock, INSPEKT_BASE_URL) and checks what each comment above
 them names: a status ("429", "200 or 503"), "200 after 2 s" (and no sooner), or
-"reset" (curl's exit 56, connection reset). Prints PASS and exits 0, or says which
+"reset" (curl's exit 56, connection reset, and the error the comment quotes of curl). Prints PASS and exits 0, or says which
 line failed."""
 import os, re, subprocess, sys, time
 
@@ -29,6 +29,9 @@ for expect, line in groups:
     statuses = [int(m) for m in re.findall(r"^HTTP/1\.1 (\d{3})", run.stdout, re.M)]
     if expect.startswith("reset"):
         ok = run.returncode == 56 and not statuses
+        # What the comment quotes of curl ('curl: "..."') is what curl prints.
+        promised = re.search(r'curl: "([^"]+)"', expect)
+        ok = ok and (promised is None or promised.group(1) in run.stderr)
     else:
         wanted = [int(n) for n in re.match(r"^(\d{3}(?: or \d{3})*)", expect).group(1).split(" or ")]
         ok = bool(statuses) and statuses[-1] in wanted
