@@ -235,14 +235,22 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
     target.min_interval = std::chrono::milliseconds(options.min_interval_ms.value_or(0));
   }
 
+  // Every request adds the endpoint path: a base URL ending in it would send all of them
+  // to /api/authenticate/api/authenticate and spend a live budget on 404s.
+  if (endpoint_in_base_url_hint(*parsed.url, authenticate_path)) {
+    BaseUrl root = *parsed.url;
+    root.path_prefix.resize(root.path_prefix.size() - authenticate_path.size());
+    return {std::nullopt, "[target.endpoint-in-base-url] --base-url " + parsed.url->to_string() +
+                              " ends in " + std::string(authenticate_path) +
+                              ", which every request adds to it; no request was sent: use "
+                              "--base-url " +
+                              root.to_string()};
+  }
   auto selection = select_cases(options, target.live);
   if (!selection.error.empty()) {
     return {std::nullopt, selection.error};
   }
   plan.cases = std::move(selection.cases);
-  if (const auto hint = endpoint_in_base_url_hint(*parsed.url, authenticate_path)) {
-    plan.announcement = "warning: " + *hint + "\n";
-  }
   if (target.live) {
     plan.announcement += "live target " + target.client.base_url + ": [doc] cases only, at most " +
                          std::to_string(*target.max_requests) + " requests, " +
