@@ -1,5 +1,9 @@
 #include "runner.hpp"
 
+#include "tls_probe.hpp"
+
+#include "inspekt/client/base_url.hpp"
+
 namespace inspekt::conformance {
 
 std::string reason_to_skip(const Target &target, const ConformanceCase &test_case) {
@@ -19,8 +23,22 @@ std::optional<Unreachable> first_contact(Target &target,
       continue;
     }
     const auto &answers = target.answers(request_spec(test_case->requests.front()));
-    if (answers.transport_error.empty() || answers.connected) {
-      return std::nullopt; // answered, or reached and then failed: the cases will say so
+    if (answers.transport_error.empty()) {
+      return std::nullopt; // answered: the cases will say how
+    }
+    if (answers.connected) {
+      // Reached, and no HTTP answer: plain HTTP sent to an HTTPS port gets a TLS alert or
+      // a reset, and every case would fail on it. Otherwise the cases say what broke.
+      const auto url = parse_base_url(target.base_url());
+      if (url && url.url->scheme == UrlScheme::http &&
+          speaks_tls(url.url->host, url.url->port, std::chrono::seconds(5))) {
+        BaseUrl https = *url.url;
+        https.scheme = UrlScheme::https;
+        return Unreachable{"target.wrong-scheme",
+                           "that port speaks TLS (HTTPS), not plain HTTP: use --base-url " +
+                               https.to_string()};
+      }
+      return std::nullopt;
     }
     const bool tls = answers.transport_error.rfind("TLS certificate", 0) == 0;
     return Unreachable{tls ? "target.untrusted" : "target.unreachable", answers.transport_error};

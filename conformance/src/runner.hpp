@@ -17,12 +17,13 @@ namespace inspekt::conformance {
 std::string reason_to_skip(const Target &target, const ConformanceCase &test_case);
 
 struct Unreachable {
-  std::string id;      // "target.unreachable" or "target.untrusted"
+  std::string id;      // "target.unreachable", "target.untrusted" or "target.wrong-scheme"
   std::string problem; // the client's description of the failure
 };
 
 // Sends the first request the cases will send (its answer is kept for them: this costs
-// no request) and says whether the server could not be reached or trusted.
+// no request) and says whether the server could not be reached or trusted, or speaks
+// TLS where the base URL says http.
 std::optional<Unreachable> first_contact(Target &target,
                                          const std::vector<const ConformanceCase *> &cases);
 
