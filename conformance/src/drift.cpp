@@ -634,6 +634,12 @@ Exchange to_exchange(const mock::HttpResponse &response) {
   return out;
 }
 
+bool asks_for_fault(const RequestSpec &spec) {
+  return std::any_of(spec.headers.begin(), spec.headers.end(), [](const auto &header) {
+    return header.first == "Prefer" && header.second.find("fault=") != std::string::npos;
+  });
+}
+
 // The fixtures' side of every request the target was sent, and the comparison.
 DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFile> &files) {
   DriftInput input;
@@ -644,9 +650,16 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
   const mock::AuthHandler handler(mock::load_fixtures(files, "drift"));
   Keys keys = fixture_keys(handler.fixtures());
   keys.invalid = target.keys().invalid;
+  std::size_t fault_probes = 0;
   for (const auto &spec : request_specs()) {
     const auto sent = target.sent().find(spec.id);
     if (sent == target.sent().end() || !sent->second.not_sent.empty()) {
+      continue;
+    }
+    // A fault probe asks the mock to send no answer (or a broken one): there is nothing
+    // to compare with the fixtures' answer, and "not observed" would be no news.
+    if (asks_for_fault(spec)) {
+      ++fault_probes;
       continue;
     }
     // Over the in-process mock's limit the transport answers payload_too_large and
@@ -666,7 +679,9 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
     input.samples.push_back({spec.id, spec.method, handled.facts.answer, sent->second.exchanges,
                              to_exchange(handled.response)});
   }
-  return compare_with_fixtures(input);
+  DriftReport report = compare_with_fixtures(input);
+  report.fault_probes = fault_probes;
+  return report;
 }
 
 } // namespace
@@ -714,31 +729,85 @@ json DriftReport::to_json() const {
   return out;
 }
 
-void DriftReport::print_table(std::ostream &out) const {
-  std::size_t widths[3] = {6, 8, 6};
-  for (const auto &row : rows) {
-    widths[0] = std::max(widths[0], row.aspect.size());
-    widths[1] = std::min<std::size_t>(std::max(widths[1], row.fixtures.size()), 40);
-    widths[2] = std::min<std::size_t>(std::max(widths[2], row.target.size()), 40);
+namespace {
+
+// `text` cut into lines of at most `width` characters, each broken after the last ", "
+// or space that fits (a type list breaks between its members), else at the width.
+std::vector<std::string> wrapped(const std::string &text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string_view rest = text;
+  while (rest.size() > width) {
+    std::size_t cut = rest.substr(0, width + 1).find_last_of(", ");
+    cut = cut == std::string_view::npos || cut == 0 ? width : cut + 1;
+    std::string_view line = rest.substr(0, cut);
+    while (!line.empty() && line.back() == ' ') {
+      line.remove_suffix(1);
+    }
+    lines.emplace_back(line);
+    rest.remove_prefix(cut);
+    while (!rest.empty() && rest.front() == ' ') {
+      rest.remove_prefix(1);
+    }
   }
-  const auto cell = [&out](const std::string &text, std::size_t width) {
-    out << std::left << std::setw(static_cast<int>(width)) << text << "  ";
+  if (!rest.empty() || lines.empty()) {
+    lines.emplace_back(rest);
+  }
+  return lines;
+}
+
+} // namespace
+
+void DriftReport::print_table(std::ostream &out) const {
+  // At most table_width columns: the verdict whole, the aspect up to 30 wide, the rest
+  // shared by the two values; a longer cell goes on over more lines.
+  constexpr std::size_t table_width = 100;
+  constexpr std::size_t gap = 2;
+  std::size_t verdict_width = 7;
+  std::size_t longest[3] = {6, 8, 6};
+  for (const auto &row : rows) {
+    verdict_width = std::max(verdict_width, to_string(row.verdict).size());
+    longest[0] = std::max(longest[0], row.aspect.size());
+    longest[1] = std::max(longest[1], row.fixtures.size());
+    longest[2] = std::max(longest[2], row.target.size());
+  }
+  const std::size_t room = table_width - verdict_width - 3 * gap;
+  std::size_t widths[3];
+  widths[0] = std::min<std::size_t>(longest[0], 30);
+  widths[1] = std::min(longest[1], (room - widths[0]) / 2);
+  widths[2] = std::min(longest[2], room - widths[0] - widths[1]);
+  widths[1] = std::min(longest[1], room - widths[0] - widths[2]);
+
+  const auto print_row = [&](const std::string &aspect, const std::string &fixtures,
+                             const std::string &target, std::string_view verdict) {
+    const std::vector<std::string> cells[3] = {
+        wrapped(aspect, widths[0]), wrapped(fixtures, widths[1]), wrapped(target, widths[2])};
+    const std::size_t height = std::max({cells[0].size(), cells[1].size(), cells[2].size()});
+    for (std::size_t i = 0; i < height; ++i) {
+      std::string line;
+      for (std::size_t c = 0; c < 3; ++c) {
+        const std::string &text = i < cells[c].size() ? cells[c][i] : std::string();
+        line += text + std::string(widths[c] - text.size() + gap, ' ');
+      }
+      line += i == 0 ? std::string(verdict) : std::string();
+      while (!line.empty() && line.back() == ' ') {
+        line.pop_back();
+      }
+      out << line << "\n";
+    }
   };
   out << "\n";
-  cell("aspect", widths[0]);
-  cell("fixtures", widths[1]);
-  cell("target", widths[2]);
-  out << "verdict\n";
+  print_row("aspect", "fixtures", "target", "verdict");
   for (const auto &row : rows) {
-    cell(row.aspect, widths[0]);
-    cell(row.fixtures, widths[1]);
-    cell(row.target, widths[2]);
-    out << to_string(row.verdict) << "\n";
+    print_row(row.aspect, row.fixtures, row.target, to_string(row.verdict));
   }
   out << "\ndrift: " << rows.size() << " aspects compared: " << count(DriftVerdict::same)
-      << " same, " << count(DriftVerdict::drift) << " differ (the patch covers them), "
-      << count(DriftVerdict::unpatchable) << " differ beyond what fixtures express, "
+      << " same, " << count(DriftVerdict::drift) + count(DriftVerdict::unpatchable)
+      << " differ (" << count(DriftVerdict::unpatchable) << " of them not patchable), "
       << count(DriftVerdict::unobserved) << " not observed\n";
+  if (fault_probes > 0) {
+    out << "drift: " << fault_probes
+        << " fault probes not compared: they ask the mock for no answer (Prefer: fault=)\n";
+  }
   if (!problem.empty()) {
     out << "drift: " << problem << "\n";
   }

@@ -63,11 +63,13 @@ struct DriftReport {
   std::vector<DriftRow> rows;
   nlohmann::json patch = nlohmann::json::object(); // merge patch over the set, by file
   std::string problem; // why no patch could be checked (the patched set did not load)
+  std::size_t fault_probes = 0; // requests left out: they ask for a fault, not an answer
 
   std::size_t count(DriftVerdict verdict) const;
   bool differs() const { return count(DriftVerdict::drift) + count(DriftVerdict::unpatchable) > 0; }
   // [{"aspect", "fixtures", "target"}, ...] for the aspects that differ.
   nlohmann::json to_json() const;
+  // The table, at most 100 columns wide: a long cell goes on over more lines.
   void print_table(std::ostream &out) const;
 };
 

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 using namespace inspekt;
 using namespace inspekt::conformance;
 using nlohmann::json;
@@ -212,4 +214,34 @@ TEST_CASE("the 401 probes' key variants differ from the valid key, and are redac
         "<valid-key-other-case> <valid-key-last-char-changed> <valid-key-prefix> <valid-key>");
   // A key with no letters has no other case: that probe is skipped, never sent as is.
   CHECK(key_placeholders({"1234-5678", "x", std::nullopt}).size() == 5);
+}
+
+TEST_CASE("drift: the table stays within 100 columns, long cells going on over lines",
+          "[drift]") {
+  DriftReport report;
+  const std::string claims =
+      "{exp:number,iat:number,iss:string,jti:string,sid:string,sub:string,token_type:string}";
+  report.rows.push_back({"access_token: claims (login-with-client-id)", claims,
+                         claims + ",email:string", DriftVerdict::unpatchable, json()});
+  report.rows.push_back({"unknown_key: status", "401", "401", DriftVerdict::same, json()});
+  report.rows.push_back({"x", std::string(150, 'a'), "(not observed)", DriftVerdict::unobserved,
+                         json()});
+  std::ostringstream out;
+  report.print_table(out);
+  std::istringstream lines(out.str());
+  std::string all;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    if (line.rfind("drift: ", 0) != 0) {
+      CHECK(line.size() <= 100);
+    }
+    all += line + "\n";
+  }
+  // Each row's verdict is on its first line, after the start of its aspect.
+  CHECK_THAT(all, Catch::Matches("(.|\n)*\naccess_token: claims +\\{exp:number,.* DRIFT, not "
+                                 "patchable\n(.|\n)*"));
+  CHECK_THAT(all, Catch::Contains("token_type:string},\n") && Catch::Contains("email:string"));
+  CHECK_THAT(all, Catch::Contains("unknown_key: status"));
+  CHECK_THAT(all, Catch::Contains("drift: 3 aspects compared: 1 same, 1 differ (1 of them not "
+                                  "patchable), 1 not observed\n"));
 }
