@@ -50,8 +50,10 @@ expected = [f"/usr/bin/{program}" for program in programs]
 expected += [f"/usr/share/inspekt/fixtures/default/{name}.json"
              for name in ("keys", "responses", "tokens", "session")]
 expected += ["/usr/include/inspekt/client/auth_client.hpp"]
+expected += ["/usr/share/doc/inspekt/README.md", "/usr/share/doc/inspekt/docs/admin-api.md"]
 if man_pages == "ON":
-    expected += [f"/usr/share/man/man1/{program}.1" for program in programs]
+    expected += [f"/usr/share/man/man1/{page}.1"
+                 for page in programs + ["inspekt-auth-login", "inspekt-auth-decode"]]
 for path in expected:
     checks.check(path in files, f"the package holds {path}")
 checks.check(any(p.endswith("/cmake/inspekt/inspektConfig.cmake") for p in files),
