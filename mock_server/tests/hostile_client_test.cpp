@@ -231,6 +231,48 @@ TEST_CASE("a 2 MiB body gets 413 and the mock keeps answering", "[binary][hostil
   stop_cleanly(mock);
 }
 
+TEST_CASE("the program refuses what RFC 9112 forbids, over a raw socket, and logs it",
+          "[binary][hostile]") {
+  // Each of these reaches the handler as a 200 when only http-parser judges it: no Host
+  // in HTTP/1.1 (RFC 9112 section 3.2), a space before the colon (5.1), obs-fold (5.2),
+  // a transfer coding other than chunked (6.1, 501).
+  auto mock = start_mock_binary({"--log-format", "json"});
+  REQUIRE(mock.port > 0);
+  const std::string body = valid_body;
+  const std::string framing = "Content-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string line = "POST /api/authenticate HTTP/1.1\r\n";
+  const std::pair<std::string, int> cases[] = {
+      {line + framing, 400},
+      {line + "Host : x\r\n" + framing, 400},
+      {line + "Host: x\r\nX-Note: one\r\n two\r\n" + framing, 400},
+      {line + "Host: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, "
+              "chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       501},
+  };
+  for (const auto &[request, status] : cases) {
+    INFO(request);
+    RawConnection connection(mock.port);
+    REQUIRE(connection.send(request));
+    CHECK(status_of(connection.read_response(3s)) == status);
+    CHECK(connection.closed_by_peer(3s));
+  }
+  // HTTP/1.0 needs no Host.
+  RawConnection old(mock.port);
+  REQUIRE(old.send("POST /api/authenticate HTTP/1.0\r\n" + framing));
+  CHECK(status_of(old.read_response(3s)) == 200);
+  stop_cleanly(mock);
+  std::istringstream log(mock.process->stderr_text());
+  std::vector<int> logged;
+  for (std::string entry; std::getline(log, entry);) {
+    const json parsed = json::parse(entry, nullptr, false);
+    if (parsed.is_object() && parsed.contains("status") && parsed.contains("path")) {
+      logged.push_back(parsed["status"].get<int>());
+    }
+  }
+  CHECK(logged == std::vector<int>{400, 400, 400, 501, 200});
+}
+
 TEST_CASE("deep nesting and broken UTF-8 get 4xx from the program", "[binary][hostile]") {
   // 100,000 '[' is 100 KB: over the default 64 KiB limit (that would be a 413), so the
   // limit is raised to reach the JSON parser's depth limit.

@@ -500,3 +500,93 @@ TEST_CASE("HTTP/1.0 keep-alive is said in the answer, and Expect means nothing",
   CHECK(answers[0].headers.at("connection") == "keep-alive");
   CHECK_FALSE(session.finished());
 }
+
+TEST_CASE("requests RFC 9112 forbids are refused as nginx refuses them, however they arrive",
+          "[session][hostile]") {
+  struct Refused {
+    const char *name;
+    std::string bytes;
+    int status;
+  };
+  const std::string head = "POST /api/authenticate HTTP/1.1\r\n";
+  const std::string tail = "Content-Type: application/json\r\nContent-Length: " +
+                           std::to_string(login.size()) + "\r\n\r\n" + login;
+  const auto refused = GENERATE_COPY(values<Refused>({
+      // RFC 9112 section 3.2: a server MUST respond with 400 to an HTTP/1.1 request
+      // that lacks a Host header field or has more than one.
+      {"no Host", head + tail, 400},
+      {"two Hosts", head + "Host: a\r\nHost: b\r\n" + tail, 400},
+      // Section 5.1: no whitespace is allowed between the field name and colon; a
+      // server MUST reject it with 400 (two parsers reading two names is smuggling).
+      {"a space before the colon", head + "Host: m\r\nContent-Type : text/plain\r\n" + tail, 400},
+      {"a space before Host's colon", head + "Host : m\r\n" + tail, 400},
+      // Section 5.2: obs-fold is rejected with 400 outside message/http.
+      {"an obs-fold line", head + "Host: m\r\nX-Note: one\r\n two\r\n" + tail, 400},
+      {"an obs-fold line with a tab", head + "Host: m\r\nX-Note: one\r\n\ttwo\r\n" + tail, 400},
+      {"an obs-fold after an empty value", head + "Host: m\r\nX-Note:\r\n two\r\n" + tail, 400},
+      {"an obs-fold of blanks only", head + "Host: m\r\nX-Note: one\r\n  \r\n" + tail, 400},
+      {"an obs-fold with bare LFs", head + "Host: m\nX-Note: one\n two\n" + tail, 400},
+      {"whitespace before the first header", head + " X-Note: one\r\nHost: m\r\n" + tail, 400},
+      // Section 6.1: a transfer coding the server does not understand SHOULD get 501;
+      // reading "gzip, chunked" as plain chunked would hand the handler gzip bytes.
+      {"gzip, chunked", head + "Host: m\r\nContent-Type: application/json\r\n"
+                               "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       501},
+      {"gzip then chunked on two lines",
+       head + "Host: m\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       501},
+  }));
+  DYNAMIC_SECTION(refused.name) {
+    std::ostringstream lines;
+    AccessLog log(&lines, LogFormat::json);
+    HttpSession whole(handler(), {}, &log, "127.0.0.1:50000");
+    HttpSession bytes(handler(), {}, nullptr, "");
+    whole.receive(refused.bytes);
+    for (char c : refused.bytes) {
+      bytes.receive(std::string_view(&c, 1));
+    }
+    const auto answers = answers_in(whole.output());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].status == refused.status);
+    CHECK(answers[0].headers.at("connection") == "close");
+    CHECK(json::parse(answers[0].body).contains("message"));
+    CHECK(whole.finished());
+    const auto byte_answers = answers_in(bytes.output());
+    REQUIRE(byte_answers.size() == 1);
+    CHECK(byte_answers[0].status == refused.status);
+    CHECK(bytes.finished());
+    // Logged as every refusal of the engine: its status and path.
+    REQUIRE(log.flush());
+    const json entry = json::parse(lines.str());
+    CHECK(entry["status"] == refused.status);
+    CHECK(entry["path"] == "/api/authenticate");
+  }
+}
+
+TEST_CASE("what RFC 9112 allows near those refusals is still answered", "[session]") {
+  const auto request = GENERATE(as<std::string>{},
+                                // Host is required of HTTP/1.1 only (RFC 9112 section 3.2).
+                                "POST /api/authenticate HTTP/1.0\r\n",
+                                // Whitespace after the colon and around the value is OWS.
+                                "POST /api/authenticate HTTP/1.1\r\nHost:m \r\nX-Note: \t a b \r\n",
+                                "POST /api/authenticate HTTP/1.1\r\nhost: m\r\n");
+  HttpSession session(handler(), {}, nullptr, "");
+  session.receive(request + "Content-Type: application/json\r\nContent-Length: " +
+                  std::to_string(login.size()) + "\r\n\r\n" + login);
+  const auto answers = answers_in(session.output());
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].status == 200);
+  // A chunked body (the only transfer coding the mock reads) is still read.
+  HttpSession chunked(handler(), {}, nullptr, "");
+  chunked.receive("POST /api/authenticate HTTP/1.1\r\nHost: m\r\nContent-Type: "
+                  "application/json\r\nTransfer-Encoding: Chunked\r\n\r\n" +
+                  [] {
+                    std::ostringstream size;
+                    size << std::hex << login.size();
+                    return size.str();
+                  }() + "\r\n" + login + "\r\n0\r\n\r\n");
+  const auto chunked_answers = answers_in(chunked.output());
+  REQUIRE(chunked_answers.size() == 1);
+  CHECK(chunked_answers[0].status == 200);
+}
