@@ -39,7 +39,8 @@ void check_jwt(std::string_view input);
 // Fed in one piece, byte by byte (pausing after every answer) and in chunks sized by a
 // hash of the input (some bytes arriving while paused), the output, finished(), idle()
 // and requests_answered() are identical. The output is a sequence of HTTP/1.1
-// responses: status line with a 3-digit status (100, a fixture's, 414 or 431; never 5xx)
+// responses: status line with a 3-digit status (100, a fixture's, 414, 431 or 501; no
+// other 5xx)
 // and its reason, NAME: VALUE headers, exactly one Content-Length on final answers,
 // none and no body on 100 Continue (at most one per request, only with an Expect
 // header), a JSON body of Content-Length bytes (only HEAD answers omit it); nothing

@@ -126,6 +126,8 @@ std::string_view reason_phrase(int status) {
     return "Bad Gateway";
   case 503:
     return "Service Unavailable";
+  case 501:
+    return "Not Implemented";
   case 504:
     return "Gateway Timeout";
   default:
@@ -173,6 +175,7 @@ struct HttpSession::Parser {
           if (self.reading_value_) {
             self.commit_header();
           }
+          self.head_piece(at, length);
           self.header_field_.append(at, length);
           return 0;
         });
@@ -180,6 +183,7 @@ struct HttpSession::Parser {
       s.on_header_value = [](http_parser *p, const char *at, std::size_t length) {
         return guarded(p, [&](HttpSession &self) {
           if (!self.headers_done_) {
+            self.head_piece(at, length);
             self.reading_value_ = true;
             self.header_value_.append(at, length);
           }
@@ -204,6 +208,7 @@ struct HttpSession::Parser {
 
 int HttpSession::url(const char *at, std::size_t length) {
   const std::size_t limit = limits_.max_target_bytes;
+  head_piece(at, length);
   if (target_.size() <= limit) { // one byte over the limit is enough to know
     target_.append(at, std::min(length, limit + 1 - target_.size()));
   }
@@ -286,8 +291,15 @@ void HttpSession::parse(std::string_view data) {
         state.nread < max_request_head_bytes ? max_request_head_bytes - state.nread : 1;
     const std::string_view piece = data.substr(0, room);
     parser_->end = piece.data() + piece.size();
+    if (scanning_head_ && !target_.empty()) {
+      head_cursor_ = piece.data(); // the head, past its target, goes on in these bytes
+    }
     const std::size_t consumed =
         http_parser_execute(&state, &Parser::settings(), piece.data(), piece.size());
+    if (head_cursor_ != nullptr) {
+      look_at_head(head_cursor_, piece.data() + std::min(consumed, piece.size()));
+      head_cursor_ = nullptr; // these bytes are gone; the next call sets it again
+    }
     data.remove_prefix(std::min(consumed, piece.size()));
     const auto error = HTTP_PARSER_ERRNO(&state);
     if (fault_) {
@@ -302,7 +314,10 @@ void HttpSession::parse(std::string_view data) {
       return;
     }
     if (error != HPE_OK) {
-      refuse(target_too_long_ ? 414 : error == HPE_HEADER_OVERFLOW ? 431 : 400);
+      refuse(target_too_long_                 ? 414
+             : error == HPE_HEADER_OVERFLOW   ? 431
+             : error == HPE_CB_headers_complete && head_refusal_ != 0 ? head_refusal_
+                                              : 400);
       return;
     }
     if (state.upgrade != 0) {
@@ -335,13 +350,99 @@ void HttpSession::start_request() {
   reading_value_ = false;
   expects_continue_ = false;
   target_too_long_ = false;
+  scanning_head_ = true;
+  head_cursor_ = nullptr;
+  after_line_feed_ = false;
+  hosts_ = 0;
+  chunked_seen_ = false;
+  head_refusal_ = 0;
   dropped_body_bytes_ = 0;
   if (log_ != nullptr || journal_ != nullptr) {
     started_ = std::chrono::steady_clock::now();
   }
 }
 
+// http-parser (built without HTTP_PARSER_STRICT, as Debian ships it) reads a space
+// before the colon into the field name, unfolds obs-fold lines into the value and reads
+// "gzip, chunked" as plain chunked; RFC 9112 wants all three refused, nginx refuses them,
+// and a server and a proxy in front of it that read one head two ways is how requests
+// are smuggled. So the session looks at the bytes the parser skips between its
+// callbacks (the separators: colons, whitespace, line ends) for a line that starts
+// with whitespace, at field names for a space, and at Transfer-Encoding's codings.
+void HttpSession::head_piece(const char *at, std::size_t length) {
+  if (!scanning_head_) {
+    return;
+  }
+  if (head_cursor_ != nullptr) {
+    look_at_head(head_cursor_, at);
+  }
+  if (length > 0) {
+    if (after_line_feed_ && (at[0] == ' ' || at[0] == '\t')) {
+      refuse_head(400); // RFC 9112 section 5.2: obs-fold outside message/http
+    }
+    after_line_feed_ = false;
+  }
+  head_cursor_ = at + length;
+}
+
+// Looks at head bytes in [from, to) that no callback gave: true at the empty line that
+// ends the head (after which nothing is looked at).
+bool HttpSession::look_at_head(const char *from, const char *to) {
+  for (const char *p = from; p < to && scanning_head_; ++p) {
+    if (after_line_feed_ && (*p == ' ' || *p == '\t')) {
+      // A line starting with whitespace: obs-fold (RFC 9112 section 5.2), or a first
+      // header line after the request line that starts so (section 2.2).
+      refuse_head(400);
+    } else if (*p == '\n') {
+      if (after_line_feed_) {
+        scanning_head_ = false; // the empty line: the body, if any, follows
+        return true;
+      }
+      after_line_feed_ = true;
+    } else if (*p != '\r') {
+      after_line_feed_ = false;
+    }
+  }
+  return false;
+}
+
+void HttpSession::refuse_head(int status) {
+  if (head_refusal_ == 0 || status == 400) {
+    head_refusal_ = status; // a 400 (a head that is no valid message) outranks a 501
+  }
+}
+
 void HttpSession::commit_header() {
+  if (header_field_.find(' ') != std::string::npos) {
+    // RFC 9112 section 5.1: "No whitespace is allowed between the field name and colon
+    // ... A server MUST reject, with a response status code of 400".
+    refuse_head(400);
+  }
+  if (equals_ignoring_case(header_field_, "host")) {
+    ++hosts_;
+  } else if (equals_ignoring_case(header_field_, "transfer-encoding")) {
+    // RFC 9112 section 6.1: a server that receives a transfer coding it does not
+    // understand SHOULD answer 501; chunked, once, is the only one the mock reads.
+    std::string_view codings = header_value_;
+    while (!codings.empty()) {
+      const std::size_t comma = std::min(codings.find(','), codings.size());
+      std::string_view coding = codings.substr(0, comma);
+      codings.remove_prefix(std::min(comma + 1, codings.size()));
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+        coding.remove_prefix(1);
+      }
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+        coding.remove_suffix(1);
+      }
+      if (coding.empty()) {
+        continue; // an empty list element, which RFC 9110 section 5.6.1 lets through
+      }
+      if (!equals_ignoring_case(coding, "chunked") || chunked_seen_) {
+        refuse_head(501);
+      }
+      chunked_seen_ = chunked_seen_ || equals_ignoring_case(coding, "chunked");
+    }
+  }
   if (equals_ignoring_case(header_field_, "content-type")) {
     if (!request_.content_type) {
       request_.content_type = header_value_;
@@ -366,6 +467,21 @@ int HttpSession::headers_complete() {
   const auto &state = parser_->state;
   request_.method = http_method_str(static_cast<http_method>(state.method));
   path_of(target_, request_.path, request_.query);
+  if (head_cursor_ != nullptr) {
+    look_at_head(head_cursor_, parser_->end); // up to the empty line, whitespace lines too
+  }
+  scanning_head_ = false;
+  head_cursor_ = nullptr;
+  // RFC 9112 section 3.2: "A server MUST respond with a 400 (Bad Request) status code to
+  // any HTTP/1.1 request message that lacks a Host header field and to any request
+  // message that contains more than one Host header field line". HTTP/1.0 had no Host.
+  const bool since_1_1 = state.http_major > 1 || (state.http_major == 1 && state.http_minor >= 1);
+  if (hosts_ > 1 || (hosts_ == 0 && since_1_1)) {
+    refuse_head(400);
+  }
+  if (head_refusal_ != 0) {
+    return -1; // parse() refuses with head_refusal_
+  }
   const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
   if (announced && state.content_length > limits_.max_body_bytes) {
     request_.body_too_large = true;

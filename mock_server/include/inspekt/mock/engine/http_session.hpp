@@ -84,6 +84,10 @@ private:
   void start_request();
   int url(const char *at, std::size_t length);
   void commit_header();
+  // RFC 9112's rules on a head that http-parser does not enforce (see http_session.cpp).
+  void head_piece(const char *at, std::size_t length);
+  bool look_at_head(const char *from, const char *to);
+  void refuse_head(int status);
   int headers_complete();
   int body(std::string_view chunk);
   int message_complete();
@@ -150,6 +154,15 @@ private:
   bool headers_done_ = false; // later header callbacks are trailers
   bool expects_continue_ = false;
   bool target_too_long_ = false;
+  // The bytes between the parser's callbacks in a head, looked at for what RFC 9112
+  // forbids: head_cursor_ is the first of the current input not yet looked at (null
+  // before the request's target), after_line_feed_ whether the last byte ended a line.
+  bool scanning_head_ = false;
+  const char *head_cursor_ = nullptr;
+  bool after_line_feed_ = false;
+  int hosts_ = 0;
+  bool chunked_seen_ = false;
+  int head_refusal_ = 0; // the status a head RFC 9112 forbids gets; 0 for none
   std::size_t dropped_body_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
