@@ -126,7 +126,9 @@ TEST_CASE("the control plane: demo keys and Prefer", "[handler][control]") {
        "Prefer: code=abc: not an HTTP status code"},
       {"Prefer: an answer that does not exist", login("demo-valid-key", "answer=teapot"), 400,
        "invalid_request", Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
-       "Prefer: answer=teapot: the fixtures have no answer of that name"},
+       "Prefer: answer=teapot: the fixtures have no answer of that name (known: success, "
+       "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
+       "payload_too_large, rate_limited, server_error, unavailable)"},
       {"Prefer: a delay over 60 s", login("demo-valid-key", "delay=60001"), 400, "invalid_request",
        Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: delay=60001: not a delay in milliseconds from 0 to 60000"},
@@ -145,9 +147,9 @@ TEST_CASE("the control plane: demo keys and Prefer", "[handler][control]") {
       {"Prefer: conflicting", login("demo-valid-key", "code=429, answer=expired_key"), 400,
        "invalid_request", Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: code and answer conflict; give one of them"},
-      {"Prefer: unknown", login("demo-valid-key", "return=minimal"), 400, "invalid_request",
+      {"Prefer: unknown", login("demo-valid-key", "colour=blue"), 400, "invalid_request",
        Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
-       "Prefer: unknown preference \"return\" (known: code, answer, delay, fault, lifetime)"},
+       "Prefer: unknown preference \"colour\" (known: code, answer, delay, fault, lifetime)"},
       {"Prefer: without a value", login("demo-valid-key", "code"), 400, "invalid_request",
        Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: code needs a value, like code=429"},
@@ -283,4 +285,61 @@ TEST_CASE("chaos can be a fault on the wire", "[handler][control][chaos]") {
   CHECK(handled.response.status == 200);
   CHECK(handled.response.fault == Fault::empty_response);
   CHECK(handled.facts.reason == Reason::chaos);
+}
+
+TEST_CASE("Prefer: RFC 7240's own preferences are ignored, and Preference-Applied lists what was",
+          "[handler][control]") {
+  struct Case {
+    const char *prefer;
+    int status;
+    const char *applied; // "" for no Preference-Applied header
+  };
+  const auto row = GENERATE(values<Case>({
+      // RFC 7240 section 2: a server ignores preferences it does not act on; these are
+      // the registry's, not the mock's, so they are neither refused nor applied.
+      {"return=minimal", 200, ""},
+      {"respond-async, wait=10, handling=lenient, return=representation", 200, ""},
+      {"return=minimal; charset=utf-8", 200, ""},
+      {"code=429, return=minimal", 429, "code=429"},
+      {"Answer=\"server_error\", wait=5", 500, "answer=server_error"},
+      {"delay=5, fault=SLOW_BODY", 200, "delay=5, fault=SLOW_BODY"},
+      {"lifetime=5", 200, "lifetime=5"},
+      {"fault=EMPTY_RESPONSE", 200, "fault=EMPTY_RESPONSE"},
+      // A Prefer the mock cannot meet applies nothing.
+      {"code=418", 400, ""},
+  }));
+  DYNAMIC_SECTION(row.prefer) {
+    const AuthHandler handler(load_embedded_fixtures(), {1, now});
+    const auto handled = handler.handle(login("demo-valid-key", row.prefer));
+    CHECK(handled.response.status == row.status);
+    CHECK(header(handled.response, "Preference-Applied") == row.applied);
+  }
+}
+
+TEST_CASE("Prefer: lifetime is applied only where tokens are issued", "[handler][control]") {
+  const AuthHandler handler(load_embedded_fixtures(), {1, now});
+  const auto handled = handler.handle(login("no-such-key", "lifetime=5, delay=10"));
+  CHECK(handled.response.status == 401);
+  CHECK(header(handled.response, "Preference-Applied") == "delay=10");
+  const AuthHandler ignoring(load_embedded_fixtures(), {1, now}, PreferHeader::ignored);
+  CHECK(header(ignoring.handle(login("demo-valid-key", "code=429")).response,
+               "Preference-Applied") == "");
+}
+
+TEST_CASE("Prefer: the 400s say what would be met", "[handler][control]") {
+  const AuthHandler handler(load_embedded_fixtures(), {1, now});
+  const auto message = [&handler](const std::string &prefer) {
+    const auto handled = handler.handle(login("demo-valid-key", prefer));
+    CHECK(handled.response.status == 400);
+    return json::parse(handled.response.body).value("message", "");
+  };
+  // The names a user can give, not only that theirs is not one of them.
+  CHECK(message("answer=nope") ==
+        "Prefer: answer=nope: the fixtures have no answer of that name (known: success, "
+        "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
+        "payload_too_large, rate_limited, server_error, unavailable)");
+  // A slow body is as slow as its delay: without one it would come at once.
+  CHECK(message("fault=SLOW_BODY") ==
+        "Prefer: fault=SLOW_BODY needs delay=MS, the time the body takes to trickle out "
+        "(like fault=SLOW_BODY, delay=2000)");
 }
