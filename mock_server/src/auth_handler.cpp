@@ -130,6 +130,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
       decision.prefer_problem = std::move(parsed.problem);
       return refuse(Reason::prefer_invalid);
     }
+    decision.preference = preference;
   }
   std::optional<AnswerId> wanted; // the answer the Prefer header asks for
   if (preference && (preference->code || preference->answer)) {
@@ -235,7 +236,11 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
     if (!id) {
       const auto &name = *preference.answer;
       return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
-             ": the fixtures have no answer of that name";
+             ": the fixtures have no answer of that name (known: " + known + ")";
+      std::string known;
+      for (const auto &answer : fixtures_->answers) {
+        known += (known.empty() ? "" : ", ") + answer.name;
+      }
     }
     decision.answer = *id;
   }
@@ -284,6 +289,13 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
   }
   if (const auto &fixed = fixed_bodies_[answer]) {
     response.body = *fixed;
+  if (decision.preference) {
+    // RFC 7240 section 3: what of the request's Prefer this answer applied.
+    if (auto applied = applied_preferences(*decision.preference, templ.needs_credentials);
+        !applied.empty()) {
+      set_header(response.headers, "Preference-Applied", applied);
+    }
+  }
     return response;
   }
   std::string session;

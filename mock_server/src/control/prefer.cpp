@@ -52,8 +52,19 @@ std::string known_list() {
   return list;
 }
 
+// The preferences RFC 7240 registers (section 4 and its IANA registry): not the mock's.
+// RFC 7240 section 2: "A server that does not support a particular preference ... MUST
+// ignore" it; the mock's own names stay strict, so that a typo is a 400, not a no-op.
+constexpr std::array<std::string_view, 4> standard_preferences{"return", "respond-async", "wait",
+                                                               "handling"};
+
 // One preference, "name=value", into `preference`; the problem, if any.
 std::string take(std::string_view element, Preference &preference) {
+  const std::string own_name = lowercase(trimmed(element.substr(0, element.find_first_of("=;"))));
+  if (std::find(standard_preferences.begin(), standard_preferences.end(), own_name) !=
+      standard_preferences.end()) {
+    return ""; // ignored, parameters and all
+  }
   if (element.find(';') != std::string_view::npos) {
     return "Prefer: \"" + shown(element) + "\": parameters (after ';') are not supported";
   }
@@ -139,8 +150,36 @@ ParsedPreference parse_prefer(std::string_view header) {
   }
   if (parsed.preference.code && parsed.preference.answer) {
     parsed.problem = "Prefer: code and answer conflict; give one of them";
+  } else if (parsed.preference.fault == Fault::slow_body && !parsed.preference.delay) {
+    // The slowness is the point of the fault and the number a client's timeout is set
+    // against: the request says it, rather than a default it cannot see.
+    parsed.problem = "Prefer: fault=SLOW_BODY needs delay=MS, the time the body takes to "
+                     "trickle out (like fault=SLOW_BODY, delay=2000)";
   }
   return parsed;
+}
+
+std::string applied_preferences(const Preference &preference, bool tokens_issued) {
+  std::string list;
+  const auto add = [&list](std::string_view name, const std::string &value) {
+    list += (list.empty() ? "" : ", ") + std::string(name) + "=" + value;
+  };
+  if (preference.code) {
+    add("code", std::to_string(*preference.code));
+  }
+  if (preference.answer) {
+    add("answer", *preference.answer);
+  }
+  if (preference.delay) {
+    add("delay", std::to_string(preference.delay->count()));
+  }
+  if (preference.fault) {
+    add("fault", std::string(to_string(*preference.fault)));
+  }
+  if (preference.lifetime && tokens_issued) {
+    add("lifetime", std::to_string(preference.lifetime->count()));
+  }
+  return list;
 }
 
 } // namespace inspekt::mock

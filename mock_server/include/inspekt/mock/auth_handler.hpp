@@ -163,6 +163,7 @@ private:
     std::optional<std::chrono::seconds> retry_after; // a quota's
     std::string prefer_problem;                      // a Prefer header's, answered 400
   };
+    std::optional<Preference> preference;            // a Prefer header's, applied
   Decision decide(const HttpRequest &request) const;
   void apply_key(const ApiKeyEntry &entry, const KeyDigest &digest, bool answer_preferred,
                  Decision &decision) const;

@@ -2,7 +2,8 @@
 // `Prefer` on POST /api/authenticate (DESIGN.md, "Per request"; Prism's header, RFC
 // 7240's syntax): what the client asks the mock to answer this once. Combinable with
 // commas: `Prefer: code=429, delay=250`. Anything the mock cannot take as asked is a
-// problem, answered 400 with a message naming it, never ignored.
+// problem, answered 400 with a message naming it, never ignored; RFC 7240's own
+// preferences (return, respond-async, wait, handling) are not the mock's and are ignored.
 
 #include "inspekt/mock/control/fault.hpp"
 
@@ -43,5 +44,10 @@ struct ParsedPreference {
 };
 
 ParsedPreference parse_prefer(std::string_view header);
+
+// Preference-Applied's value (RFC 7240 section 3): the mock's preferences the answer
+// applied, in preference_names' order ("code=429, delay=250"); lifetime only when the
+// answer issued tokens. Empty when none was: the header's list has at least one element.
+std::string applied_preferences(const Preference &preference, bool tokens_issued);
 
 } // namespace inspekt::mock
