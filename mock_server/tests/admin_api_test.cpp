@@ -492,6 +492,30 @@ TEST_CASE("reload: a good set swaps in, a broken one is refused and the old set 
   Admin admin;
   call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})");
   call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
+TEST_CASE("reset restarts the --seed sequence: the same ids and tokens as a fresh start",
+          "[admin][seed]") {
+  // Per-test snapshots: each test resets, then logs in, and must see what the first
+  // test saw after the mock started, byte for byte (session id, tokens, chaos draws).
+  const auto logins = [](const AdminApi &api) {
+    std::string seen;
+    for (const char *key : {"demo-valid-key", "demo-flaky-key", "demo-flaky-key",
+                            "demo-flaky-key", "demo-flaky-key", "demo-valid-key"}) {
+      const auto reply = call(api, login_request(key));
+      seen += std::to_string(reply.status) + " " + reply.response.body + "\n";
+    }
+    return seen;
+  };
+  Admin fresh;
+  const std::string first = logins(*fresh.api);
+  Admin used;
+  logins(*used.api);
+  logins(*used.api);
+  REQUIRE(call(*used.api, "POST", "/__admin/reset").status == 200);
+  CHECK(logins(*used.api) == first);
+  REQUIRE(call(*used.api, "POST", "/__admin/reset").status == 200);
+  CHECK(logins(*used.api) == first);
+}
+
   admin.dir.add_key({{"key", "reloaded-key"}, {"status", "valid"}});
   auto reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
   CHECK(reply.status == 200);
