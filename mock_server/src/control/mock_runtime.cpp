@@ -214,6 +214,11 @@ void MockRuntime::reset() {
   revoked_.clear();
   state_->quotas.clear();
   state_->clock.reset();
+  // The --seed sequences from their start, then a handler built as at start (its session
+  // id generator draws its key from them): the first logins after a reset get the ids
+  // and tokens the first logins after a fresh start got.
+  state_->entropy.restart();
+  state_->chaos.restart();
   journal_->clear();
   release(swap_in(build(base_)));
 }

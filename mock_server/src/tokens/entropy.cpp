@@ -27,13 +27,20 @@ std::optional<std::uint64_t> seed_for_instance(std::optional<std::uint64_t> seed
   return mixed ^ (mixed >> 31);
 }
 
-Entropy::Entropy(std::optional<std::uint64_t> seed) {
+Entropy::Entropy(std::optional<std::uint64_t> seed) : seed_(seed) {
   if (seed) {
     engine_.seed(*seed);
   } else {
     std::random_device device;
     std::seed_seq sequence{device(), device(), device(), device()};
     engine_.seed(sequence);
+  }
+}
+
+void Entropy::restart() {
+  if (seed_) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    engine_.seed(*seed_);
   }
 }
 

@@ -26,6 +26,9 @@ public:
   explicit Entropy(std::optional<std::uint64_t> seed = std::nullopt);
 
   std::uint64_t next();
+  // Back to the first draw of its seed, as when it was made (the admin API's reset);
+  // without a seed there is no sequence to go back to and nothing changes.
+  void restart();
   std::string digits(int count);
   std::string hex(int count);
   std::string uuid(); // RFC 9562 version 4 layout
@@ -38,6 +41,7 @@ public:
 
 private:
   std::mutex mutex_;
+  std::optional<std::uint64_t> seed_;
   std::mt19937_64 engine_;
 };
 
