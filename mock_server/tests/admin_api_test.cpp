@@ -189,6 +189,11 @@ TEST_CASE("bad admin bodies and queries are 400s naming the field", "[admin]") {
       {"POST", "/__admin/requests/count", R"({"status":"200"})", "status"},
       {"POST", "/__admin/requests/count", R"({"method":1})", "method"},
       {"POST", "/__admin/requests/count", R"({"colour":"red"})", "colour"},
+      // A whole key given as a hint would count nothing: the journal keeps 4 characters.
+      {"POST", "/__admin/requests/count", R"({"key_hint":"demo-valid-key"})", "key_hint"},
+      {"POST", "/__admin/requests/count", R"({"key_hint":"demo-..."})", "key_hint"},
+      {"POST", "/__admin/requests/count", R"({"key":""})", "key"},
+      {"POST", "/__admin/requests/count", R"({"reason":"bogus"})", "reason"},
       {"POST", "/__admin/keys", R"({"key":"k-1","status":"bogus"})", "status"},
       {"POST", "/__admin/keys", R"({"status":"valid"})", "key"},
       {"POST", "/__admin/keys",
@@ -487,11 +492,6 @@ TEST_CASE("reset puts journal, runtime keys, revocations, quotas and clock back"
   CHECK(page.entries.empty());
 }
 
-TEST_CASE("reload: a good set swaps in, a broken one is refused and the old set serves",
-          "[admin][reload]") {
-  Admin admin;
-  call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})");
-  call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
 TEST_CASE("reset restarts the --seed sequence: the same ids and tokens as a fresh start",
           "[admin][seed]") {
   // Per-test snapshots: each test resets, then logs in, and must see what the first
@@ -516,6 +516,11 @@ TEST_CASE("reset restarts the --seed sequence: the same ids and tokens as a fres
   CHECK(logins(*used.api) == first);
 }
 
+TEST_CASE("reload: a good set swaps in, a broken one is refused and the old set serves",
+          "[admin][reload]") {
+  Admin admin;
+  call(*admin.api, "POST", "/__admin/keys", R"({"key":"rt-key-1","status":"valid"})");
+  call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})");
   admin.dir.add_key({{"key", "reloaded-key"}, {"status", "valid"}});
   auto reply = call(*admin.api, "POST", "/__admin/fixtures/reload");
   CHECK(reply.status == 200);
@@ -724,4 +729,33 @@ TEST_CASE("on the admin API's own thread, answers come deferred, in order, as on
   const AdminApi closed(admin.runtime, {true, false, std::nullopt}, AdminThread::own);
   CHECK(closed.handle(request("GET", "/__admin/health")).response.status == 403);
   CHECK(admin.runtime->sets_left_held() == 0);
+}
+
+TEST_CASE("count filters by the whole key, the path and the reason", "[admin][journal]") {
+  Admin admin;
+  Engine engine(*admin.api);
+  engine.login("demo-valid-key");
+  engine.login("demo-valid-key");
+  engine.login("demo-valid-keyX"); // the same hint, another key
+  engine.login("no-such-key-9f3k");
+  engine.send("POST", "/api/authenticate", "{}", "Content-Type: text/plain\r\n");
+  const auto count = [&admin](const json &filter) {
+    const auto reply = call(*admin.api, "POST", "/__admin/requests/count", filter.dump());
+    CHECK(reply.status == 200);
+    return reply.body["count"].get<int>();
+  };
+  CHECK(count({{"key_hint", "demo"}}) == 3);
+  CHECK(count({{"key_hint", "demo..."}}) == 3);
+  CHECK(count({{"key", "demo-valid-key"}}) == 2);
+  CHECK(count({{"key", "demo-valid-keyX"}}) == 1);
+  CHECK(count({{"key", "no-such-key-9f3k"}}) == 1);
+  CHECK(count({{"key", "demo-valid-ke"}}) == 0);
+  CHECK(count({{"key", "demo-valid-key"}, {"status", 200}}) == 2);
+  CHECK(count({{"path", "/api/authenticate"}}) == 5);
+  CHECK(count({{"reason", "content_type"}}) == 1);
+  CHECK(count({{"reason", "content_type"}, {"path", "/nowhere"}}) == 0);
+  // The key was matched, never kept: the listing has hints only.
+  const auto listing = call(*admin.api, "GET", "/__admin/requests");
+  CHECK(listing.response.body.find("valid-key") == std::string::npos);
+  CHECK(listing.response.body.find("9f3k") == std::string::npos);
 }
