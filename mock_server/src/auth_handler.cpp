@@ -181,8 +181,10 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   KeyDigest digest{};
   const ApiKeyEntry *entry = keys_.find(key.text, &digest);
   if (entry == nullptr) {
+    facts.key_tag = key_tag(key_digest(key.text));
     return preferred(finish(Outcome::unknown_key));
   }
+  facts.key_tag = key_tag(digest);
   decision.answer = entry->answer;
   apply_key(*entry, digest, wanted.has_value(), decision);
   if (preference) {
@@ -235,12 +237,12 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
     const auto id = fixtures_->find_answer(*preference.answer);
     if (!id) {
       const auto &name = *preference.answer;
-      return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
-             ": the fixtures have no answer of that name (known: " + known + ")";
       std::string known;
       for (const auto &answer : fixtures_->answers) {
         known += (known.empty() ? "" : ", ") + answer.name;
       }
+      return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
+             ": the fixtures have no answer of that name (known: " + known + ")";
     }
     decision.answer = *id;
   }
@@ -287,8 +289,6 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
   if (decision.retry_after) {
     set_header(response.headers, "Retry-After", std::to_string(decision.retry_after->count()));
   }
-  if (const auto &fixed = fixed_bodies_[answer]) {
-    response.body = *fixed;
   if (decision.preference) {
     // RFC 7240 section 3: what of the request's Prefer this answer applied.
     if (auto applied = applied_preferences(*decision.preference, templ.needs_credentials);
@@ -296,6 +296,8 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
       set_header(response.headers, "Preference-Applied", applied);
     }
   }
+  if (const auto &fixed = fixed_bodies_[answer]) {
+    response.body = *fixed;
     return response;
   }
   std::string session;

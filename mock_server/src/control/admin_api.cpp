@@ -418,8 +418,8 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
   }
   const json &fields = body.value;
   if (path == "/__admin/requests/count") {
-    if (auto problem = unknown_field(
-            fields, {"method", "status", "answer", "client_id", "key_hint", "path"})) {
+    if (auto problem = unknown_field(fields, {"method", "status", "answer", "client_id",
+                                              "key_hint", "key", "path", "reason"})) {
       return std::move(*problem);
     }
     if (!journal.holds_entries()) {
@@ -446,7 +446,34 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
       } else if (name == "client_id") {
         filter.client_id = std::move(text);
       } else if (name == "key_hint") {
+        // At most 4 characters of a key reach the journal (and "..." after them): a
+        // longer hint matches nothing, and is most likely a whole key meant for "key".
+        const std::size_t bare = text.size() >= 3 && text.compare(text.size() - 3, 3, "...") == 0
+                                     ? text.size() - 3
+                                     : text.size();
+        if (bare > 4) {
+          return error(400,
+                       "key_hint is longer than a hint (at most 4 characters, as the journal "
+                       "shows them); to count a whole key, give \"key\"",
+                       "key_hint");
+        }
         filter.key_hint = std::move(text);
+      } else if (name == "key") {
+        if (text.empty()) {
+          return error(400, "key must not be empty", "key");
+        }
+        filter.key_tag = key_tag(key_digest(text));
+      } else if (name == "reason") {
+        const auto known = std::find_if(reason_names.begin(), reason_names.end(),
+                                        [&text](const auto &r) { return r.name == text; });
+        if (known == reason_names.end()) {
+          std::string list;
+          for (const auto &r : reason_names) {
+            list += (list.empty() ? "" : ", ") + std::string(r.name);
+          }
+          return error(400, "reason: not one of " + list, "reason");
+        }
+        filter.reason = known->reason;
       } else {
         filter.path = std::move(text);
       }

@@ -9,7 +9,7 @@
 namespace inspekt::mock {
 namespace {
 
-enum Present : std::uint8_t { has_answer = 1, has_client = 2, has_prefer = 4 };
+enum Present : std::uint8_t { has_answer = 1, has_client = 2, has_prefer = 4, has_key_tag = 8 };
 
 // `value` cut to at most `limit` bytes, ending in "..." when cut, never inside a UTF-8
 // sequence.
@@ -75,6 +75,10 @@ Journal::Slot Journal::pack(const JournalRecord &record) {
       static_cast<std::uint32_t>(std::clamp<std::int64_t>(record.duration.count(), 0, UINT32_MAX));
   slot.status = static_cast<std::uint16_t>(std::clamp(record.status, 0, 65535));
   slot.reason = record.reason ? static_cast<std::uint8_t>(*record.reason) + 1 : 0;
+  if (record.key_tag) {
+    slot.key_tag = *record.key_tag;
+    slot.present |= has_key_tag;
+  }
   slot.fault = record.fault ? static_cast<std::uint8_t>(*record.fault) + 1 : 0;
   return slot;
 }
@@ -186,6 +190,12 @@ bool Journal::matches(const Slot &slot, const JournalFilter &filter) {
   }
   if (filter.client_id && ((slot.present & has_client) == 0 ||
                            text.substr(client_at, slot.client_length) != *filter.client_id)) {
+    return false;
+  }
+  if (filter.key_tag && ((slot.present & has_key_tag) == 0 || slot.key_tag != *filter.key_tag)) {
+    return false;
+  }
+  if (filter.reason && slot.reason != static_cast<std::uint8_t>(*filter.reason) + 1) {
     return false;
   }
   return true;

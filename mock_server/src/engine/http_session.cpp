@@ -810,6 +810,7 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
     if (facts) {
       record.answer = facts->answer;
       record.key_hint = facts->key_hint;
+      record.key_tag = facts->key_tag;
       if (facts->client_id) {
         record.client_id = *facts->client_id;
       }

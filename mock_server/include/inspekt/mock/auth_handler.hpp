@@ -96,6 +96,7 @@ struct RequestFacts {
   std::optional<Reason> reason; // why, when the answer's name does not say it all
   // False for the admin API's own calls: they go to the access log, not the journal.
   bool journaled = true;
+  std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when sent: never the key
 };
 
 struct HandledRequest {
@@ -162,8 +163,8 @@ private:
     std::optional<std::chrono::seconds> lifetime;
     std::optional<std::chrono::seconds> retry_after; // a quota's
     std::string prefer_problem;                      // a Prefer header's, answered 400
-  };
     std::optional<Preference> preference;            // a Prefer header's, applied
+  };
   Decision decide(const HttpRequest &request) const;
   void apply_key(const ApiKeyEntry &entry, const KeyDigest &digest, bool answer_preferred,
                  Decision &decision) const;

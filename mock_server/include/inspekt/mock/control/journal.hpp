@@ -26,6 +26,7 @@ struct JournalRecord {
   int status = 0;
   std::optional<std::string_view> answer; // absent: the handler never ran (413, unparsable)
   std::string_view key_hint;              // empty: no key sent
+  std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when a key was sent
   std::optional<std::string_view> client_id;
   std::optional<std::string_view> prefer;
   std::optional<Reason> reason;
@@ -58,6 +59,8 @@ struct JournalFilter {
   std::optional<std::string> client_id;
   std::optional<std::string> key_hint; // "demo..." or "demo"
   std::optional<std::string> path;
+  std::optional<std::uint64_t> key_tag{}; // a whole key's, matched without keeping it
+  std::optional<Reason> reason{};
 };
 
 // The longest text kept per field; longer values end in "..." within the bound.
@@ -116,7 +119,8 @@ private:
     std::uint8_t prefer_length = 0;
     std::uint8_t reason = 0;  // 0: none, else Reason + 1
     std::uint8_t fault = 0;   // 0: none, else Fault + 1
-    std::uint8_t present = 0; // bits: answer, client_id, prefer
+    std::uint8_t present = 0; // bits: answer, client_id, prefer, key_tag
+    std::uint64_t key_tag = 0;
   };
   static Slot pack(const JournalRecord &record);
   static JournalEntry unpack(const Slot &slot);
