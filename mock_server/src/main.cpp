@@ -20,8 +20,10 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -68,12 +70,18 @@ std::optional<std::string> admin_token(const Options &options) {
     source = "--admin-token";
   } else if (!options.admin_token_file.empty()) {
     std::ifstream in(options.admin_token_file, std::ios::binary);
-    std::ostringstream text;
-    if (!in || !(text << in.rdbuf())) {
+    std::error_code not_a_file;
+    if (in) {
+      token.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!in.is_open() || in.bad() ||
+        std::filesystem::is_directory(options.admin_token_file, not_a_file)) {
       throw std::invalid_argument("--admin-token-file: cannot read " + options.admin_token_file);
     }
-    token = text.str();
     source = "--admin-token-file " + options.admin_token_file;
+    if (token.empty()) {
+      throw std::invalid_argument(source + ": the file is empty");
+    }
   } else if (const char *env = std::getenv("INSPEKT_ADMIN_TOKEN"); env != nullptr && *env) {
     token = env;
     source = "INSPEKT_ADMIN_TOKEN";
