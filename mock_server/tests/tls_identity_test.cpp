@@ -46,12 +46,16 @@ struct HostRow {
 
 } // namespace
 
-TEST_CASE("a self-signed identity names the listen host in subjectAltName", "[tls]") {
+TEST_CASE("a self-signed identity names the listen host and loopback in subjectAltName",
+          "[tls]") {
+  // The host given, then every name a client on this machine may use for it: a user
+  // who starts the mock on 127.0.0.1 and opens https://localhost:PORT is verified too.
   const auto row = GENERATE(values<HostRow>({
-      {"127.0.0.1", {"IP:127.0.0.1"}},
-      {"::1", {"IP:::1"}},
-      {"localhost", {"DNS:localhost"}},
-      {"mock.internal", {"DNS:mock.internal"}},
+      {"127.0.0.1", {"IP:127.0.0.1", "IP:::1", "DNS:localhost"}},
+      {"::1", {"IP:::1", "IP:127.0.0.1", "DNS:localhost"}},
+      {"localhost", {"DNS:localhost", "IP:127.0.0.1", "IP:::1"}},
+      {"mock.internal", {"DNS:mock.internal", "IP:127.0.0.1", "IP:::1", "DNS:localhost"}},
+      {"10.1.2.3", {"IP:10.1.2.3", "IP:127.0.0.1", "IP:::1", "DNS:localhost"}},
       {"0.0.0.0", {"IP:127.0.0.1", "IP:::1", "DNS:localhost"}},
       {"::", {"IP:127.0.0.1", "IP:::1", "DNS:localhost"}},
   }));

@@ -50,8 +50,8 @@ struct TrustedTlsMock {
     std::remove(ca_path.c_str());
   }
 
-  std::unique_ptr<httplib::SSLClient> client() const {
-    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", server->port());
+  std::unique_ptr<httplib::SSLClient> client(const std::string &host = "127.0.0.1") const {
+    auto client = std::make_unique<httplib::SSLClient>(host, server->port());
     client->set_ca_cert_path(ca_path);
     client->enable_server_certificate_verification(true);
     client->set_tcp_nodelay(true);
@@ -77,6 +77,18 @@ TEST_CASE("the mock serves logins over verified TLS", "[server][tls]") {
       client->Post("/api/authenticate", R"({"key":"demo-expired-key"})", "application/json");
   REQUIRE(expired);
   CHECK(expired->status == 401);
+}
+
+TEST_CASE("a client verifying with the CA reaches the mock by any loopback name",
+          "[server][tls]") {
+  // The certificate is made for --host 127.0.0.1; users type localhost as often.
+  TrustedTlsMock mock;
+  for (const char *host : {"127.0.0.1", "localhost"}) {
+    INFO(host);
+    const auto result = mock.client(host)->Post("/api/authenticate", valid_body, "application/json");
+    REQUIRE(result);
+    CHECK(result->status == 200);
+  }
 }
 
 TEST_CASE("many TLS clients at once are all served", "[server][tls]") {
