@@ -279,12 +279,17 @@ TEST_CASE("HTTPS with the mock's self-signed certificate trusted logs in", "[moc
     CHECK(AuthClient(insecure).authenticate("demo-valid-key"));
   }
   SECTION("a trusted certificate for another host name is refused") {
-    auto other_name = options_for("https://localhost:" + std::to_string(mock.port));
-    other_name.ca_file = ca.path();
+    // The certificate names the loopback (localhost, 127.0.0.1, ::1) and the --host;
+    // a mock on every address is still on loopback at 127.0.0.2, a name it lacks.
+    TempPath every_ca("every-ca");
+    auto every = started_mock({"--host", "0.0.0.0", "--tls-self-signed", "--tls-write-ca",
+                               every_ca.path()});
+    auto other_name = options_for("https://127.0.0.2:" + std::to_string(every.port));
+    other_name.ca_file = every_ca.path();
     const auto refused = AuthClient(other_name).authenticate("demo-valid-key");
     REQUIRE(refused.error);
     CHECK(refused.error->kind == ErrorKind::transport);
-    CHECK_THAT(refused.error->description, Catch::Contains("not valid for the host \"localhost\""));
+    CHECK_THAT(refused.error->description, Catch::Contains("not valid for the host \"127.0.0.2\""));
   }
   SECTION("TLS to a plain HTTP port is a TLS error, not a hang") {
     auto plain = started_mock();

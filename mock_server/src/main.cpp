@@ -352,7 +352,8 @@ int main(int argc, char **argv) {
                                  "The PEM private key of --tls-cert (unencrypted)");
   auto *tls_self_signed = app.add_flag(
       "--tls-self-signed", options.tls_self_signed,
-      "Serve HTTPS with a key and certificate made at start for --host (IP or DNS name)");
+      "Serve HTTPS with a key and certificate made at start for --host (IP or DNS "
+      "name), localhost, 127.0.0.1 and ::1");
   auto *tls_write_ca =
       app.add_option("--tls-write-ca", options.tls_write_ca,
                      "Write the self-signed certificate in PEM to FILE before the ready line, "

@@ -140,7 +140,7 @@ NamesPtr names_for(const std::string &host) {
   };
   std::vector<Entry> entries;
   if (host.empty() || host == "0.0.0.0" || host == "::") {
-    entries = {{GEN_IPADD, "127.0.0.1"}, {GEN_IPADD, "::1"}, {GEN_DNS, "localhost"}};
+    // Every address: the names of this machine's loopback, below.
   } else if (is_ip_address(host)) {
     entries = {{GEN_IPADD, host}};
   } else if (is_dns_name(host)) {
@@ -149,6 +149,16 @@ NamesPtr names_for(const std::string &host) {
     throw TlsError("[tls.host] \"" + host +
                    "\" is neither an IP address nor a DNS name; a "
                    "certificate cannot name it");
+  }
+  // Then the names a client on this machine may use whatever the host: a mock on
+  // 127.0.0.1 is verified at https://localhost:PORT as well.
+  for (Entry loopback : {Entry{GEN_IPADD, "127.0.0.1"}, Entry{GEN_IPADD, "::1"},
+                         Entry{GEN_DNS, "localhost"}}) {
+    if (std::none_of(entries.begin(), entries.end(), [&loopback](const Entry &e) {
+          return e.type == loopback.type && e.value == loopback.value;
+        })) {
+      entries.push_back(std::move(loopback));
+    }
   }
   NamesPtr names(sk_GENERAL_NAME_new_null());
   for (const auto &entry : entries) {
