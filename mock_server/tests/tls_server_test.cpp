@@ -244,3 +244,52 @@ TEST_CASE("a handshake whose flight does not fit the socket goes on when it drai
   SSL_CTX_free(context);
   ::close(fd);
 }
+
+namespace {
+
+// Whether a TLS 1.2 handshake offering only `cipher` completes with the mock on `port`
+// (a blocking client that gives up after 4 s).
+bool tls12_handshake_with(int port, const char *cipher) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const timeval patience{4, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+  SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION);
+  // The client knows the cipher: a refusal is the server's.
+  const bool known = SSL_CTX_set_cipher_list(context, cipher) == 1;
+  bool done = false;
+  if (known) {
+    SSL *ssl = SSL_new(context);
+    SSL_set_fd(ssl, fd);
+    done = SSL_connect(ssl) == 1;
+    SSL_free(ssl);
+  }
+  SSL_CTX_free(context);
+  ::close(fd);
+  REQUIRE(known);
+  return done;
+}
+
+} // namespace
+
+TEST_CASE("TLS 1.2 offers only AEAD ciphers with forward secrecy", "[server][tls]") {
+  // Mozilla's "intermediate" profile: for TLS 1.2, ECDHE with AES-GCM or
+  // CHACHA20-POLY1305; CBC with SHA-1 or SHA-2 MACs is refused. The key is EC (P-256).
+  TrustedTlsMock mock;
+  for (const char *refused : {"ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA",
+                              "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"}) {
+    INFO(refused);
+    CHECK_FALSE(tls12_handshake_with(mock.server->port(), refused));
+  }
+  for (const char *accepted : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                               "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+    INFO(accepted);
+    CHECK(tls12_handshake_with(mock.server->port(), accepted));
+  }
+}
