@@ -281,6 +281,15 @@ namespace detail {
 bool configure_server_context(SSL_CTX &context, const TlsIdentity &identity) {
   SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION);
   SSL_CTX_set_options(&context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // TLS 1.2: the AEAD ciphers of Mozilla's "intermediate" profile, ECDHE only (no DH
+  // parameters are set, so its DHE ciphers could not be chosen anyway). CBC ciphers
+  // with SHA-1 or SHA-2 MACs are not offered. TLS 1.3's suites stay OpenSSL's default.
+  if (SSL_CTX_set_cipher_list(&context, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                        "ECDHE-ECDSA-CHACHA20-POLY1305:"
+                                        "ECDHE-RSA-CHACHA20-POLY1305") != 1) {
+    return false;
+  }
   auto certificates = parse_certificates(identity.certificate_chain_pem);
   const auto key = parse_private_key(identity.private_key_pem);
   if (certificates.empty() || !key ||
