@@ -53,6 +53,12 @@ void check_http_session(std::string_view input);
 // then read() are stepped, at most 1000 times. Since the input has ended, no step
 // waits for more (never want_read): the channel ends cleanly (only once established)
 // or fails with a non-empty failure(); read() returns bytes only when done.
+// An input whose first byte is 0xF0..0xFF is a plan instead: a real OpenSSL client (in
+// memory) shakes hands with the channel and sends the rest as application data, with
+// one byte of one of its flights changed (tls_channel_check.cpp). Random bytes never
+// make a ClientHello, let alone a Finished; a plan reaches the established channel. The
+// same rules hold, and when nothing was changed and the client's settings are the
+// mock's, the handshake completes and read() gives exactly the bytes the client sent.
 void check_tls_channel(std::string_view input);
 
 // A session with the admin API (AdminApi::handle, as the server calls it, no sockets;
