@@ -20,17 +20,19 @@ public:
       : handler_(mock::load_embedded_fixtures(), {7, 1764000000}), delay_(delay), fault_(fault),
         marker_(std::move(marker)) {}
 
-  mock::HandledRequest handle(const mock::HttpRequest &request) const override {
-    auto handled = handler_.handle(request);
+  std::unique_ptr<mock::AnswerNote> make_note() const override { return handler_.make_note(); }
+  mock::HttpResponse answer(const mock::HttpRequest &request,
+                            mock::AnswerNote *note) const override {
+    auto response = handler_.answer(request, note);
     if (request.body.find(marker_) == std::string::npos) {
-      return handled;
+      return response;
     }
-    handled.response.delay = delay_;
-    handled.response.fault = fault_;
-    return handled;
+    response.delay = delay_;
+    response.fault = fault_;
+    return response;
   }
-  mock::HttpResponse respond(mock::Outcome outcome) const override {
-    return handler_.respond(outcome);
+  mock::HttpResponse refuse(mock::Refusal refusal) const override {
+    return handler_.refuse(refusal);
   }
 
 private:

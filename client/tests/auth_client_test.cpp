@@ -3,7 +3,7 @@
 // kept out of every error text and log.
 
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 #include "test_support/child_process.hpp"
 #include "test_support/local_servers.hpp"
 #include "test_support/timed_responder.hpp"

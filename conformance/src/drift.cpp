@@ -6,7 +6,7 @@
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -9,7 +9,7 @@
 #include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <CLI/CLI.hpp>
 

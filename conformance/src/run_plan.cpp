@@ -2,7 +2,8 @@
 
 #include "inspekt/client/closest_name.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -147,8 +147,11 @@ void append_access_log(std::string &out, const AccessLogEntry &entry, LogFormat 
     json line = {{"time", iso_time(epoch_milliseconds)},
                  {"method", clip(entry.method)},
                  {"path", clip(entry.path)},
-                 {"status", entry.status},
+                 {"status", entry.status ? json(*entry.status) : json(nullptr)},
                  {"remote", std::string(entry.remote)}};
+    if (entry.fault) {
+      line["fault"] = std::string(to_string(*entry.fault));
+    }
     if (entry.duration) {
       line["duration_ms"] = static_cast<double>(entry.duration->count()) / 1000.0;
     }
@@ -173,7 +176,11 @@ void append_access_log(std::string &out, const AccessLogEntry &entry, LogFormat 
   out += ' ';
   append_quoted_clipped(out, entry.path);
   out += ' ';
-  append_integer(out, entry.status);
+  if (entry.status) {
+    append_integer(out, *entry.status);
+  } else {
+    out += '-';
+  }
   if (entry.duration) {
     out += ' ';
     append_milliseconds(out, *entry.duration);
@@ -187,6 +194,12 @@ void append_access_log(std::string &out, const AccessLogEntry &entry, LogFormat 
       out += " reason=";
       out += to_string(*entry.facts->reason);
     }
+  }
+  if (entry.fault) {
+    out += " fault=";
+    out += to_string(*entry.fault);
+  }
+  if (entry.facts) {
     if (!entry.facts->key_hint.empty()) {
       out += " key=";
       append_json_string(out, entry.facts->key_hint);
@@ -370,6 +383,25 @@ void AccessLog::write(const AccessLogEntry &entry) {
   line.clear();
   append_access_log(line, entry, format_, wall_clock_ms());
   enqueue(line);
+}
+
+void AccessLog::delivered(const Delivery &delivery) {
+  if (!writer_) {
+    return;
+  }
+  AccessLogEntry entry;
+  entry.method = delivery.method;
+  entry.path = delivery.path;
+  entry.status = delivery.status;
+  entry.duration = delivery.duration;
+  entry.facts = facts_of(delivery.note);
+  entry.remote = delivery.remote;
+  entry.fault = delivery.fault;
+  write(entry);
+}
+
+void AccessLog::noted(std::string_view event, std::string_view detail) {
+  note(std::string(event), std::string(detail));
 }
 
 void AccessLog::note(const std::string &event, const std::string &detail) {

@@ -107,7 +107,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     facts.reason = reason;
     return finish(Outcome::invalid_request);
   };
-  // The order is DESIGN.md's: path, method, size, media type, JSON, fields, key. A
+  // The order is docs/architecture.md's: path, method, size, media type, JSON, fields, key. A
   // Prefer header overrides what the body gets, not the refusals before it.
   if (request.path != authenticate_path) {
     return finish(Outcome::not_found);
@@ -258,11 +258,25 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
   return "";
 }
 
-HandledRequest AuthHandler::handle(const HttpRequest &request) const {
+HttpResponse AuthHandler::answer(const HttpRequest &request, AnswerNote *note) const {
   Decision decision = decide(request);
   decision.facts.answer = fixtures_->name_of(decision.answer);
   HttpResponse response = render(decision);
-  return {std::move(response), std::move(decision.facts)};
+  if (auto *noted = dynamic_cast<FactsNote *>(note)) {
+    noted->facts = std::move(decision.facts);
+  }
+  return response;
+}
+
+HandledRequest AuthHandler::handle(const HttpRequest &request) const {
+  FactsNote note;
+  HttpResponse response = answer(request, &note);
+  return {std::move(response), std::move(note.facts)};
+}
+
+HttpResponse AuthHandler::refuse(Refusal refusal) const {
+  return respond(refusal == Refusal::payload_too_large ? Outcome::payload_too_large
+                                                       : Outcome::invalid_request);
 }
 
 HttpResponse AuthHandler::respond(Outcome outcome) const {

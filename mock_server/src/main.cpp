@@ -10,7 +10,8 @@
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/lifecycle.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 
 #include <CLI/CLI.hpp>

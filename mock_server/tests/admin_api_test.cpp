@@ -4,6 +4,7 @@
 
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/version.hpp"
+#include "inspekt/mock/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"

@@ -320,7 +320,8 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
   const auto refused = default_handler().handle(login(R"({"key":"demo-valid-key"})", std::nullopt));
   CHECK(json::parse(refused.response.body) == json{{"message", "Invalid API key"}});
   AccessLogEntry entry{"POST",         "/api/authenticate", 400, std::chrono::microseconds(1500),
-                       &refused.facts, "127.0.0.1:5000"};
+                       &refused.facts, "127.0.0.1:5000",
+                       std::nullopt};
   CHECK(format_access_log(entry, LogFormat::text, 1764000000000) ==
         "2025-11-24T16:00:00.000Z POST /api/authenticate 400 1.500ms outcome=invalid_request "
         "reason=content_type remote=127.0.0.1:5000");
@@ -336,7 +337,7 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
 
 TEST_CASE("log lines: time per millisecond across seconds, durations' digits, quoting",
           "[handler][log]") {
-  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), nullptr, "r"};
+  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), nullptr, "r", std::nullopt};
   // The time down to the second is kept between lines: a new second must show.
   CHECK(format_access_log(entry, LogFormat::text, 1764000000999) ==
         "2025-11-24T16:00:00.999Z GET \"/a b\" 404 0.000ms remote=r");
@@ -361,7 +362,7 @@ TEST_CASE("log lines: a NUL byte in a path or client_id is escaped, never writte
   // plain byte: a raw NUL in a text log cuts the line for most tools reading it.
   using namespace std::string_literals;
   const std::string path = "/api/authenticate\0"s;
-  AccessLogEntry entry{"POST", path, 404, std::nullopt, nullptr, "r"};
+  AccessLogEntry entry{"POST", path, 404, std::nullopt, nullptr, "r", std::nullopt};
   CHECK(format_access_log(entry, LogFormat::text, 0) ==
         "1970-01-01T00:00:00.000Z POST \"/api/authenticate\\u0000\" 404 - remote=r");
   const RequestFacts facts{"success", "demo...", "\0x"s, std::nullopt};

@@ -2,6 +2,8 @@
 // (framing, pipelining, limits, keep-alive, refusals) are pinned here; the event loop
 // around it is tested over loopback in server_test.cpp.
 
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
@@ -308,13 +310,13 @@ TEST_CASE("targets are routed by their decoded path", "[session]") {
 // Answers 200 and keeps every request it was given, as the engine passed it.
 class RecordingResponder final : public Responder {
 public:
-  HandledRequest handle(const HttpRequest &request) const override {
+  HttpResponse answer(const HttpRequest &request, AnswerNote *) const override {
     seen.push_back(request);
     HttpResponse response;
     response.body = "{}";
-    return {std::move(response), {}};
+    return response;
   }
-  HttpResponse respond(Outcome) const override { return {}; }
+  HttpResponse refuse(Refusal) const override { return {}; }
   mutable std::vector<HttpRequest> seen;
 };
 

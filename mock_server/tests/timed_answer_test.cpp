@@ -187,15 +187,13 @@ namespace {
 // one when it likes, with the status it likes.
 class DeferringResponder final : public Responder {
 public:
-  HandledRequest handle(const HttpRequest &) const override {
-    HandledRequest handled;
-    handled.facts.answer = "admin";
-    handled.facts.journaled = false;
-    handled.response.deferred = std::make_shared<DeferredAnswer>();
-    pending.push_back(handled.response.deferred);
-    return handled;
+  HttpResponse answer(const HttpRequest &, AnswerNote *) const override {
+    HttpResponse response;
+    response.deferred = std::make_shared<DeferredAnswer>();
+    pending.push_back(response.deferred);
+    return response;
   }
-  HttpResponse respond(Outcome) const override { return {}; }
+  HttpResponse refuse(Refusal) const override { return {}; }
   mutable std::vector<std::shared_ptr<DeferredAnswer>> pending;
 };
 
@@ -249,13 +247,13 @@ TEST_CASE("a deferred answer given before the engine looks leaves at once",
           "[session][timed][deferred]") {
   class GivenAlready final : public Responder {
   public:
-    HandledRequest handle(const HttpRequest &) const override {
-      HandledRequest handled;
-      handled.response.deferred = std::make_shared<DeferredAnswer>();
-      handled.response.deferred->give(answer_with(200, "{}"));
-      return handled;
+    HttpResponse answer(const HttpRequest &, AnswerNote *) const override {
+      HttpResponse response;
+      response.deferred = std::make_shared<DeferredAnswer>();
+      response.deferred->give(answer_with(200, "{}"));
+      return response;
     }
-    HttpResponse respond(Outcome) const override { return {}; }
+    HttpResponse refuse(Refusal) const override { return {}; }
   } responder;
   HttpSession session(responder, {}, nullptr, "");
   session.receive(post(login));

@@ -2,7 +2,9 @@
 // over plain HTTP.
 
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 #include "test_support/raw_http.hpp"
 
 #include <catch2/catch.hpp>

@@ -100,7 +100,7 @@ json entry_json(const JournalEntry &entry) {
   out["time"] = utc_timestamp(entry.time_ms);
   out["method"] = entry.method;
   out["path"] = entry.path;
-  out["status"] = entry.status;
+  out["status"] = entry.status ? json(*entry.status) : json(nullptr); // none: no head went out
   out["answer"] = or_null(entry.answer);
   out["key_hint"] = or_null(entry.key_hint);
   out["client_id"] = or_null(entry.client_id);
@@ -266,14 +266,56 @@ HttpResponse AdminApi::respond(Outcome outcome) const {
   return runtime_->handler()->respond(outcome);
 }
 
+HttpResponse AdminApi::refuse(Refusal refusal) const {
+  return runtime_->handler()->refuse(refusal);
+}
+
 HandledRequest AdminApi::handle(const HttpRequest &request) const {
+  FactsNote note;
+  HttpResponse response = answer(request, &note);
+  return {std::move(response), std::move(note.facts)};
+}
+
+void AdminApi::Recorder::delivered(const Delivery &delivery) {
+  const RequestFacts *facts = facts_of(delivery.note);
+  if (facts != nullptr ? !facts->journaled : !api_.journals(delivery.path)) {
+    return;
+  }
+  JournalRecord record;
+  record.method = delivery.method;
+  record.path = delivery.path;
+  record.status = delivery.status;
+  if (facts != nullptr) {
+    record.answer = facts->answer;
+    record.key_hint = facts->key_hint;
+    record.key_tag = facts->key_tag;
+    if (facts->client_id) {
+      record.client_id = *facts->client_id;
+    }
+    record.reason = facts->reason;
+  }
+  if (delivery.request != nullptr && delivery.request->prefer) {
+    record.prefer = *delivery.request->prefer;
+  }
+  record.fault = delivery.fault;
+  record.duration = delivery.duration.value_or(std::chrono::microseconds(0));
+  record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  api_.runtime_->journal().record(record);
+}
+
+HttpResponse AdminApi::answer(const HttpRequest &request, AnswerNote *note) const {
   if (!access_.enabled || !is_admin_path(request.path)) {
     const auto handler = runtime_->handler(); // once: the request ends on this set
-    return handler->handle(request);
+    return handler->answer(request, note);
   }
-  HandledRequest handled;
-  handled.facts.answer = "admin";
-  handled.facts.journaled = false;
+  if (auto *noted = dynamic_cast<FactsNote *>(note)) {
+    noted->facts = RequestFacts{};
+    noted->facts.answer = "admin";
+    noted->facts.journaled = false;
+  }
+  HandledRequest handled; // its facts are the note's
   if (auto refused = refuse_access(request)) {
     handled.response = std::move(*refused);
   } else if (request.body_too_large) {
@@ -294,7 +336,7 @@ HandledRequest AdminApi::handle(const HttpRequest &request) const {
   } else {
     handled.response = answer_admin(request);
   }
-  return handled;
+  return std::move(handled.response);
 }
 
 std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) const {

@@ -73,7 +73,8 @@ Journal::Slot Journal::pack(const JournalRecord &record) {
   slot.time_ms = record.time_ms;
   slot.duration_us =
       static_cast<std::uint32_t>(std::clamp<std::int64_t>(record.duration.count(), 0, UINT32_MAX));
-  slot.status = static_cast<std::uint16_t>(std::clamp(record.status, 0, 65535));
+  slot.status = // 0: none went out
+      record.status ? static_cast<std::uint16_t>(std::clamp(*record.status, 1, 65535)) : 0;
   slot.reason = record.reason ? static_cast<std::uint8_t>(*record.reason) + 1 : 0;
   if (record.key_tag) {
     slot.key_tag = *record.key_tag;
@@ -114,7 +115,9 @@ JournalEntry Journal::unpack(const Slot &slot) {
   JournalEntry entry;
   entry.id = slot.id;
   entry.time_ms = slot.time_ms;
-  entry.status = slot.status;
+  if (slot.status != 0) {
+    entry.status = slot.status;
+  }
   entry.duration = std::chrono::microseconds(slot.duration_us);
   std::string_view text = slot.text;
   const auto take = [&text](std::size_t length) {
@@ -171,7 +174,7 @@ bool Journal::matches(const Slot &slot, const JournalFilter &filter) {
   if (filter.path && text.substr(slot.method_length, slot.path_length) != *filter.path) {
     return false;
   }
-  if (filter.status && slot.status != *filter.status) {
+  if (filter.status && (slot.status == 0 || slot.status != *filter.status)) {
     return false;
   }
   if (filter.answer && ((slot.present & has_answer) == 0 ||

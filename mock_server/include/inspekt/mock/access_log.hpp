@@ -1,8 +1,11 @@
 #pragma once
-// One line per request: method, path, status, duration, the answer's name (and why,
-// for a refusal), client_id and the key's first characters. Never a whole key, never a token.
+// One line per request, written when the answer is delivered: method, path, the status
+// that went on the wire, the time to the answer's last byte, the answer's name (and why,
+// for a refusal), the fault, client_id and the key's first characters. Never a whole key,
+// never a token.
 
 #include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/engine/delivery.hpp"
 
 #include <chrono>
 #include <memory>
@@ -20,10 +23,11 @@ enum class LogFormat { text, json };
 struct AccessLogEntry {
   std::string_view method;
   std::string_view path;
-  int status = 0;
+  std::optional<int> status; // none: a fault sent no status line ("-")
   std::optional<std::chrono::microseconds> duration; // unknown for unparsable requests
   const RequestFacts *facts = nullptr;               // absent when the handler never ran
   std::string_view remote;
+  std::optional<Fault> fault;
 };
 
 std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
@@ -35,7 +39,7 @@ std::string format_access_log(const AccessLogEntry &entry, LogFormat format,
 // dropped, and how many is said once the stream takes lines again. The writer takes
 // every waiting line at once (one write(2)), and is woken only when it sleeps idle:
 // a line reaches the stream up to 2 ms after it is given.
-class AccessLog {
+class AccessLog final : public DeliveryObserver {
 public:
   // A null stream logs nothing (and starts no thread).
   AccessLog(std::ostream *out, LogFormat format, std::size_t max_waiting_lines = 10000);
@@ -45,12 +49,15 @@ public:
   AccessLog(int fd, LogFormat format, std::size_t max_waiting_lines = 10000);
   // Waits up to 250 ms for the waiting lines to be written; a stream blocked longer is
   // left to its writer thread, which the process's exit ends.
-  ~AccessLog();
+  ~AccessLog() override;
   AccessLog(const AccessLog &) = delete;
   AccessLog &operator=(const AccessLog &) = delete;
 
-  bool enabled() const { return writer_ != nullptr; }
+  bool enabled() const override { return writer_ != nullptr; }
   void write(const AccessLogEntry &entry);
+  // The engine's subscription: a line per delivered answer, a note per engine event.
+  void delivered(const Delivery &delivery) override;
+  void noted(std::string_view event, std::string_view detail) override;
   // Lines that are not requests (start, stop), in the same format.
   void note(const std::string &event, const std::string &detail);
   // Waits until every line given so far is written; false when `timeout` passes first.

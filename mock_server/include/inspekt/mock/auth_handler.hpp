@@ -1,11 +1,9 @@
 #pragma once
 // POST /api/authenticate as a plain function from a request value to a response value,
-// so that every documented behaviour can be tested without sockets. The transports
-// (mock_server.hpp) only carry requests and answers to and from it.
+// so that every documented behaviour can be tested without sockets. The engine
+// (engine/mock_server.hpp) only carries requests and answers to and from it.
 
 #include "inspekt/client/endpoint.hpp"
-#include "inspekt/mock/control/fault.hpp"
-#include "inspekt/mock/control/journal.hpp"
 #include "inspekt/mock/control/mock_state.hpp"
 #include "inspekt/mock/control/prefer.hpp"
 #include "inspekt/mock/control/quota_book.hpp"
@@ -17,6 +15,7 @@
 #include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
+#include "inspekt/mock/engine/responder.hpp"
 
 #include <chrono>
 #include <memory>
@@ -30,64 +29,6 @@ namespace inspekt::mock {
 
 using inspekt::authenticate_path; // the one definition, in the client (endpoint.hpp)
 
-struct HttpRequest {
-  std::string method;
-  std::string path;
-  std::optional<std::string> content_type; // absent when the header is missing
-  std::string body;
-  bool body_too_large = false; // the transport stopped reading at the limit
-  // The Prefer header's value (several field lines joined with ", "), when sent.
-  std::optional<std::string> prefer;
-  // The Authorization header's value, when sent (the admin API's Bearer token). Never
-  // logged or recorded.
-  std::optional<std::string> authorization;
-  std::string query; // the target's part after '?' (before any '#'), as sent
-};
-
-class DeferredAnswer;
-
-struct HttpResponse {
-  int status = 200;
-  HeaderList headers;
-  std::string body;
-  // Applied by the engine (DESIGN.md, "The control plane"): the answer leaves after
-  // `delay` (a timer on the event loop, never a sleep), and misbehaves on the wire as
-  // `fault` says. SLOW_BODY trickles the body out over `delay` instead.
-  std::chrono::milliseconds delay{0};
-  std::optional<Fault> fault;
-  // An answer that another thread computes (the admin API's calls, which may read a
-  // whole fixture set): when set, everything above is ignored and the engine sends what
-  // `deferred` is given once it is given. The connection's later requests wait, as
-  // behind a delay; the event loop goes on serving every other connection meanwhile.
-  std::shared_ptr<DeferredAnswer> deferred;
-};
-
-// Where a thread leaves an answer for the event loop that holds the request (it looks
-// every deferred_poll_interval, on its timer). Thread-safe; give() counts once.
-class DeferredAnswer {
-public:
-  void give(HttpResponse response) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!given_) {
-      given_ = true;
-      answer_ = std::move(response);
-    }
-  }
-  std::optional<HttpResponse> take() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::optional<HttpResponse> taken = std::move(answer_);
-    answer_.reset();
-    return taken;
-  }
-
-private:
-  std::mutex mutex_;
-  bool given_ = false;
-  std::optional<HttpResponse> answer_;
-};
-
-inline constexpr std::chrono::milliseconds deferred_poll_interval{1};
-
 // What the access log may say about a request; never the key or a token.
 struct RequestFacts {
   std::string answer;   // the name of the answer given (responses.json), e.g. "success"
@@ -99,6 +40,18 @@ struct RequestFacts {
   std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when sent: never the key
 };
 
+// The note the handler attaches to each answer (Responder::make_note): the engine hands
+// it back with the delivery, for the access log and the journal.
+struct FactsNote final : AnswerNote {
+  RequestFacts facts;
+};
+
+// The facts a delivery's note carries, or nullptr when the responder left none.
+inline const RequestFacts *facts_of(const AnswerNote *note) {
+  const auto *noted = dynamic_cast<const FactsNote *>(note);
+  return noted != nullptr ? &noted->facts : nullptr;
+}
+
 struct HandledRequest {
   HttpResponse response;
   RequestFacts facts;
@@ -106,25 +59,6 @@ struct HandledRequest {
 
 // `--ignore-prefer` turns the Prefer header off: requests are answered as without it.
 enum class PreferHeader { honoured, ignored };
-
-// What the engine asks of whatever answers requests: AuthHandler in the mock; tests
-// give others (an answer with a delay or a fault, whatever the fixtures say).
-class Responder {
-public:
-  virtual ~Responder() = default;
-  // Thread-safe: called from every event loop at once.
-  virtual HandledRequest handle(const HttpRequest &request) const = 0;
-  // The answer for a refusal the engine decides itself (413, a request it cannot
-  // parse), without credentials.
-  virtual HttpResponse respond(Outcome outcome) const = 0;
-  // Where the engine records the requests this responder answers (the admin API's
-  // journal), or nullptr for none.
-  virtual Journal *journal() const { return nullptr; }
-  // Whether a request to `path` that the engine refused itself (413, a request it
-  // cannot parse) goes to that journal: not when the path is one the responder keeps
-  // out of it (the admin API's own).
-  virtual bool journals(std::string_view /*path*/) const { return true; }
-};
 
 class AuthHandler final : public Responder {
 public:
@@ -138,12 +72,17 @@ public:
   AuthHandler(std::shared_ptr<const FixtureSet> fixtures, std::shared_ptr<MockState> state,
               PreferHeader prefer);
 
-  // Thread-safe: may be called from many connections at once.
-  HandledRequest handle(const HttpRequest &request) const override;
+  // Thread-safe: may be called from many connections at once. `note`, when given, is a
+  // FactsNote (make_note()) and receives the request's facts.
+  std::unique_ptr<AnswerNote> make_note() const override { return std::make_unique<FactsNote>(); }
+  HttpResponse answer(const HttpRequest &request, AnswerNote *note) const override;
+  // The answer and its facts together (tests, the fuzzer, the admin API's callers).
+  HandledRequest handle(const HttpRequest &request) const;
 
-  // The fixture's answer for an outcome decided outside the handler (the transport's
-  // own 413 or 400), without credentials.
-  HttpResponse respond(Outcome outcome) const override;
+  // The fixture's answer for an outcome decided outside the handler (the engine's own
+  // 413 or 400), without credentials.
+  HttpResponse respond(Outcome outcome) const;
+  HttpResponse refuse(Refusal refusal) const override;
 
   const FixtureSet &fixtures() const { return *fixtures_; }
   // The entry a login with `key` would use, or nullptr (constant-time, as for logins).

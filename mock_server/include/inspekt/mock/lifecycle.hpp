@@ -4,7 +4,7 @@
 // line; tests and other programs can run a mock the same way.
 
 #include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <chrono>
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// The admin API (DESIGN.md, "Admin API"; the shapes in docs/admin-api.md): a Responder
+// The admin API (the shapes in docs/admin-api.md): a Responder
 // that answers /__admin/* itself, JSON in and out, and passes every other request to
 // the set in use (MockRuntime::handler()), loaded once per request.
 //
@@ -7,10 +7,12 @@
 // token, every admin call needs "Authorization: Bearer TOKEN" (compared in constant
 // time), else 401. On any other host without a token, 403. Disabled (--no-admin),
 // /__admin/... is an unknown path like any other (the fixtures' 404). Admin calls go to
-// the access log as answer "admin", never to the journal.
+// the access log as answer "admin", never to the journal. The journal hears of every
+// other answer as the engine delivered it (observer()).
 
 #include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/control/mock_runtime.hpp"
+#include "inspekt/mock/engine/delivery.hpp"
 
 #include <memory>
 #include <optional>
@@ -44,10 +46,17 @@ public:
   AdminApi(const AdminApi &) = delete;
   AdminApi &operator=(const AdminApi &) = delete;
 
-  HandledRequest handle(const HttpRequest &request) const override;
-  HttpResponse respond(Outcome outcome) const override;
-  Journal *journal() const override { return &runtime_->journal(); }
-  bool journals(std::string_view path) const override;
+  std::unique_ptr<AnswerNote> make_note() const override { return std::make_unique<FactsNote>(); }
+  HttpResponse answer(const HttpRequest &request, AnswerNote *note) const override;
+  HttpResponse refuse(Refusal refusal) const override;
+  // The journal's subscription: each delivered answer that belongs in it.
+  DeliveryObserver *observer() const override { return &recorder_; }
+  // The answer and its facts together (tests, the fuzzer).
+  HandledRequest handle(const HttpRequest &request) const;
+  HttpResponse respond(Outcome outcome) const;
+  // Whether an answer the engine refused itself, to a request for `path`, goes to the
+  // journal: not when the path is the admin API's own.
+  bool journals(std::string_view path) const;
 
   MockRuntime &runtime() const { return *runtime_; }
 
@@ -56,10 +65,19 @@ private:
   std::optional<HttpResponse> refuse_access(const HttpRequest &request) const;
 
   class Worker;
+  class Recorder final : public DeliveryObserver {
+  public:
+    explicit Recorder(const AdminApi &api) : api_(api) {}
+    void delivered(const Delivery &delivery) override;
+
+  private:
+    const AdminApi &api_;
+  };
 
   std::shared_ptr<MockRuntime> runtime_;
   AdminAccess access_;
   std::optional<KeyDigest> token_digest_;
+  mutable Recorder recorder_{*this};
   std::unique_ptr<Worker> worker_; // last: stopped before the rest goes
 };
 

@@ -1,12 +1,12 @@
 #pragma once
-// The request journal (DESIGN.md, "Admin API"): what the mock answered, newest first,
+// The request journal (docs/admin-api.md): what the mock answered, newest first,
 // for CI to assert on through GET /__admin/requests. A bounded ring of compact entries:
 // at most `capacity` are held (the oldest dropped and counted), each field clipped, so a
 // full 10,000-entry journal stays under 8 MiB however hostile the requests. Entries are
 // redacted as the access log is: a key's hint (at most 4 characters), never a key or a
 // token. Thread-safe: the engine records from every event loop, one short lock each.
 
-#include "inspekt/mock/control/fault.hpp"
+#include "inspekt/mock/engine/fault.hpp"
 #include "inspekt/mock/reason.hpp"
 
 #include <chrono>
@@ -19,11 +19,11 @@
 
 namespace inspekt::mock {
 
-// What the engine knows of an answered request. Views: recorded copies what it needs.
+// An answered request as delivered. Views: recorded copies what it needs.
 struct JournalRecord {
   std::string_view method;
   std::string_view path;
-  int status = 0;
+  std::optional<int> status; // none: a fault sent no status line
   std::optional<std::string_view> answer; // absent: the handler never ran (413, unparsable)
   std::string_view key_hint;              // empty: no key sent
   std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when a key was sent
@@ -31,8 +31,8 @@ struct JournalRecord {
   std::optional<std::string_view> prefer;
   std::optional<Reason> reason;
   std::optional<Fault> fault;
-  std::chrono::microseconds duration{0}; // planned delay included
-  std::int64_t time_ms = 0;              // system UTC time answered, Unix milliseconds
+  std::chrono::microseconds duration{0}; // from the request to the answer's last byte
+  std::int64_t time_ms = 0;              // system UTC time delivered, Unix milliseconds
 };
 
 // One held entry, copied out for the admin API.
@@ -41,7 +41,7 @@ struct JournalEntry {
   std::int64_t time_ms = 0;
   std::string method;
   std::string path;
-  int status = 0;
+  std::optional<int> status; // none: a fault sent no status line
   std::optional<std::string> answer;
   std::optional<std::string> key_hint;
   std::optional<std::string> client_id;

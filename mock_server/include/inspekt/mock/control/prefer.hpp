@@ -5,7 +5,7 @@
 // problem, answered 400 with a message naming it, never ignored; RFC 7240's own
 // preferences (return, respond-async, wait, handling) are not the mock's and are ignored.
 
-#include "inspekt/mock/control/fault.hpp"
+#include "inspekt/mock/engine/fault.hpp"
 
 #include <array>
 #include <chrono>

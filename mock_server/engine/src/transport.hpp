@@ -1,9 +1,9 @@
 #pragma once
 // What MockServer needs from the engine (event_loop_transport.cpp): bind, run, stop.
 
-#include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/delivery.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/engine/responder.hpp"
 
 #include <chrono>
 #include <memory>
@@ -22,6 +22,6 @@ public:
 
 std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const Responder> handler,
                                                      const ServerOptions &options,
-                                                     std::shared_ptr<AccessLog> log);
+                                                     std::shared_ptr<DeliveryObserver> observer);
 
 } // namespace inspekt::mock::detail

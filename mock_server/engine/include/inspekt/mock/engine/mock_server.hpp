@@ -1,10 +1,11 @@
 #pragma once
-// The server around a Responder (AuthHandler), with the limits that keep one client from stopping
-// the mock from answering others. One engine serves HTTP and HTTPS: epoll event loops (half the
-// CPUs), HttpSession speaking the protocol, OpenSSL in between for HTTPS.
+// The server around a Responder, with the limits that keep one client from stopping the
+// mock from answering others. One engine serves HTTP and HTTPS: epoll event loops (half
+// the CPUs), HttpSession speaking the protocol, OpenSSL in between for HTTPS. Each answer
+// as delivered goes to `observer` (the access log) and to the responder's own observer.
 
-#include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/engine/delivery.hpp"
+#include "inspekt/mock/engine/responder.hpp"
 #include "inspekt/mock/engine/tls_identity.hpp"
 
 #include <chrono>
@@ -42,7 +43,7 @@ class MockServer {
 public:
   // Throws TlsError when OpenSSL refuses options.tls.
   MockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
-             std::shared_ptr<AccessLog> log = nullptr);
+             std::shared_ptr<DeliveryObserver> observer = nullptr);
   ~MockServer();
   MockServer(const MockServer &) = delete;
   MockServer &operator=(const MockServer &) = delete;
@@ -71,7 +72,7 @@ private:
 class BackgroundMockServer {
 public:
   BackgroundMockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
-                       std::shared_ptr<AccessLog> log = nullptr);
+                       std::shared_ptr<DeliveryObserver> observer = nullptr);
   ~BackgroundMockServer();
 
   MockServer &server() { return server_; }

@@ -1,6 +1,6 @@
 #include "listen_socket.hpp"
 
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>

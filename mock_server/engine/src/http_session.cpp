@@ -2,6 +2,8 @@
 
 #include "inspekt/client/exchange.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <http_parser.h>
 
 #include <algorithm>
@@ -62,6 +64,26 @@ void path_of(std::string_view target, std::string &path, std::string &query) {
       ++i;
     }
   }
+}
+
+// The status a faulted answer's bytes carry in their head; none when the fault sends no
+// head at all.
+std::optional<int> head_status(const HttpResponse &response) {
+  if (!response.fault) {
+    return response.status;
+  }
+  switch (*response.fault) {
+  case Fault::connection_reset_by_peer:
+  case Fault::empty_response:
+  case Fault::random_data_then_close:
+    return std::nullopt;
+  case Fault::malformed_response_chunk:
+    return 200;
+  case Fault::slow_body:
+  case Fault::truncated_body:
+    break;
+  }
+  return response.status;
 }
 
 // Buffers up to this size are kept from one request to the next.
@@ -222,10 +244,15 @@ int HttpSession::url(const char *at, std::size_t length) {
   return 0;
 }
 
-HttpSession::HttpSession(const Responder &handler, const HttpLimits &limits, AccessLog *log,
-                         std::string remote)
-    : handler_(handler), limits_(limits), log_(log != nullptr && log->enabled() ? log : nullptr),
-      journal_(handler.journal()), remote_(std::move(remote)), parser_(std::make_unique<Parser>()) {
+HttpSession::HttpSession(const Responder &handler, const HttpLimits &limits,
+                         DeliveryObserver *observer, std::string remote)
+    : handler_(handler), limits_(limits), note_(handler.make_note()), remote_(std::move(remote)),
+      parser_(std::make_unique<Parser>()) {
+  for (DeliveryObserver *each : {observer, handler.observer()}) {
+    if (each != nullptr && each->enabled()) {
+      observers_.push_back(each);
+    }
+  }
   static std::once_flag head_limit;
   std::call_once(head_limit, [] {
     http_parser_set_max_header_size(static_cast<uint32_t>(max_request_head_bytes));
@@ -234,7 +261,11 @@ HttpSession::HttpSession(const Responder &handler, const HttpLimits &limits, Acc
   parser_->state.data = this;
 }
 
-HttpSession::~HttpSession() = default;
+HttpSession::~HttpSession() {
+  if (sending_.active) {
+    end_delivery(std::chrono::steady_clock::now()); // cut short: they hear what went out
+  }
+}
 
 bool HttpSession::idle() const {
   return !in_request_ && unparsed_.empty() && timed_.empty();
@@ -357,7 +388,7 @@ void HttpSession::start_request() {
   chunked_seen_ = false;
   head_refusal_ = 0;
   dropped_body_bytes_ = 0;
-  if (log_ != nullptr || journal_ != nullptr) {
+  if (!observers_.empty()) {
     started_ = std::chrono::steady_clock::now();
   }
 }
@@ -490,7 +521,7 @@ int HttpSession::headers_complete() {
     if (awaits_continue || state.content_length > limits_.max_drained_body_bytes) {
       // Reading megabytes to keep one connection is not worth it: answer now and close.
       close_requested_ = true;
-      answer(handler_.respond(Outcome::payload_too_large), head_request(), std::nullopt);
+      answer(handler_.refuse(Refusal::payload_too_large), head_request(), false);
       return -1;
     }
   } else if (expects_continue_ && state.http_minor >= 1) {
@@ -513,7 +544,7 @@ int HttpSession::body(std::string_view chunk) {
   dropped_body_bytes_ += chunk.size();
   if (dropped_body_bytes_ > limits_.max_drained_body_bytes) {
     close_requested_ = true;
-    answer(handler_.respond(Outcome::payload_too_large), head_request(), std::nullopt);
+    answer(handler_.refuse(Refusal::payload_too_large), head_request(), false);
     return -1;
   }
   return 0;
@@ -526,8 +557,7 @@ int HttpSession::message_complete() {
       answered_ + 1 >= limits_.keep_alive_max_requests) {
     close_requested_ = true;
   }
-  HandledRequest handled = handler_.handle(request_);
-  answer(std::move(handled.response), head_only, handled.facts);
+  answer(handler_.answer(request_, note_.get()), head_only, note_ != nullptr);
   if (finished_) {
     return -1;
   }
@@ -538,16 +568,17 @@ int HttpSession::message_complete() {
   return 0;
 }
 
-void HttpSession::answer(HttpResponse response, bool head_only,
-                         const std::optional<RequestFacts> &facts) {
+void HttpSession::answer(HttpResponse response, bool head_only, bool noted) {
+  begin_delivery(response, noted);
   if (response.deferred) {
-    defer(std::move(response.deferred), head_only, facts); // logged when it leaves
+    defer(std::move(response.deferred), head_only); // told when it leaves
   } else if (response.fault || response.delay.count() > 0) {
-    hold(response, head_only);
-    log_answer(response, facts);
+    hold(response, head_only); // told when its last piece leaves, or its fault is done
   } else {
+    const std::size_t before = output_.size();
     render(response, head_only, output_);
-    log_answer(response, facts);
+    sending_.bytes = output_.size() - before;
+    end_delivery(std::chrono::steady_clock::now());
   }
   ++answered_;
   in_request_ = false;
@@ -585,15 +616,12 @@ void HttpSession::render(const HttpResponse &response, bool head_only, std::stri
   }
 }
 
-void HttpSession::defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only,
-                        const std::optional<RequestFacts> &facts) {
+void HttpSession::defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only) {
   const auto now = std::chrono::steady_clock::now();
   ending_ = close_requested_ ? Ending::close : Ending::keep_alive;
   Timed waiting(now, std::string());
   waiting.deferred = std::move(deferred);
   waiting.head_only = head_only;
-  waiting.facts = facts;
-  waiting.started = in_request_ ? started_ : now;
   timed_.push_back(std::move(waiting));
   release(now); // given already: it goes now
   if (!timed_.empty()) {
@@ -613,8 +641,8 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
     std::string whole;
     render(response, head_only, whole);
     const std::size_t head_size = whole.size() - (head_only ? 0 : response.body.size());
-    // What each fault does on the wire (DESIGN.md, "Faults"). Over HTTPS the bytes go
-    // inside the TLS stream; the reset is at the TCP level.
+    // What each fault does on the wire (docs/architecture.md, "Faults"). Over HTTPS the
+    // bytes go inside the TLS stream; the reset is at the TCP level.
     switch (*response.fault) {
     case Fault::connection_reset_by_peer:
       timed_.push_back({due, ""});
@@ -680,7 +708,7 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
       break;
     }
   }
-  release(now); // what is due at once (a slow body's head) goes now
+  release(now); // what is due at once (a slow body's head, a reset without delay) goes now
   if (!timed_.empty()) {
     // Nothing more is parsed until the timed bytes are out: later pipelined requests
     // wait their turn, and their answers keep their order.
@@ -693,22 +721,30 @@ void HttpSession::hold(const HttpResponse &response, bool head_only) {
 }
 
 void HttpSession::release(std::chrono::steady_clock::time_point now) {
+  if (timed_.empty()) {
+    return;
+  }
+  const std::size_t before = output_.size();
   while (!timed_.empty() && timed_.front().due <= now) {
     Timed &next = timed_.front();
     if (next.deferred) {
       const std::optional<HttpResponse> given = next.deferred->take();
       if (!given) {
         next.due = now + deferred_poll_interval; // not yet: look again
-        return;
+        break;
       }
+      sending_.status = given->status;
       render(*given, next.head_only, output_);
-      log_answer(*given, next.facts, next.started);
     } else if (next.answer) {
       render(*next.answer, next.head_only, output_);
     } else {
       output_ += next.bytes;
     }
     timed_.pop_front();
+  }
+  sending_.bytes += output_.size() - before;
+  if (timed_.empty() && sending_.active) {
+    end_delivery(now); // the last byte is out, or the fault's ending follows at once
   }
 }
 
@@ -740,19 +776,17 @@ void HttpSession::refuse(int status) {
   close_requested_ = true;
   HttpResponse response;
   if (status == 400) {
-    response = handler_.respond(Outcome::invalid_request);
+    response = handler_.refuse(Refusal::invalid_request);
   } else {
     response.status = status;
     response.headers.emplace_back("Content-Type", "application/json");
     response.body = nlohmann::json{{"message", std::string(reason_phrase(status))}}.dump();
   }
-  answer(std::move(response), head_request(), std::nullopt);
+  answer(std::move(response), head_request(), false);
 }
 
 void HttpSession::fail(const std::string &what) {
-  if (log_ != nullptr) {
-    log_->note("error", "request failed: " + what);
-  }
+  note_event("error", "request failed: " + what);
   fault_.reset();
   if (finished_) {
     return;
@@ -762,7 +796,7 @@ void HttpSession::fail(const std::string &what) {
   response.status = 500;
   response.headers.emplace_back("Content-Type", "application/json");
   response.body = R"({"message":"Internal mock error"})";
-  answer(std::move(response), head_request(), std::nullopt);
+  answer(std::move(response), head_request(), false);
 }
 
 bool HttpSession::head_request() const {
@@ -773,17 +807,31 @@ bool HttpSession::head_request() const {
   return in_request_ && headers_done_ && parser_->state.method == HTTP_HEAD;
 }
 
-void HttpSession::log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts,
-                             std::optional<std::chrono::steady_clock::time_point> started) {
-  if (journal_ == nullptr && log_ == nullptr) {
+void HttpSession::begin_delivery(const HttpResponse &response, bool noted) {
+  sending_.active = !observers_.empty();
+  if (!sending_.active) {
     return;
   }
-  // The request answered: the one being read, or the one whose deferred answer leaves
-  // now (nothing more is read meanwhile). Out of both (bytes that never began a
-  // request), nothing of the request answered before belongs to this answer.
-  const bool current = in_request_ || started.has_value();
-  static const HttpRequest no_request;
-  const HttpRequest &request = current ? request_ : no_request;
+  sending_.current = in_request_;
+  sending_.noted = noted;
+  sending_.status = head_status(response);
+  sending_.fault = response.deferred ? std::nullopt : response.fault;
+  sending_.bytes = 0;
+  sending_.started.reset();
+  if (in_request_) {
+    sending_.started = started_;
+  }
+}
+
+void HttpSession::end_delivery(std::chrono::steady_clock::time_point now) {
+  if (!sending_.active) {
+    return;
+  }
+  sending_.active = false;
+  // The request answered: the one being read, or the one whose timed answer leaves now
+  // (nothing more is read meanwhile). Out of both (bytes that never began a request),
+  // nothing of the request answered before belongs to this answer.
+  const bool current = sending_.current;
   // A request refused before its head was whole has only its target: its path, without
   // the query (which may hold anything), as for every other request.
   std::string target_path;
@@ -791,53 +839,31 @@ void HttpSession::log_answer(const HttpResponse &response, const std::optional<R
     std::string query;
     path_of(target_, target_path, query);
   }
-  const std::string &path = request.path.empty() ? target_path : request.path;
-  const bool journaled =
-      journal_ != nullptr && (facts ? facts->journaled : handler_.journals(path));
-  if (log_ == nullptr && !journaled) {
-    return;
+  Delivery delivery;
+  delivery.request = current ? &request_ : nullptr;
+  if (current) {
+    delivery.method = request_.method;
+    delivery.path = request_.path.empty() ? std::string_view(target_path) : request_.path;
   }
-  std::optional<std::chrono::microseconds> duration;
-  if (started || in_request_) {
-    duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started.value_or(started_));
+  // What went on the wire: a head only once bytes left.
+  delivery.status = sending_.bytes > 0 ? sending_.status : std::nullopt;
+  delivery.fault = sending_.fault;
+  delivery.bytes = sending_.bytes;
+  if (sending_.started) {
+    delivery.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        now - *sending_.started);
   }
-  if (journaled) {
-    JournalRecord record;
-    record.method = request.method;
-    record.path = path;
-    record.status = response.status;
-    if (facts) {
-      record.answer = facts->answer;
-      record.key_hint = facts->key_hint;
-      record.key_tag = facts->key_tag;
-      if (facts->client_id) {
-        record.client_id = *facts->client_id;
-      }
-      record.reason = facts->reason;
-    }
-    if (request.prefer) {
-      record.prefer = *request.prefer;
-    }
-    record.fault = response.fault;
-    record.duration = duration.value_or(std::chrono::microseconds(0)) +
-                      std::chrono::duration_cast<std::chrono::microseconds>(response.delay);
-    record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         (std::chrono::system_clock::now() + response.delay).time_since_epoch())
-                         .count();
-    journal_->record(record);
+  delivery.note = sending_.noted ? note_.get() : nullptr;
+  delivery.remote = remote_;
+  for (DeliveryObserver *observer : observers_) {
+    observer->delivered(delivery);
   }
-  if (log_ == nullptr) {
-    return;
+}
+
+void HttpSession::note_event(std::string_view event, std::string_view detail) const {
+  for (DeliveryObserver *observer : observers_) {
+    observer->noted(event, detail);
   }
-  AccessLogEntry entry;
-  entry.method = request.method;
-  entry.path = path;
-  entry.status = response.status;
-  entry.remote = remote_;
-  entry.duration = duration;
-  entry.facts = facts ? &*facts : nullptr;
-  log_->write(entry);
 }
 
 } // namespace inspekt::mock

@@ -1,6 +1,6 @@
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
-#include "engine/transport.hpp"
+#include "transport.hpp"
 #include "inspekt/client/endpoint.hpp"
 
 #include <csignal>
@@ -14,9 +14,9 @@ struct MockServer::Impl {
 };
 
 MockServer::MockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
-                       std::shared_ptr<AccessLog> log)
+                       std::shared_ptr<DeliveryObserver> observer)
     : impl_(std::make_unique<Impl>()) {
-  impl_->transport = detail::make_event_loop_transport(std::move(handler), options, std::move(log));
+  impl_->transport = detail::make_event_loop_transport(std::move(handler), options, std::move(observer));
   impl_->options = std::move(options);
   // A client that closes early must not kill the mock with SIGPIPE on the next write.
   std::signal(SIGPIPE, SIG_IGN);
@@ -54,8 +54,8 @@ std::string MockServer::base_url() const {
 }
 
 BackgroundMockServer::BackgroundMockServer(std::shared_ptr<const Responder> handler,
-                                           ServerOptions options, std::shared_ptr<AccessLog> log)
-    : server_(std::move(handler), std::move(options), std::move(log)) {
+                                           ServerOptions options, std::shared_ptr<DeliveryObserver> observer)
+    : server_(std::move(handler), std::move(options), std::move(observer)) {
   server_.bind();
   thread_ = std::thread([this] { server_.run(); });
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The faults an answer can carry on the wire (DESIGN.md, "Faults"; WireMock's names).
-// The handler decides that an answer is faulted (a key's `fault`, `chaos`, or
+// The faults an answer can carry on the wire (WireMock's names; docs/architecture.md).
+// The layers above decide that an answer is faulted (a key's `fault`, `chaos`, or
 // `Prefer: fault=`); the engine applies it, the same way over HTTP and over HTTPS.
 
 #include <array>

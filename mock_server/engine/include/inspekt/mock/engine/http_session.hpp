@@ -3,11 +3,11 @@
 // transport (event_loop_transport.cpp) owns the socket and feeds this; tests and the fuzzer feed
 // it directly. Requests are framed by http-parser (Debian's libhttp-parser: request
 // line, headers, Content-Length and chunked bodies, the checks against request
-// smuggling) and answered by a Responder (AuthHandler) in order, one answer per request, so
-// pipelined requests work.
+// smuggling) and answered by a Responder in order, one answer per request, so
+// pipelined requests work. Each answer, once delivered, goes to the observers.
 
-#include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/engine/delivery.hpp"
+#include "inspekt/mock/engine/responder.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace inspekt::mock {
 
@@ -37,8 +38,9 @@ inline constexpr std::size_t max_request_head_bytes = 16 * 1024;
 
 class HttpSession {
 public:
-  // `log` may be null; `remote` ("address:port") is only used in log lines.
-  HttpSession(const Responder &handler, const HttpLimits &limits, AccessLog *log,
+  // `observer` may be null (the responder's own is told too); `remote` ("address:port")
+  // is only passed on to them.
+  HttpSession(const Responder &handler, const HttpLimits &limits, DeliveryObserver *observer,
               std::string remote);
   ~HttpSession();
   HttpSession(const HttpSession &) = delete;
@@ -91,26 +93,29 @@ private:
   int headers_complete();
   int body(std::string_view chunk);
   int message_complete();
-  void answer(HttpResponse response, bool head_only, const std::optional<RequestFacts> &facts);
+  // `noted`: the responder ran and filled note_.
+  void answer(HttpResponse response, bool head_only, bool noted);
   // The status line, headers and (unless head_only) body of an answer, appended to `out`.
   void render(const HttpResponse &response, bool head_only, std::string &out) const;
   // An answer with a delay or a fault: its bytes, and how the connection goes on, timed.
   void hold(const HttpResponse &response, bool head_only);
-  void defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only,
-             const std::optional<RequestFacts> &facts);
+  void defer(std::shared_ptr<DeferredAnswer> deferred, bool head_only);
   // Moves the timed bytes that are due by `now` to output().
   void release(std::chrono::steady_clock::time_point now);
   void refuse(int status);
   void fail(const std::string &what); // a callback threw: 500, and the connection ends
   bool head_request() const;          // the request being answered is a HEAD
-  // The access log's line and the journal's entry for an answer.
-  void log_answer(const HttpResponse &response, const std::optional<RequestFacts> &facts,
-                  std::optional<std::chrono::steady_clock::time_point> started = std::nullopt);
+  // What the observers hear of the answer now leaving: begun when it is given, told
+  // once its last byte is in output() or its fault is done.
+  void begin_delivery(const HttpResponse &response, bool noted);
+  // `now`: when the last byte went to output() (the time advance() was given).
+  void end_delivery(std::chrono::steady_clock::time_point now);
+  void note_event(std::string_view event, std::string_view detail) const;
 
   const Responder &handler_;
   HttpLimits limits_;
-  AccessLog *log_;
-  Journal *journal_;
+  std::vector<DeliveryObserver *> observers_;
+  std::unique_ptr<AnswerNote> note_;
   std::string remote_;
   std::unique_ptr<Parser> parser_;
 
@@ -131,12 +136,20 @@ private:
     std::string bytes;
     std::optional<HttpResponse> answer; // a whole delayed answer, rendered when it leaves
     bool head_only = false;
-    // An answer another thread gives (HttpResponse::deferred): logged when it leaves,
-    // with these facts and the time since the request began.
+    // An answer another thread gives (HttpResponse::deferred), rendered when given.
     std::shared_ptr<DeferredAnswer> deferred;
-    std::optional<RequestFacts> facts;
-    std::chrono::steady_clock::time_point started;
   };
+  // The answer whose bytes are leaving, as the observers will hear of it.
+  struct Sending {
+    bool active = false;
+    bool current = false; // it answers the request being read (request_, target_)
+    bool noted = false;   // the responder filled note_
+    std::optional<int> status; // the status its head carries, when it has a head
+    std::optional<Fault> fault;
+    std::size_t bytes = 0;
+    std::optional<std::chrono::steady_clock::time_point> started;
+  };
+  Sending sending_;
   enum class Ending { keep_alive, close, reset };
   std::deque<Timed> timed_;
   Ending ending_ = Ending::keep_alive;

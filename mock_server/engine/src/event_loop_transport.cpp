@@ -83,7 +83,7 @@ private:
 };
 
 struct Connection {
-  Connection(int fd, const Responder &handler, const HttpLimits &limits, AccessLog *log,
+  Connection(int fd, const Responder &handler, const HttpLimits &limits, DeliveryObserver *log,
              std::string remote_address)
       : socket(fd), session(handler, limits, log, remote_address),
         remote(std::move(remote_address)) {}
@@ -164,7 +164,7 @@ private:
 class EventLoopTransport final : public Transport {
 public:
   EventLoopTransport(std::shared_ptr<const Responder> handler, const ServerOptions &options,
-                     std::shared_ptr<AccessLog> log)
+                     std::shared_ptr<DeliveryObserver> log)
       : handler_(std::move(handler)), options_(options), log_(std::move(log)) {
     if (options.tls) {
       tls_ = std::make_unique<TlsServerContext>(*options.tls);
@@ -197,7 +197,7 @@ public:
   const ServerOptions &options() const { return options_; }
   const HttpLimits &limits() const { return limits_; }
   const TlsServerContext *tls() const { return tls_.get(); }
-  AccessLog *log() const { return log_ && log_->enabled() ? log_.get() : nullptr; }
+  DeliveryObserver *log() const { return log_ && log_->enabled() ? log_.get() : nullptr; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   Clock::time_point stop_deadline() const {
     return Clock::time_point(Clock::duration(stop_deadline_ns_.load()));
@@ -206,7 +206,7 @@ public:
 private:
   std::shared_ptr<const Responder> handler_;
   ServerOptions options_;
-  std::shared_ptr<AccessLog> log_;
+  std::shared_ptr<DeliveryObserver> log_;
   HttpLimits limits_;
   std::unique_ptr<TlsServerContext> tls_;
   FileDescriptor listen_;
@@ -260,7 +260,7 @@ void Loop::run() {
         ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
     if (ready < 0 && errno != EINTR) {
       if (auto *log = owner_.log()) {
-        log->note("error", std::string("epoll_wait failed: ") + std::strerror(errno));
+        log->noted("error", std::string("epoll_wait failed: ") + std::strerror(errno));
       }
       break;
     }
@@ -323,7 +323,7 @@ void Loop::accept_connections(Clock::time_point now) {
         // Out of descriptors: the pending connection stays queued; retry shortly rather
         // than spin on a listening socket that stays readable. Said once, not per retry.
         if (auto *log = owner_.log(); log != nullptr && !starved_) {
-          log->note("error", std::string("accept failed: ") + std::strerror(error) +
+          log->noted("error", std::string("accept failed: ") + std::strerror(error) +
                                  "; retrying every 100 ms");
         }
         starved_ = true;
@@ -338,14 +338,14 @@ void Loop::accept_connections(Clock::time_point now) {
     if (starved_) {
       starved_ = false;
       if (auto *log = owner_.log()) {
-        log->note("accepting", "descriptors are available again");
+        log->noted("accepting", "descriptors are available again");
       }
     }
     if (options.tcp_nodelay) {
       int yes = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     }
-    AccessLog *log = owner_.log();
+    DeliveryObserver *log = owner_.log();
     auto connection = std::make_unique<Connection>(fd, owner_.handler(), owner_.limits(), log,
                                                    log ? describe_address(address) : "");
     connection->deadline = now + options.read_timeout;
@@ -377,7 +377,7 @@ template <class Step> void Loop::guarded(Connection &connection, Step &&step) {
     step();
   } catch (const std::exception &e) {
     if (auto *log = owner_.log()) {
-      log->note("error", std::string("connection dropped: ") + e.what());
+      log->noted("error", std::string("connection dropped: ") + e.what());
     }
     close(connection);
   }
@@ -512,7 +512,7 @@ void Loop::handshake(Connection &connection, Clock::time_point now) {
   default:
     // Not TLS, an unacceptable hello, or gone mid-handshake: nothing to answer.
     if (auto *log = owner_.log()) {
-      log->note("tls",
+      log->noted("tls",
                 "handshake with " + connection.remote + " failed: " + connection.tls->failure());
     }
     close(connection);
@@ -734,7 +734,7 @@ void EventLoopTransport::run() {
 
 std::unique_ptr<Transport> make_event_loop_transport(std::shared_ptr<const Responder> handler,
                                                      const ServerOptions &options,
-                                                     std::shared_ptr<AccessLog> log) {
+                                                     std::shared_ptr<DeliveryObserver> log) {
   return std::make_unique<EventLoopTransport>(std::move(handler), options, std::move(log));
 }
 
