@@ -3,8 +3,8 @@
 // answers, with the same delay and fault on every request whose body contains `marker` (every
 // request when it is empty), whatever the fixtures say.
 
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <chrono>
 #include <optional>

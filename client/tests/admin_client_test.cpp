@@ -1,5 +1,5 @@
 // AdminClient against the real inspekt-mock binary: every call of the admin API, its
-// typed answers and its errors as values (DESIGN.md "Admin API", issue 12). A mock
+// typed answers and its errors as values (docs/admin-api.md). A mock
 // without the admin API fails each test at its first step with one clear message.
 
 #include "inspekt/client/admin_client.hpp"
@@ -50,8 +50,8 @@ AdminClient admin_for(const std::string &url, std::string token = {}) {
   return client;
 }
 
-// Fails here, naming the cause, when the binary has no admin API (before issue 12's
-// server side is merged the fixtures' 404 answers /__admin/health).
+// Fails here, naming the cause, when the binary has no admin API (the fixtures' 404
+// would answer /__admin/health).
 void require_admin_api(const AdminClient &admin) {
   const auto health = admin.health();
   if (!health) {

@@ -237,8 +237,8 @@ TEST_CASE("a command line's slips are named, with the nearest known name", "[cli
     std::optional<std::string> command;
     std::string expected; // the start of the message; empty: no problem
   };
-  // Before issue 15: "lgoin" and "--bogus" both said "A subcommand is required", and
-  // "login --base-ur URL" blamed a key typed on the command line.
+  // "lgoin" and "--bogus" must not both say "A subcommand is required", nor
+  // "login --base-ur URL" blame a key typed on the command line.
   const std::vector<Row> rows{
       {{"lgoin"},
        std::nullopt,

@@ -81,7 +81,7 @@ TEST_CASE("options the client cannot use make it invalid before any request", "[
     CHECK_FALSE(client.valid());
     CHECK_THAT(client.error()->description, Catch::StartsWith("[tls.ca-file]"));
   }
-  SECTION("a CA file that holds no certificate (issue 15: was a transport error, exit 7)") {
+  SECTION("a CA file that holds no certificate (not a transport error, exit 7)") {
     char name[] = "/tmp/inspekt-ca-XXXXXX";
     const int fd = ::mkstemp(name);
     REQUIRE(fd >= 0);

@@ -112,7 +112,7 @@ TEST_CASE("algorithm names parse and print", "[jwt]") {
   CHECK_FALSE(parse_jwt_algorithm("hs256").has_value());
 }
 
-TEST_CASE("regression #5: a signature spelt non-canonically does not verify", "[jwt][regression]") {
+TEST_CASE("regression: a signature spelt non-canonically does not verify", "[jwt][regression]") {
   // The RFC token's signature ends in 'k' (0b100100): its last two bits are unused.
   // 'l' (0b100101) decoded to the same bytes, so the altered token verified.
   std::string altered = rfc_token;

@@ -217,7 +217,7 @@ ConformanceCase fault_case(std::string id, std::string fault, std::string reques
   ConformanceCase made{
       std::move(id),
       "Prefer: fault=" + fault + " reaches the client, which says \"" + says + "\"",
-      "DESIGN.md, The control plane: Faults (the mock's own behaviour)",
+      "docs/architecture.md, Faults (the mock's own behaviour)",
       Level::should,
       true,
       {std::move(request)},
@@ -302,7 +302,7 @@ const std::vector<RequestSpec> &request_specs() {
       {"deep-nesting", "POST", "application/json", std::string(100000, '['), true},
       {"invalid-utf8", "POST", "application/json", "{\"key\":\"\xff\xfe-not-utf8\"}", true},
       {"burst", "POST", "application/json", R"({"key":<valid-key>})", true, 20},
-      // The mock's faults, asked for with Prefer (DESIGN.md, "The control plane").
+      // The mock's faults, asked for with Prefer (docs/architecture.md, "Faults").
       {"fault-reset",
        "POST",
        "application/json",

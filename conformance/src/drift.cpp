@@ -3,10 +3,10 @@
 #include "session_shape.hpp"
 
 #include "inspekt/client/jwt.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <algorithm>
 #include <cctype>

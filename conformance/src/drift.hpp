@@ -1,5 +1,5 @@
 #pragma once
-// Drift (DESIGN.md, "Drift"): how the target's answers differ from what the fixtures in
+// Drift (docs/conformance.md): how the target's answers differ from what the fixtures in
 // use would answer to the same requests. It looks only at the exchanges the cases made
 // (no request is sent for it) and keeps only what identifies no one: statuses,
 // Content-Type and telling header values, error body field names and types, the public

@@ -1,9 +1,9 @@
 #include "run_plan.hpp"
 
 #include "inspekt/client/closest_name.hpp"
-#include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -104,7 +104,7 @@ TEST_CASE("the random invalid key is well-formed and different each time", "[con
   CHECK(a != random_invalid_key());
 }
 
-// --- The run's plan (issue 15; issue 10: one place owns the live-safety numbers) ---
+// --- The run's plan (one place owns the live-safety numbers) ---
 
 namespace {
 
@@ -216,7 +216,7 @@ TEST_CASE("the plan owns the live-safety numbers: budget and pacing", "[conforma
   CHECK(plan_run(no_url, env).error == "--live needs --base-url");
 }
 
-// --- Reports (issue 15) ---
+// --- Reports ---
 
 TEST_CASE("JUnit: skips are <skipped>, SHOULD failures are failures, counts add up",
           "[conformance][report]") {

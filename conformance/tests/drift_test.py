@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Drift end to end (issue 13). A stand-in for the live service: the mock over HTTPS
+"""Drift end to end. A stand-in for the live service: the mock over HTTPS
 (self-signed, loopback) with a deliberately different fixture set
 (tests/data/drift-standin: other message texts and error field names, other lifetimes,
 algorithm and claims, extra headers, another session shape, distinctive values).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The documentation against what exists (issue 15):
+"""The documentation against what exists:
 
   flags BIN [SUBCOMMAND...] : every long flag the program's --help prints (and each
                               subcommand's) is documented in README.md or docs/
@@ -86,7 +86,7 @@ if check == "flags":
 elif check == "references":
     # Links [text](path), `code` spans that are paths (with a folder: a bare "keys.json"
     # or "cli/" names a file of the folder the text is about), and the names of
-    # capitalised documents (DESIGN.md, STYLE.md) anywhere in the text.
+    # capitalised documents (README.md, say) anywhere in the text.
     link = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
     code = re.compile(r"`([^`\s]+)`")
     path_like = re.compile(r"^(\.\./|\./)?[\w.-]+(/[\w.-]+)+\.[a-z]+$")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""README's "Asserting in CI with the admin API" against the real mock (issue 12).
+"""README's "Asserting in CI with the admin API" against the real mock.
 
 Runs the section's shell block as it stands (with the built mock for
 build/bin/inspekt-mock): it must pass. Runs it again with the stand-in app logging in

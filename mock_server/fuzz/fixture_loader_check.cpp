@@ -1,9 +1,9 @@
 #include "checks.hpp"
 
 #include "inspekt/client/jwt.hpp"
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,9 +1,9 @@
 #include "checks.hpp"
 
 #include "inspekt/client/jwt.hpp"
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
-#include "inspekt/mock/login_body.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
+#include "inspekt/mock/handler/login_body.hpp"
 
 #include <set>
 

@@ -1,8 +1,8 @@
 #include "checks.hpp"
 
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -4,7 +4,7 @@
 
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/version.hpp"
-#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
@@ -306,8 +306,8 @@ TEST_CASE("a delay counts in duration_ms, and a refusal of the engine is recorde
   CHECK(entries[1].prefer == std::optional<std::string>("delay=50"));
 }
 
-// Review of issue 12: the engine's own refusals were recorded with what an earlier
-// request on the connection had sent, with a target's query, and for admin calls.
+// The engine's own refusals record nothing an earlier request on the connection sent,
+// no target's query, and nothing of admin calls.
 TEST_CASE("an engine refusal records nothing of the request before it on the connection",
           "[admin][journal]") {
   Admin admin;

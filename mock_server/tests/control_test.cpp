@@ -1,10 +1,10 @@
-// The control plane in the handler (DESIGN.md, "The control plane"): the demo keys'
-// behaviours, Prefer, quotas and chaos. Table-driven; each row on a fresh handler with
-// a pinned seed and clock, so that no row sees another's quota.
+// The control plane in the handler (fixtures/README.md, README.md "Testing your app's error
+// handling"): the demo keys' behaviours, Prefer, quotas and chaos. Table-driven; each row on a
+// fresh handler with a pinned seed and clock, so that no row sees another's quota.
 
 #include "inspekt/client/jwt.hpp"
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // delayed answer, the status that went on the wire (none when no head went out), the
 // fault's name, and the time to the answer's last byte, beside what a raw client read.
 
-#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
 #include "test_support/fixture_dir.hpp"
@@ -101,7 +101,8 @@ TEST_CASE("the log and the journal say what the client saw, for every fault and 
     RawConnection client(server.port());
     REQUIRE(client.connected());
     const auto sent = std::chrono::steady_clock::now();
-    REQUIRE(client.send(post_request(R"({"key":"demo-valid-key"})", "Prefer: " + c.prefer + "\r\n")));
+    REQUIRE(
+        client.send(post_request(R"({"key":"demo-valid-key"})", "Prefer: " + c.prefer + "\r\n")));
     std::string seen = client.read_response(5s);
     if (c.fault && c.fault != Fault::slow_body) {
       CHECK(client.closed_by_peer(5s)); // every other fault ends the connection
@@ -120,7 +121,8 @@ TEST_CASE("the log and the journal say what the client saw, for every fault and 
     REQUIRE(log->flush());
     const Logged logged = parse_line(last_line(text.str()), format);
     CHECK(logged.status == c.wire_status);
-    CHECK(logged.fault == (c.fault ? std::optional<std::string>(to_string(*c.fault)) : std::nullopt));
+    CHECK(logged.fault ==
+          (c.fault ? std::optional<std::string>(to_string(*c.fault)) : std::nullopt));
     CHECK(logged.duration_ms >= static_cast<double>(c.at_least.count()));
     CHECK(logged.duration_ms < static_cast<double>(c.at_least.count()) + 1500.0);
 

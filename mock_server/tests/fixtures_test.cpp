@@ -96,18 +96,18 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        R"({"keys":[{"key":"SUPERSECRETLIVEKEY-0123456789abcdef, "status":"valid"}]})",
        "[fixture.parse] keys.json: line 1, column 56: syntax error while parsing object - "
        "invalid literal; expected '}'"},
-      {"regression #5: a number too large for a double (found by fuzz_fixture_loader)",
-       "tokens.json", "{\"algorithm\": \"HS256\",\n \"x\": 1e999}",
+      {"regression: a number too large for a double (found by fuzz_fixture_loader)", "tokens.json",
+       "{\"algorithm\": \"HS256\",\n \"x\": 1e999}",
        "[fixture.parse] tokens.json: line 2, column 7: number overflow parsing '1e999'"},
-      // Regression #5: these overflowed the stack (exit 139) before they were refused.
-      {"regression #5: a 30,000-character placeholder", "responses.json",
+      // These must be refused, not overflow the stack.
+      {"regression: a 30,000-character placeholder", "responses.json",
        R"({"success":{"status":200,"body":{"x":"{{)" + std::string(30000, 'a') + R"(}}"}}})",
        "[fixture.value] responses.json: /success/body/x: unknown placeholder {{" +
            std::string(32, 'a') + "...}} (known: session, access_token, refresh_token, client_id)"},
-      {"regression #5: a 30,000-character session format", "session.json",
+      {"regression: a 30,000-character session format", "session.json",
        R"({"format":"{)" + std::string(30000, 'a') + R"(}"})",
        "[fixture.value] session.json: /format: the format is longer than 256 characters"},
-      {"regression #5: 100,000 nested arrays", "responses.json",
+      {"regression: 100,000 nested arrays", "responses.json",
        R"({"success":)" + std::string(100000, '[') + std::string(100000, ']') + "}",
        "[fixture.parse] responses.json: line 1, column 75: nested deeper than 64 levels"},
       {"a field twice", "keys.json",
@@ -130,7 +130,7 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        "\"teapot\" (it has: success, invalid_request, unknown_key, expired_key, revoked_key, "
        "method_not_allowed, not_found, payload_too_large, rate_limited, server_error, "
        "unavailable)"},
-      // The control plane's fields (DESIGN.md, "Per key").
+      // The control plane's fields (fixtures/README.md).
       {"a negative delay", "keys.json", keys_with(R"("delay_ms":-5)"),
        "[fixture.value] keys.json: /keys/0/delay_ms: -5 is outside 0..60000"},
       {"a delay over max_delay", "keys.json", keys_with(R"("delay_ms":60001)"),
@@ -339,7 +339,7 @@ TEST_CASE("a quota needs the rate_limited answer", "[fixtures][control]") {
   CHECK(error_of(files) == "loaded without error");
 }
 
-TEST_CASE("the demo keys of DESIGN.md are in the default set", "[fixtures][control]") {
+TEST_CASE("the demo keys of the README are in the default set", "[fixtures][control]") {
   const auto set = load_embedded_fixtures();
   const auto key = [&set](const std::string &name) -> const ApiKeyEntry & {
     const auto it = std::find_if(set.keys.begin(), set.keys.end(),

@@ -26,7 +26,7 @@ std::string read_file(const std::filesystem::path &path) {
 
 } // namespace
 
-TEST_CASE("regression #5: fuzz seeds and past crashes keep every rule", "[fuzz][regression]") {
+TEST_CASE("regression: fuzz seeds and past crashes keep every rule", "[fuzz][regression]") {
   const auto target =
       GENERATE(values<Target>({{"handler", inspekt::fuzz::check_handler},
                                {"fixture_loader", inspekt::fuzz::check_fixture_loader},

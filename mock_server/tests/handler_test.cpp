@@ -4,9 +4,9 @@
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/client/secrets.hpp"
-#include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -250,7 +250,7 @@ TEST_CASE("session ids imitate the vendor's in<digits><YYYYMMDDhhmmss>", "[handl
       std::regex_match(body["session"].get<std::string>(), std::regex("in[0-9]{4}20250909153012")));
 }
 
-TEST_CASE("regression #5: session ids do not repeat while the format has room",
+TEST_CASE("regression: session ids do not repeat while the format has room",
           "[handler][session][regression]") {
   // The vendor's format leaves 10,000 ids per second. Drawn independently, 50 logins in
   // one second collided about once in nine runs (the test above was flaky), and 2000
@@ -319,9 +319,9 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
           "[handler][log]") {
   const auto refused = default_handler().handle(login(R"({"key":"demo-valid-key"})", std::nullopt));
   CHECK(json::parse(refused.response.body) == json{{"message", "Invalid API key"}});
-  AccessLogEntry entry{"POST",         "/api/authenticate", 400, std::chrono::microseconds(1500),
-                       &refused.facts, "127.0.0.1:5000",
-                       std::nullopt};
+  AccessLogEntry entry{
+      "POST",         "/api/authenticate", 400,         std::chrono::microseconds(1500),
+      &refused.facts, "127.0.0.1:5000",    std::nullopt};
   CHECK(format_access_log(entry, LogFormat::text, 1764000000000) ==
         "2025-11-24T16:00:00.000Z POST /api/authenticate 400 1.500ms outcome=invalid_request "
         "reason=content_type remote=127.0.0.1:5000");
@@ -337,7 +337,8 @@ TEST_CASE("the log says why a login was refused, the body stays the documented o
 
 TEST_CASE("log lines: time per millisecond across seconds, durations' digits, quoting",
           "[handler][log]") {
-  AccessLogEntry entry{"GET", "/a b", 404, std::chrono::microseconds(0), nullptr, "r", std::nullopt};
+  AccessLogEntry entry{"GET",   "/a b", 404,         std::chrono::microseconds(0),
+                       nullptr, "r",    std::nullopt};
   // The time down to the second is kept between lines: a new second must show.
   CHECK(format_access_log(entry, LogFormat::text, 1764000000999) ==
         "2025-11-24T16:00:00.999Z GET \"/a b\" 404 0.000ms remote=r");

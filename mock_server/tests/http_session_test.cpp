@@ -2,10 +2,10 @@
 // (framing, pipelining, limits, keep-alive, refusals) are pinned here; the event loop
 // around it is tested over loopback in server_test.cpp.
 
-#include "inspekt/mock/access_log.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,10 @@
 // LoginBody: the one-pass reader reads the common bodies, and every body reads as
 // nlohmann alone reads it (the handler's decisions depend on nothing else of the body).
 
-#include "inspekt/mock/login_body.hpp"
+#include "inspekt/mock/handler/login_body.hpp"
 
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 

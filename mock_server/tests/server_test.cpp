@@ -2,10 +2,10 @@
 // hostile ones send, and how the server copes. Built twice from this one file: over
 // plain HTTP, and with INSPEKT_TEST_TLS over HTTPS, so that both get the same rules.
 
-#include "inspekt/mock/fixtures/fixture_loader.hpp"
-#include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 #include "test_support/raw_http.hpp"
 #include "test_support/thread_census.hpp"
 #include "test_support/timed_responder.hpp"

@@ -1,10 +1,10 @@
 // The transport over TLS, in this process: the same limits and the same prompt stop as
 // over plain HTTP.
 
-#include "inspekt/mock/fixtures/fixture_loader.hpp"
-#include "inspekt/mock/auth_handler.hpp"
-#include "inspekt/mock/access_log.hpp"
+#include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 #include "test_support/raw_http.hpp"
 
 #include <catch2/catch.hpp>

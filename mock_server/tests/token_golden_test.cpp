@@ -4,8 +4,8 @@
 // the token path was reworked for speed; they are not to be re-captured.
 
 #include "inspekt/client/jwt.hpp"
-#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 #include "inspekt/mock/tokens/session_id.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The container image (issue 14).
+"""The container image.
 
 lint SOURCE_DIR: the Dockerfile, parsed into stages and instructions (line continuations,
   JSON and shell forms), holds what docs/deployment.md promises: two stages on

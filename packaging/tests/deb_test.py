@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Debian package (issue 14): packaging/container-build-steps builds it, as the
+"""The Debian package: packaging/container-build-steps builds it, as the
 container image's build stage does (scripts/bootstrap --build-only, scripts/build, cpack); its metadata holds the name, the
 project's version and dependencies computed by dpkg-shlibdeps; it holds the programs,
 the fixtures, the man pages and the client's CMake package; unpacked with

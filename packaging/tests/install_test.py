@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""cmake --install into a fresh prefix, then use it as a user would (issue 14):
+"""cmake --install into a fresh prefix, then use it as a user would:
 the three programs print the project's version; the default fixtures are files that
 the installed mock accepts; a man page per program (when help2man was found); a small
 consumer project (packaging/tests/consumer) finds inspekt::client with

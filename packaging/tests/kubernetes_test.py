@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""deploy/kubernetes/ (issue 14): every file parses as YAML (python3-yaml, else the
+"""deploy/kubernetes/: every file parses as YAML (python3-yaml, else the
 `yaml` package scripts/bootstrap-npm installs), and the pieces fit together: 3 replicas;
 readiness and liveness ask /__admin/health through inspekt-healthcheck; the fixtures
 are the ConfigMap the kustomization generates from every file of fixtures/default,

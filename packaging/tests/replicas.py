@@ -1,5 +1,5 @@
 """Replicas of inspekt-mock on loopback behind Debian's nginx as the load balancer
-(DESIGN.md, "Past one machine"). Used by replicas_test.py and scripts/bench --only
+(docs/deployment.md). Used by replicas_test.py and scripts/bench --only
 replicas. Everything listens on 127.0.0.1 on free ports and stops with the block."""
 import os
 import signal

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Three replicas behind nginx (issue 14), every replica with the same --seed and its own
+"""Three replicas behind nginx, every replica with the same --seed and its own
 --instance, as docs/deployment.md runs them:
 1. the conformance suite passes through nginx;
 2. 3000 logins through nginx give 3000 distinct session ids, every replica serving a

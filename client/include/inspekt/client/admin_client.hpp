@@ -1,5 +1,5 @@
 #pragma once
-// A client for inspekt-mock's admin API (`/__admin/...`, DESIGN.md "Admin API"), for an
+// A client for inspekt-mock's admin API (`/__admin/...`, docs/admin-api.md), for an
 // app's own tests: read and count the request journal, add and revoke keys, set the
 // clock, reset, reload the fixtures. Like AuthClient, nothing here throws for an answer:
 // every call returns its typed value or an AdminError, and a client made from bad options

@@ -1,6 +1,6 @@
 #pragma once
 // How secrets may be shown: an API key at most by its first characters, and never in
-// error texts or reports (DESIGN.md, "Secrets"). One place for the rule, used by the
+// error texts or reports (README.md; docs/architecture.md). One place for the rule, used by the
 // client, the mock's log and the conformance suite.
 
 #include <string>

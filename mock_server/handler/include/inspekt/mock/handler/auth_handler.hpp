@@ -1,0 +1,125 @@
+#pragma once
+// POST /api/authenticate as a plain function from a request value to a response value,
+// so that every documented behaviour can be tested without sockets. The engine
+// (engine/mock_server.hpp) only carries requests and answers to and from it.
+
+#include "inspekt/client/endpoint.hpp"
+#include "inspekt/mock/engine/responder.hpp"
+#include "inspekt/mock/fixtures/fixture_set.hpp"
+#include "inspekt/mock/fixtures/json_template.hpp"
+#include "inspekt/mock/fixtures/key_store.hpp"
+#include "inspekt/mock/handler/mock_state.hpp"
+#include "inspekt/mock/handler/prefer.hpp"
+#include "inspekt/mock/handler/quota_book.hpp"
+#include "inspekt/mock/handler/reason.hpp"
+#include "inspekt/mock/tokens/clock.hpp"
+#include "inspekt/mock/tokens/entropy.hpp"
+#include "inspekt/mock/tokens/session_id.hpp"
+#include "inspekt/mock/tokens/token_issuer.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace inspekt::mock {
+
+using inspekt::authenticate_path; // the one definition, in the client (endpoint.hpp)
+
+// What the access log may say about a request; never the key or a token.
+struct RequestFacts {
+  std::string answer;   // the name of the answer given (responses.json), e.g. "success"
+  std::string key_hint; // the key's first characters (at most 4) and "...", when sent
+  std::optional<std::string> client_id;
+  std::optional<Reason> reason; // why, when the answer's name does not say it all
+  // False for the admin API's own calls: they go to the access log, not the journal.
+  bool journaled = true;
+  std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when sent: never the key
+};
+
+// The note the handler attaches to each answer (Responder::make_note): the engine hands
+// it back with the delivery, for the access log and the journal.
+struct FactsNote final : AnswerNote {
+  RequestFacts facts;
+};
+
+// The facts a delivery's note carries, or nullptr when the responder left none.
+inline const RequestFacts *facts_of(const AnswerNote *note) {
+  const auto *noted = dynamic_cast<const FactsNote *>(note);
+  return noted != nullptr ? &noted->facts : nullptr;
+}
+
+struct HandledRequest {
+  HttpResponse response;
+  RequestFacts facts;
+};
+
+// `--ignore-prefer` turns the Prefer header off: requests are answered as without it.
+enum class PreferHeader { honoured, ignored };
+
+class AuthHandler final : public Responder {
+public:
+  // With a state of its own.
+  explicit AuthHandler(FixtureSet fixtures, DeterminismOptions determinism = {},
+                       PreferHeader prefer = PreferHeader::honoured);
+  // Sharing `state` (clock, quotas, randomness) with the sets before and after it: the
+  // runtime (mock_runtime.hpp) builds one per key-set change.
+  AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer);
+  // The same, sharing an immutable set (the runtime's set as loaded, without copying it).
+  AuthHandler(std::shared_ptr<const FixtureSet> fixtures, std::shared_ptr<MockState> state,
+              PreferHeader prefer);
+
+  // Thread-safe: may be called from many connections at once. `note`, when given, is a
+  // FactsNote (make_note()) and receives the request's facts.
+  std::unique_ptr<AnswerNote> make_note() const override { return std::make_unique<FactsNote>(); }
+  HttpResponse answer(const HttpRequest &request, AnswerNote *note) const override;
+  // The answer and its facts together (tests, the fuzzer, the admin API's callers).
+  HandledRequest handle(const HttpRequest &request) const;
+
+  // The fixture's answer for an outcome decided outside the handler (the engine's own
+  // 413 or 400), without credentials.
+  HttpResponse respond(Outcome outcome) const;
+  HttpResponse refuse(Refusal refusal) const override;
+
+  const FixtureSet &fixtures() const { return *fixtures_; }
+  // The entry a login with `key` would use, or nullptr (constant-time, as for logins).
+  const ApiKeyEntry *find_key(std::string_view key) const { return keys_.find(key); }
+
+  // The control plane's state, for the admin API: the one clock (iat/exp, session
+  // timestamps, quota windows) and the quotas' windows. Both are thread-safe.
+  Clock &clock() const { return state_->clock; }
+  QuotaBook &quotas() const { return state_->quotas; }
+
+private:
+  struct Decision {
+    AnswerId answer = 0;
+    RequestFacts facts;
+    std::chrono::milliseconds delay{0};
+    std::optional<Fault> fault;
+    std::optional<std::chrono::seconds> lifetime;
+    std::optional<std::chrono::seconds> retry_after; // a quota's
+    std::string prefer_problem;                      // a Prefer header's, answered 400
+    std::optional<Preference> preference;            // a Prefer header's, applied
+  };
+  Decision decide(const HttpRequest &request) const;
+  void apply_key(const ApiKeyEntry &entry, const KeyDigest &digest, bool answer_preferred,
+                 Decision &decision) const;
+  std::string apply_preference(const Preference &preference, Decision &decision) const;
+  HttpResponse render(const Decision &decision) const;
+
+  std::shared_ptr<const FixtureSet> fixtures_;
+  KeyStore keys_;
+  TokenIssuer issuer_;
+  std::shared_ptr<MockState> state_;
+  mutable SessionIdGenerator sessions_; // after state_: keyed from its entropy
+  PreferHeader prefer_;
+  // Per answer (FixtureSet::answers): the body when it is the same every time, else
+  // its template.
+  std::vector<std::optional<std::string>> fixed_bodies_;
+  std::vector<std::optional<JsonTemplate>> templates_;
+};
+
+} // namespace inspekt::mock

@@ -1,0 +1,334 @@
+#include "inspekt/mock/handler/auth_handler.hpp"
+#include "inspekt/mock/handler/login_body.hpp"
+
+#include "inspekt/client/exchange.hpp"
+#include "inspekt/client/secrets.hpp"
+
+#include <algorithm>
+
+namespace inspekt::mock {
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json &value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool has_placeholder(const json &value) {
+  if (value.is_string()) {
+    return value.get_ref<const std::string &>().rfind("{{", 0) == 0;
+  }
+  if (value.is_structured()) {
+    return std::any_of(value.begin(), value.end(), has_placeholder);
+  }
+  return false;
+}
+
+// The holes of a body template, in the order render() passes their values.
+enum Hole : std::size_t { session_hole, access_token_hole, refresh_token_hole, client_id_hole };
+
+std::optional<JsonTemplate::Hole> placeholder_hole(const json &node, std::string_view, int) {
+  if (!node.is_string()) {
+    return std::nullopt;
+  }
+  const auto &text = node.get_ref<const std::string &>();
+  if (text == "{{session}}") {
+    return JsonTemplate::Hole{session_hole, true};
+  }
+  if (text == "{{access_token}}") {
+    return JsonTemplate::Hole{access_token_hole, true};
+  }
+  if (text == "{{refresh_token}}") {
+    return JsonTemplate::Hole{refresh_token_hole, true};
+  }
+  if (text == "{{client_id}}") {
+    return JsonTemplate::Hole{client_id_hole, true}; // null when no client_id was sent
+  }
+  return std::nullopt;
+}
+
+// A uniform draw in [0, 1).
+double unit_draw(Entropy &entropy) {
+  return static_cast<double>(entropy.next() >> 11) * 0x1.0p-53;
+}
+
+void set_header(HeaderList &headers, const std::string &name, const std::string &value) {
+  const auto same = [&name](const auto &header) {
+    return equals_ignoring_case(header.first, name);
+  };
+  headers.erase(std::remove_if(headers.begin(), headers.end(), same), headers.end());
+  headers.emplace_back(name, value);
+}
+
+} // namespace
+
+AuthHandler::AuthHandler(FixtureSet fixtures, DeterminismOptions determinism, PreferHeader prefer)
+    : AuthHandler(std::move(fixtures), std::make_shared<MockState>(determinism), prefer) {}
+
+AuthHandler::AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, PreferHeader prefer)
+    : AuthHandler(std::make_shared<const FixtureSet>(std::move(fixtures)), std::move(state),
+                  prefer) {}
+
+AuthHandler::AuthHandler(std::shared_ptr<const FixtureSet> fixtures,
+                         std::shared_ptr<MockState> state, PreferHeader prefer)
+    : fixtures_(std::move(fixtures)), keys_(fixtures_->keys), issuer_(fixtures_->tokens),
+      state_(std::move(state)), sessions_(fixtures_->session, state_->entropy), prefer_(prefer) {
+  // Bodies without placeholders are rendered once, not on every request.
+  fixed_bodies_.resize(fixtures_->answers.size());
+  templates_.resize(fixtures_->answers.size());
+  for (AnswerId id = 0; id < fixtures_->answers.size(); ++id) {
+    const auto &response = fixtures_->answers[id].response;
+    auto &fixed = fixed_bodies_[id];
+    if (response.raw_body) {
+      fixed = *response.raw_body;
+    } else if (!response.json_body) {
+      fixed = std::string();
+    } else if (!has_placeholder(*response.json_body)) {
+      fixed = dump(*response.json_body);
+    } else {
+      templates_[id] = JsonTemplate(*response.json_body, placeholder_hole);
+    }
+  }
+}
+
+AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
+  Decision decision;
+  RequestFacts &facts = decision.facts;
+  // Every path ends here, once: the decision is moved out (once), not copied.
+  const auto finish_with = [&decision](AnswerId answer) -> Decision && {
+    decision.answer = answer;
+    return std::move(decision);
+  };
+  const auto finish = [this, &finish_with](Outcome outcome) -> Decision && {
+    return finish_with(fixtures_->answer_id(outcome));
+  };
+  const auto refuse = [&facts, &finish](Reason reason) -> Decision && {
+    facts.reason = reason;
+    return finish(Outcome::invalid_request);
+  };
+  // The order is docs/architecture.md's: path, method, size, media type, JSON, fields, key. A
+  // Prefer header overrides what the body gets, not the refusals before it.
+  if (request.path != authenticate_path) {
+    return finish(Outcome::not_found);
+  }
+  if (std::string_view(request.method) != "POST") {
+    return finish(Outcome::method_not_allowed);
+  }
+  if (request.body_too_large) {
+    return finish(Outcome::payload_too_large);
+  }
+  std::optional<Preference> preference;
+  if (request.prefer && prefer_ == PreferHeader::honoured) {
+    auto parsed = parse_prefer(*request.prefer);
+    if (parsed.problem.empty()) {
+      preference = std::move(parsed.preference);
+      parsed.problem = apply_preference(*preference, decision);
+    }
+    if (!parsed.problem.empty()) {
+      decision = Decision{};
+      decision.prefer_problem = std::move(parsed.problem);
+      return refuse(Reason::prefer_invalid);
+    }
+    decision.preference = preference;
+  }
+  std::optional<AnswerId> wanted; // the answer the Prefer header asks for
+  if (preference && (preference->code || preference->answer)) {
+    wanted = decision.answer;
+  }
+  const auto preferred = [&wanted](Decision &&natural) -> Decision {
+    if (wanted) {
+      natural.answer = *wanted;
+      natural.facts.reason = Reason::prefer;
+    }
+    return std::move(natural);
+  };
+  if (!request.content_type || !is_json_media_type(*request.content_type)) {
+    return preferred(refuse(Reason::content_type));
+  }
+  const LoginBody body(request.body);
+  switch (body.shape()) {
+  case LoginBody::Shape::object:
+    break;
+  case LoginBody::Shape::too_deep:
+    return preferred(refuse(Reason::too_deep));
+  case LoginBody::Shape::not_json:
+    return preferred(refuse(Reason::not_json));
+  case LoginBody::Shape::not_object:
+    return preferred(refuse(Reason::not_object));
+  }
+  using Kind = LoginBody::Member::Kind;
+  const auto &key = body.key();
+  const auto &client_id = body.client_id();
+  if (key.kind == Kind::string) {
+    facts.key_hint = key_hint(key.text);
+  }
+  if (client_id.kind == Kind::string) {
+    facts.client_id.emplace(client_id.text);
+  }
+  if (key.kind == Kind::absent) {
+    return preferred(refuse(Reason::key_missing));
+  }
+  if (key.kind != Kind::string) {
+    return preferred(refuse(Reason::key_not_string));
+  }
+  if (key.text.empty()) {
+    return preferred(refuse(Reason::key_empty));
+  }
+  if (client_id.kind == Kind::other) {
+    return preferred(refuse(Reason::client_id_not_string));
+  }
+  KeyDigest digest{};
+  const ApiKeyEntry *entry = keys_.find(key.text, &digest);
+  if (entry == nullptr) {
+    facts.key_tag = key_tag(key_digest(key.text));
+    return preferred(finish(Outcome::unknown_key));
+  }
+  facts.key_tag = key_tag(digest);
+  decision.answer = entry->answer;
+  apply_key(*entry, digest, wanted.has_value(), decision);
+  if (preference) {
+    apply_preference(*preference, decision); // the request's word over the key's
+  }
+  return preferred(finish_with(decision.answer));
+}
+
+void AuthHandler::apply_key(const ApiKeyEntry &entry, const KeyDigest &digest,
+                            bool answer_preferred, Decision &decision) const {
+  decision.delay = entry.delay;
+  decision.fault = entry.fault;
+  decision.lifetime = entry.token_lifetime;
+  if (answer_preferred) {
+    return; // the client chose the answer: no quota, no chaos
+  }
+  if (entry.quota) {
+    const auto verdict = state_->quotas.admit(digest, *entry.quota, state_->clock.now_ms());
+    if (!verdict.allowed) {
+      decision.answer = fixtures_->answer_id(Outcome::rate_limited);
+      decision.retry_after = verdict.retry_after;
+      decision.facts.reason = Reason::quota;
+      return;
+    }
+  }
+  if (entry.chaos && unit_draw(state_->chaos) < entry.chaos->probability) {
+    if (entry.chaos->answer) {
+      decision.answer = *entry.chaos->answer;
+    }
+    if (entry.chaos->fault) {
+      decision.fault = entry.chaos->fault;
+    }
+    decision.facts.reason = Reason::chaos;
+  }
+}
+
+std::string AuthHandler::apply_preference(const Preference &preference, Decision &decision) const {
+  if (preference.code) {
+    const auto &answers = fixtures_->answers;
+    const auto it = std::find_if(answers.begin(), answers.end(), [&](const Answer &answer) {
+      return answer.response.status == *preference.code;
+    });
+    if (it == answers.end()) {
+      return "Prefer: code=" + std::to_string(*preference.code) +
+             ": no answer of the fixtures has that status";
+    }
+    decision.answer = static_cast<AnswerId>(it - answers.begin());
+  }
+  if (preference.answer) {
+    const auto id = fixtures_->find_answer(*preference.answer);
+    if (!id) {
+      const auto &name = *preference.answer;
+      std::string known;
+      for (const auto &answer : fixtures_->answers) {
+        known += (known.empty() ? "" : ", ") + answer.name;
+      }
+      return "Prefer: answer=" + (name.size() <= 64 ? name : name.substr(0, 64) + "...") +
+             ": the fixtures have no answer of that name (known: " + known + ")";
+    }
+    decision.answer = *id;
+  }
+  if (preference.delay) {
+    decision.delay = *preference.delay;
+  }
+  if (preference.fault) {
+    decision.fault = preference.fault;
+  }
+  if (preference.lifetime) {
+    decision.lifetime = preference.lifetime;
+  }
+  return "";
+}
+
+HttpResponse AuthHandler::answer(const HttpRequest &request, AnswerNote *note) const {
+  Decision decision = decide(request);
+  decision.facts.answer = fixtures_->name_of(decision.answer);
+  HttpResponse response = render(decision);
+  if (auto *noted = dynamic_cast<FactsNote *>(note)) {
+    noted->facts = std::move(decision.facts);
+  }
+  return response;
+}
+
+HandledRequest AuthHandler::handle(const HttpRequest &request) const {
+  FactsNote note;
+  HttpResponse response = answer(request, &note);
+  return {std::move(response), std::move(note.facts)};
+}
+
+HttpResponse AuthHandler::refuse(Refusal refusal) const {
+  return respond(refusal == Refusal::payload_too_large ? Outcome::payload_too_large
+                                                       : Outcome::invalid_request);
+}
+
+HttpResponse AuthHandler::respond(Outcome outcome) const {
+  Decision decision;
+  decision.answer = fixtures_->answer_id(outcome);
+  return render(decision);
+}
+
+HttpResponse AuthHandler::render(const Decision &decision) const {
+  HttpResponse response;
+  response.delay = decision.delay;
+  response.fault = decision.fault;
+  if (!decision.prefer_problem.empty()) {
+    // The mock's own answer, not the fixture's: its message names the problem.
+    response.status = 400;
+    response.headers.emplace_back("Content-Type", "application/json");
+    response.body = dump(json{{"message", decision.prefer_problem}});
+    return response;
+  }
+  const AnswerId answer = decision.answer;
+  const auto &templ = fixtures_->answers[answer].response;
+  response.status = templ.status;
+  response.headers = templ.headers;
+  if (decision.retry_after) {
+    set_header(response.headers, "Retry-After", std::to_string(decision.retry_after->count()));
+  }
+  if (decision.preference) {
+    // RFC 7240 section 3: what of the request's Prefer this answer applied.
+    if (auto applied = applied_preferences(*decision.preference, templ.needs_credentials);
+        !applied.empty()) {
+      set_header(response.headers, "Preference-Applied", applied);
+    }
+  }
+  if (const auto &fixed = fixed_bodies_[answer]) {
+    response.body = *fixed;
+    return response;
+  }
+  std::string session;
+  IssuedTokens tokens;
+  if (templ.needs_credentials) {
+    const std::int64_t now = state_->clock.now();
+    session = sessions_.next(state_->entropy, now);
+    tokens =
+        issuer_.issue(session, decision.facts.client_id, now, state_->entropy, decision.lifetime);
+  }
+  std::optional<std::string_view> client;
+  if (decision.facts.client_id) {
+    client = *decision.facts.client_id;
+  }
+  response.body =
+      templates_[answer]->render({session, tokens.access_token, tokens.refresh_token, client});
+  return response;
+}
+
+} // namespace inspekt::mock
