@@ -1,7 +1,7 @@
 # Writes a C++ source holding the files of a fixture set as byte arrays, so that the
 # program carries its default fixtures and runs with no files at all.
 # Usage: cmake -DFIXTURE_DIR=dir -DOUTPUT=file.cpp -P embed_fixtures.cmake
-set(names keys.json responses.json tokens.json session.json)
+set(names keys.json responses.json tokens.json session.json gate.json)
 set(arrays "")
 set(entries "")
 set(index 0)

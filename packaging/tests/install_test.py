@@ -34,7 +34,7 @@ for program in programs:
         checks.check(out == f"{program} {version}", f"bin/{program} --version prints {program} {version} (got {out!r})")
 
 fixtures = os.path.join(prefix, "share", "inspekt", "fixtures", "default")
-for name in ("keys.json", "responses.json", "tokens.json", "session.json"):
+for name in ("keys.json", "responses.json", "tokens.json", "session.json", "gate.json"):
     checks.check(os.path.isfile(os.path.join(fixtures, name)), f"fixtures/default/{name} installed")
 check = subprocess.run([os.path.join(prefix, "bin", "inspekt-mock"), "--check-fixtures", fixtures],
                        capture_output=True, text=True, env=clean_env)

@@ -31,8 +31,7 @@ bool names_the_set(std::string_view name) {
   if (name == "..data") {
     return true;
   }
-  return std::any_of(fixture_file_names.begin(), fixture_file_names.end(),
-                     [&](const char *file) { return name == file; });
+  return is_fixture_file_name(name);
 }
 
 class Descriptor {
