@@ -31,6 +31,8 @@ public:
                      std::optional<std::chrono::seconds> lifetime = std::nullopt) const;
 
   const TokenSettings &settings() const { return settings_; }
+  // The ready HMAC key, for a verifier of these tokens (token_verifier.hpp).
+  const JwtSigner &signer() const { return signer_; }
 
 private:
   // claims[0] without "sub", claims[1] with it.
