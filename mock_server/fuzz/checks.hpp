@@ -77,4 +77,12 @@ void check_tls_channel(std::string_view input);
 // no key given as a body's "key", nor the admin token, in any answer or journal entry.
 void check_admin(std::string_view input);
 
+// "CONTENT-TYPE\nBODY" ("-": no Content-Type; without a line break the whole input is a
+// body without one) through UploadBodyReader with small limits, fed whole, byte by byte
+// and in chunks of 0 to 63 bytes sized by a hash of the input: the same problem (or
+// none), the same session, and for a body read the same parts and byte count; every
+// byte counted, the session within its bound, parts no larger than the body, a message
+// exactly when there is a problem, too_large only over the limit.
+void check_upload_body(std::string_view input);
+
 } // namespace inspekt::fuzz

@@ -33,7 +33,8 @@ TEST_CASE("regression: fuzz seeds and past crashes keep every rule", "[fuzz][reg
                                {"jwt", inspekt::fuzz::check_jwt},
                                {"http_session", inspekt::fuzz::check_http_session},
                                {"tls_channel", inspekt::fuzz::check_tls_channel},
-                               {"admin", inspekt::fuzz::check_admin}}));
+                               {"admin", inspekt::fuzz::check_admin},
+                               {"upload_body", inspekt::fuzz::check_upload_body}}));
   DYNAMIC_SECTION(target.name) {
     int inputs = 0;
     for (const char *kind : {"corpus", "regressions"}) {
