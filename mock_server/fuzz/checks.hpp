@@ -23,9 +23,10 @@ public:
 // body read the same by LoginBody's one-pass reader as by nlohmann alone.
 void check_handler(std::string_view input);
 
-// "NAME\nTEXT": TEXT as one of the four fixture files, the other three the defaults.
-// The loader refuses with a FixtureError carrying a known id, or the set it accepts
-// answers logins without throwing.
+// "NAME\nTEXT": TEXT as one of the default set's fixture files (gate.json too), the
+// others the defaults. The loader refuses with a FixtureError carrying a known id, or
+// the set it accepts answers logins without throwing, and its guarded routes name
+// answers of the set, each route once, with every refusal answer defined.
 void check_fixture_loader(std::string_view input);
 
 // Arbitrary bytes through base64url (both ways) and the JWT decoder and verifier:

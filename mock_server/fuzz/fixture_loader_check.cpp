@@ -43,7 +43,14 @@ void serve_logins(mock::FixtureSet fixtures) {
       require(!answer.is_discarded(), "a JSON template renders JSON");
     }
   }
+  for (const auto &route : set.gate.routes) {
+    require(route.answer < set.answers.size(), "a guarded route names an answer of the set");
+    require(set.gate.find(route.method, route.path) == &route, "each route guarded once");
+  }
   for (const auto &own : mock::outcome_names) {
+    if (own.requirement == mock::Requirement::with_gate && !set.gate.empty()) {
+      require(set.find_answer(own.outcome).has_value(), "a set that guards has every refusal");
+    }
     if (own.requirement == mock::Requirement::always) {
       require(handler.respond(own.outcome).status == set.response(own.outcome).status,
               "every answer the mock gives itself renders");

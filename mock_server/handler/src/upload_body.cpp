@@ -1,5 +1,7 @@
 #include "inspekt/mock/handler/upload_body.hpp"
 
+#include "inspekt/client/text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -36,14 +38,6 @@ std::string_view trimmed(std::string_view text) {
 
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  c = lower(c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 // A header value's media type and parameters (RFC 9110 sections 5.6.6 and 8.3.1):
@@ -508,7 +502,7 @@ private:
         return;
       }
       if (percent_ > 0) {
-        const int value = hex_value(c);
+        const int value = hex_digit_value(c);
         if (value < 0) {
           fail(UploadProblem::bad_percent_encoding);
           return;

@@ -1,25 +1,10 @@
 #include "inspekt/mock/tokens/token_revocations.hpp"
 
+#include "inspekt/client/text.hpp"
+
 #include <mutex>
 
 namespace inspekt::mock {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-} // namespace
 
 TokenRevocations::TokenRevocations(std::size_t issued_capacity, std::size_t max_revoked_sessions)
     : issued_capacity_(issued_capacity), max_revoked_sessions_(max_revoked_sessions) {}
@@ -38,7 +23,7 @@ std::optional<TokenRevocations::Jti> TokenRevocations::pack(std::string_view uui
       }
       continue;
     }
-    const int value = hex_value(uuid[i]);
+    const int value = hex_digit_value(uuid[i]);
     if (value < 0) {
       return std::nullopt;
     }
