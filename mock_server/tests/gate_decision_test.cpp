@@ -108,7 +108,7 @@ TEST_CASE("every refusal reason, from the request facts alone", "[gate][handler]
   CHECK(gate.decide("Bearer " + tokens.access_token, sid).detail == "not a refresh token");
 }
 
-TEST_CASE("revoked tokens: by session, by key; the others pass", "[gate][handler]") {
+TEST_CASE("revoked tokens: by session and by key, the others pass", "[gate][handler]") {
   GateFixture gate;
   const auto mine = gate.login("demo-valid-key", sid);
   const auto other_key = gate.login("demo-other-key", "in555520251124160000");
