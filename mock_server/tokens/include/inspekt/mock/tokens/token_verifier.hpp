@@ -18,6 +18,10 @@
 
 namespace inspekt::mock {
 
+namespace detail {
+struct GateClaims; // token_verifier.cpp
+} // namespace detail
+
 // What the gate needs of a token that verified.
 struct VerifiedToken {
   std::string session; // sid
@@ -51,11 +55,15 @@ public:
 
 private:
   TokenVerifier(const TokenSettings &settings, JwtSigner signer);
+  TokenCheck verify_decoded(std::string_view token, std::int64_t now) const;
+  bool mac_matches(std::string_view signing_input, std::string_view signature) const;
+  TokenCheck check_claims(const detail::GateClaims &claims, std::int64_t now) const;
 
   JwtSigner signer_;
   std::string algorithm_;    // "HS256"
   std::string issuer_;       // empty: tokens carry no iss
   std::string refresh_type_; // the refresh token's token_type
+  std::string encoded_header_; // the issuer's, base64url
 };
 
 } // namespace inspekt::mock
