@@ -1,7 +1,9 @@
 #include "commands.hpp"
 
+#include "inspekt/client/auth_session.hpp"
 #include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/closest_name.hpp"
+#include "inspekt/client/secrets.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <random>
 #include <sstream>
 
 namespace inspekt::cli {
@@ -41,6 +44,84 @@ std::string list(const std::vector<std::string> &names, const char *last = " and
     out += (i == 0 ? "" : i + 1 == names.size() ? last : ", ") + names[i];
   }
   return out;
+}
+
+ClientOptions client_options(const LoginOptions &options, const Environment &environment) {
+  ClientOptions client;
+  client.base_url = resolve_base_url(options, environment);
+  client.connect_timeout = options.timeout;
+  client.read_timeout = options.timeout;
+  client.ca_file = options.ca_file;
+  client.verify_tls = !options.insecure;
+  client.user_agent = "inspekt-auth/" INSPEKT_VERSION;
+  return client;
+}
+
+void warn_if_insecure(const LoginOptions &options, Io io) {
+  if (options.insecure) {
+    io.err << program
+           << "warning: --insecure: TLS certificates are not verified; anyone on the network "
+              "path can read the key and the tokens\n";
+  }
+}
+
+// A boundary that occurs in none of the parts (RFC 2046 section 5.1.1: at most 70
+// characters, and it must not appear inside an encapsulated part).
+std::string multipart_boundary(const std::vector<CallFile> &files, const std::string &session) {
+  std::random_device entropy;
+  for (;;) {
+    std::string boundary = "inspekt-auth-";
+    for (int i = 0; i < 4; ++i) {
+      boundary += std::to_string(entropy());
+    }
+    const bool clash = session.find(boundary) != std::string::npos ||
+                       std::any_of(files.begin(), files.end(), [&](const CallFile &file) {
+                         return file.content.find(boundary) != std::string::npos ||
+                                file.name.find(boundary) != std::string::npos;
+                       });
+    if (!clash) {
+      return boundary;
+    }
+  }
+}
+
+// A file name in a Content-Disposition quoted string: quotes and backslashes escaped,
+// line breaks dropped (they would end the header).
+std::string quoted_file_name(const std::string &name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    if (c != '\r' && c != '\n') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<CallFile>> read_call_files(const CallOptions &options,
+                                                     std::string &error) {
+  std::vector<CallFile> files;
+  for (const auto &path : options.files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      error = "[call.file] cannot read the file \"" + path + "\" (--file): " + std::strerror(errno);
+      return std::nullopt;
+    }
+    const auto slash = path.find_last_of('/');
+    files.push_back({slash == std::string::npos ? path : path.substr(slash + 1), read_all(in)});
+  }
+  return files;
+}
+
+// The body as it may be shown: a token or the key the server echoed is masked.
+nlohmann::json shown_body(const std::string &body, const std::string &key, const Grant &grant) {
+  std::string text = redacted(body, key);
+  text = redacted(std::move(text), grant.credentials->refresh_token, "<the refresh token>");
+  text = redacted(std::move(text), grant.credentials->access_token, "<the access token>");
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(std::move(text)) : parsed;
 }
 
 } // namespace
@@ -116,7 +197,7 @@ int exit_code(ErrorKind kind) {
 
 std::string exit_code_table() {
   return "Exit codes:\n"
-         "  0  logged in (login) or decoded (decode)\n"
+         "  0  logged in (login), a 2xx answer (call) or decoded (decode)\n"
          "  1  internal error of inspekt-auth\n"
          "  2  usage: bad flag, missing/empty/unreadable key, bad base URL or CA file\n"
          "  3  invalid request: the server answered 400\n"
@@ -124,7 +205,9 @@ std::string exit_code_table() {
          "  5  method not allowed: the server answered 405\n"
          "  6  unexpected status: any other status (404, 429, 5xx, ...)\n"
          "  7  transport: no answer (connection refused, DNS, timeout, TLS/certificate)\n"
-         "  8  protocol: a 200 outside the contract, or decode input that is not a JWT\n";
+         "  8  protocol: a 200 outside the contract, or decode input that is not a JWT\n"
+         "  9  call: the guarded route answered a status other than 2xx (a 401 even after\n"
+         "     the one re-login included)\n";
 }
 
 Environment process_environment() {
@@ -216,23 +299,12 @@ std::string credentials_env(const Credentials &credentials) {
 }
 
 int run_login(const LoginOptions &options, const Environment &environment, Io io) {
-  if (options.insecure) {
-    io.err << program
-           << "warning: --insecure: TLS certificates are not verified; anyone on the network "
-              "path can read the key and the tokens\n";
-  }
+  warn_if_insecure(options, io);
   if (options.show_claims && options.format != OutputFormat::json) {
     io.err << program << "[usage.show-claims] --show-claims needs --format json\n";
     return exit_usage;
   }
-  ClientOptions client_options;
-  client_options.base_url = resolve_base_url(options, environment);
-  client_options.connect_timeout = options.timeout;
-  client_options.read_timeout = options.timeout;
-  client_options.ca_file = options.ca_file;
-  client_options.verify_tls = !options.insecure;
-  client_options.user_agent = "inspekt-auth/" INSPEKT_VERSION;
-  const AuthClient client(client_options);
+  const AuthClient client(client_options(options, environment));
   if (!client.valid()) {
     io.err << program << client.error()->description << "\n";
     return exit_usage;
@@ -257,6 +329,102 @@ int run_login(const LoginOptions &options, const Environment &environment, Io io
     io.out << credentials_json(*result.credentials, options.show_claims).dump(2) << "\n";
   }
   return exit_ok;
+}
+
+std::optional<CallBody> call_body(const CallOptions &options, const std::vector<CallFile> &files,
+                                  const std::string &session, std::string &error) {
+  if (options.data && !options.files.empty()) {
+    error = "[call.data] --data and --file exclude each other: a body is JSON or multipart";
+    return std::nullopt;
+  }
+  if (!files.empty()) {
+    const std::string boundary = multipart_boundary(files, session);
+    std::string body = "--" + boundary +
+                       "\r\nContent-Disposition: form-data; name=\"session\"\r\n\r\n" + session +
+                       "\r\n";
+    for (const auto &file : files) {
+      body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+              quoted_file_name(file.name) +
+              "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + file.content + "\r\n";
+    }
+    body += "--" + boundary + "--\r\n";
+    return CallBody{"multipart/form-data; boundary=" + boundary, std::move(body)};
+  }
+  nlohmann::json body = nlohmann::json::object();
+  if (options.data) {
+    body = nlohmann::json::parse(*options.data, nullptr, false);
+    if (!body.is_object()) {
+      error = "[call.data] --data must be a JSON object (its \"session\" member is set to the "
+              "login's)";
+      return std::nullopt;
+    }
+  }
+  body["session"] = session;
+  return CallBody{"application/json", body.dump()};
+}
+
+int run_call(const CallOptions &options, const Environment &environment, Io io) {
+  warn_if_insecure(options.login, io);
+  if (options.path.empty() || options.path.front() != '/') {
+    io.err << program << "[call.path] --path must start with '/', e.g. " << upload_path << "\n";
+    return exit_usage;
+  }
+  AuthClient client(client_options(options.login, environment));
+  if (!client.valid()) {
+    io.err << program << client.error()->description << "\n";
+    return exit_usage;
+  }
+  std::string error;
+  const auto files = read_call_files(options, error);
+  // The body's shape is checked before the login, with a placeholder session.
+  if (!files || !call_body(options, *files, "", error)) {
+    io.err << program << error << "\n";
+    return exit_usage;
+  }
+  auto key = read_key(options.login, environment, io.in);
+  if (!key.key) {
+    io.err << program << key.error << "\n";
+    return exit_usage;
+  }
+  const std::string shown_key = *key.key;
+  SessionOptions session_options;
+  session_options.client_id = options.login.client_id;
+  AuthSession session(client, std::move(*key.key), session_options);
+  SendResult last;
+  std::optional<Grant> last_grant;
+  const auto called = session.call([&](const Grant &grant) {
+    const auto body = call_body(options, *files, grant.session(), error);
+    RawRequest request;
+    request.method = options.method;
+    request.path = options.path;
+    request.content_type = body->content_type;
+    request.body = body->body;
+    request.headers.emplace_back("Authorization", grant.authorization());
+    last = client.send(request);
+    last_grant = grant;
+    return last ? last.exchange->status : 0;
+  });
+  if (called.error && called.error->login) {
+    io.err << program << "login at " << client.base_url().to_string()
+           << " failed: " << *called.error->login << "\n";
+    return exit_code(called.error->login->kind);
+  }
+  if (!last) {
+    io.err << program << options.method << " " << options.path << " failed: " << *last.error
+           << "\n";
+    return exit_transport;
+  }
+  const Exchange &answer = *last.exchange;
+  nlohmann::ordered_json out{{"status", answer.status}, {"attempts", called.attempts}};
+  if (const auto challenge = answer.header("WWW-Authenticate"); !challenge.empty()) {
+    out["www_authenticate"] = challenge;
+  }
+  out["body"] = shown_body(answer.body, shown_key, *last_grant);
+  io.out << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (called.error) {
+    io.err << program << options.method << " " << options.path << ": " << *called.error << "\n";
+  }
+  return answer.status >= 200 && answer.status < 300 ? exit_ok : exit_call_refused;
 }
 
 int run_decode(Io io) {

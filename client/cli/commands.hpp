@@ -4,6 +4,7 @@
 // how credentials are printed and which exit code each outcome gets.
 
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/client/endpoint.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,7 @@ inline constexpr int exit_method_not_allowed = 5;
 inline constexpr int exit_unexpected_status = 6;
 inline constexpr int exit_transport = 7;
 inline constexpr int exit_protocol = 8;
+inline constexpr int exit_call_refused = 9; // call: the guarded route answered non-2xx
 
 int exit_code(ErrorKind kind);
 std::string exit_code_table();
@@ -97,6 +99,37 @@ std::optional<std::string> flag_before_command_problem(const std::vector<std::st
 extern const char *const key_hint;
 
 int run_login(const LoginOptions &options, const Environment &environment, Io io);
+
+// inspekt-auth call: a fresh login, then one request to a guarded route with its
+// Authorization header and session, through AuthSession (a 401 logs in once more).
+struct CallOptions {
+  LoginOptions login; // where and how to log in; format and show_claims are not used
+  std::string method = "POST";
+  std::string path{upload_path};
+  // --data: a JSON object sent as the body, its "session" member set to the login's.
+  std::optional<std::string> data;
+  // --file: multipart/form-data with a "session" field and each file as a part named
+  // "file". Neither --data nor --file: the body is {"session": ...}.
+  std::vector<std::string> files;
+};
+
+// The request body and its media type for `session`; `files` holds the files' names
+// and contents, read beforehand. Errors: [call.data].
+struct CallBody {
+  std::string content_type;
+  std::string body;
+};
+struct CallFile {
+  std::string name; // the file name sent, without its directories
+  std::string content;
+};
+std::optional<CallBody> call_body(const CallOptions &options, const std::vector<CallFile> &files,
+                                  const std::string &session, std::string &error);
+
+// Prints {"status", "attempts", "body"} ("body" parsed when it is JSON, else the text;
+// "www_authenticate" when the answer has one). Exits 0 for a 2xx, 9 for another status
+// (a 401 after the re-login included), or the login's or the transport's code.
+int run_call(const CallOptions &options, const Environment &environment, Io io);
 // A token on `in`: its header and claims as JSON on `out`; the signature never.
 int run_decode(Io io);
 

@@ -27,6 +27,39 @@ bool looks_like_key_flag(std::string_view arg) {
   return false;
 }
 
+const std::string key_and_url_footer =
+    "The key comes from $INSPEKT_API_KEY, --key-file or --key-stdin, never from argv.\n"
+    "The base URL: --base-url, else $INSPEKT_BASE_URL, else " +
+    std::string(inspekt::live_base_url) + ".";
+
+// Where and how to log in: shared by login and call.
+void add_login_options(CLI::App &command, LoginOptions &options, double &timeout_seconds) {
+  command.add_option("--base-url", options.base_url,
+                     "API base URL, e.g. http://127.0.0.1:8080 (default: $INSPEKT_BASE_URL, "
+                     "else the live service)");
+  command.add_option("--client-id", options.client_id, "Optional client identifier");
+  command
+      .add_option("--ca-file", options.ca_file,
+                  "PEM file of CAs to trust instead of the system store (a private CA, the "
+                  "mock's --tls-write-ca file)")
+      ->check(CLI::ExistingFile);
+  command.add_flag("--insecure", options.insecure,
+                   "Do not verify the server's TLS certificate (prints a warning every run)");
+  command
+      .add_option("--timeout", timeout_seconds,
+                  "Seconds to wait for the connection and for each part of the answer")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
+  auto *key_file = command.add_option(
+      "--key-file", options.key_file, "Read the API key from this file (surrounding white space dropped)");
+  auto *key_stdin = command.add_flag("--key-stdin", options.key_stdin, "Read the API key from stdin");
+  key_file->excludes(key_stdin);
+}
+
+std::chrono::milliseconds timeout_of(double seconds) {
+  return std::chrono::milliseconds(static_cast<long>(std::ceil(seconds * 1000.0)));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -41,7 +74,8 @@ int main(int argc, char **argv) {
   }
 
   CLI::App app{"inspekt-auth: logs in to the Inspektlabs Authentication API "
-               "(POST /api/authenticate) and prints the credentials.",
+               "(POST /api/authenticate) and prints the credentials, or calls a guarded "
+               "route with them.",
                "inspekt-auth"};
   app.footer("\n" + exit_code_table());
   app.set_version_flag("--version", "inspekt-auth " + std::string(inspekt::version()));
@@ -54,41 +88,39 @@ int main(int argc, char **argv) {
   std::string format = "json";
   auto *login = app.add_subcommand(
       "login", "Log in; print session, access_token and refresh_token (JSON, or env lines)");
-  login->footer("\nThe key comes from $INSPEKT_API_KEY, --key-file or --key-stdin, never from "
-                "argv.\nThe base URL: --base-url, else $INSPEKT_BASE_URL, else " +
-                std::string(inspekt::live_base_url) + ".\n\n" + exit_code_table());
-  login->add_option("--base-url", login_options.base_url,
-                    "API base URL, e.g. http://127.0.0.1:8080 (default: $INSPEKT_BASE_URL, "
-                    "else the live service)");
-  login->add_option("--client-id", login_options.client_id, "Optional client identifier");
-  login
-      ->add_option("--ca-file", login_options.ca_file,
-                   "PEM file of CAs to trust instead of the system store (a private CA, the "
-                   "mock's --tls-write-ca file)")
-      ->check(CLI::ExistingFile);
-  login->add_flag("--insecure", login_options.insecure,
-                  "Do not verify the server's TLS certificate (prints a warning every run)");
-  login
-      ->add_option("--timeout", timeout_seconds,
-                   "Seconds to wait for the connection and for each part of the answer")
-      ->check(CLI::Range(0.001, 3600.0))
-      ->capture_default_str();
+  login->footer("\n" + key_and_url_footer + "\n\n" + exit_code_table());
+  add_login_options(*login, login_options, timeout_seconds);
   login->add_option("--format", format, "Output: json, or env (NAME=value lines for shells)")
       ->check(CLI::IsMember({"json", "env"}))
       ->capture_default_str();
   login->add_flag("--show-claims", login_options.show_claims,
                   "Add both tokens' decoded header and claims to the JSON output");
-  auto *key_file = login->add_option("--key-file", login_options.key_file,
-                                     "Read the API key from this file (surrounding white "
-                                     "space dropped)");
-  auto *key_stdin =
-      login->add_flag("--key-stdin", login_options.key_stdin, "Read the API key from stdin");
-  key_file->excludes(key_stdin);
+
+  CallOptions call_options;
+  double call_timeout_seconds = 10;
+  auto *call = app.add_subcommand(
+      "call", "Log in, then call a guarded route (default POST " + std::string(inspekt::upload_path) +
+                  ") with the Authorization header and session; print its status and body");
+  call->footer("\nThe body: --data JSON (an object; its \"session\" is set to the login's), or "
+               "--file F\n(multipart/form-data: a \"session\" field and each file as a part "
+               "\"file\"), else\n{\"session\": ...}. A 401 logs in once more and retries once.\n"
+               "Prints {\"status\", \"attempts\", \"www_authenticate\" (when sent), \"body\"}.\n" +
+               key_and_url_footer + "\n\n" + exit_code_table());
+  add_login_options(*call, call_options.login, call_timeout_seconds);
+  call->add_option("--path", call_options.path, "The guarded route's path")->capture_default_str();
+  call->add_option("--method", call_options.method, "The request method")->capture_default_str();
+  auto *data = call->add_option("--data", call_options.data,
+                                "A JSON object to send; its \"session\" member is set");
+  call->add_option("--file", call_options.files,
+                   "A file to upload as multipart/form-data (repeatable)")
+      ->check(CLI::ExistingFile);
+  data->excludes(call->get_option("--file"));
 
   auto *decode = app.add_subcommand(
       "decode", "Read a JWT on stdin; print its header and claims as JSON (no signature check)");
 
   login->allow_extras();
+  call->allow_extras();
   decode->allow_extras();
 
   // Usage mistakes: one line with an id, and the help of the command concerned.
@@ -106,7 +138,10 @@ int main(int argc, char **argv) {
     const CLI::App *failed = login->parsed() ? login : decode->parsed() ? decode : nullptr;
     return usage(inspekt::parse_error_problem(e.get_name(), e.what()), failed);
   }
-  CLI::App *command = login->parsed() ? login : decode->parsed() ? decode : nullptr;
+  CLI::App *command = nullptr;
+  for (CLI::App *known : {login, call, decode}) {
+    command = known->parsed() ? known : command;
+  }
   std::vector<std::string> extras = app.remaining();
   if (command != nullptr) {
     if (const auto problem = flag_before_command_problem(extras, command->get_name(),
@@ -118,7 +153,7 @@ int main(int argc, char **argv) {
   }
   const auto problem = command_line_problem(
       extras, command ? std::optional<std::string>(command->get_name()) : std::nullopt,
-      {"login", "decode"}, inspekt::long_flag_names(command ? *command : app));
+      {"login", "call", "decode"}, inspekt::long_flag_names(command ? *command : app));
   if (problem) {
     return usage(*problem, command);
   }
@@ -128,8 +163,11 @@ int main(int argc, char **argv) {
     if (decode->parsed()) {
       return run_decode(io);
     }
-    login_options.timeout =
-        std::chrono::milliseconds(static_cast<long>(std::ceil(timeout_seconds * 1000.0)));
+    if (call->parsed()) {
+      call_options.login.timeout = timeout_of(call_timeout_seconds);
+      return run_call(call_options, process_environment(), io);
+    }
+    login_options.timeout = timeout_of(timeout_seconds);
     login_options.format = format == "env" ? OutputFormat::env : OutputFormat::json;
     return run_login(login_options, process_environment(), io);
   } catch (const std::exception &e) {

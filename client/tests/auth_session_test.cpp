@@ -50,7 +50,7 @@ int upload(const AuthClient &client, const Grant &grant) {
 
 } // namespace
 
-TEST_CASE("the first grant logs in; later ones reuse it", "[session]") {
+TEST_CASE("the first grant logs in, later ones reuse it", "[session]") {
   FakeGate gate;
   const auto client = client_for(gate);
   AuthSession session(client, FakeGate::valid_key);

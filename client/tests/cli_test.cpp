@@ -2,6 +2,7 @@
 // its exit codes, and that a distinctive key shows in none of its output, nor the mock's.
 
 #include "commands.hpp"
+#include "fake_gate.hpp"
 #include "test_support/child_process.hpp"
 #include "test_support/local_servers.hpp"
 
@@ -9,11 +10,13 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
 using inspekt::testing::ChildProcess;
 using inspekt::testing::closed_port;
+using inspekt::testing::FakeGate;
 using inspekt::testing::LocalHttpServer;
 using inspekt::testing::start_mock_binary;
 using inspekt::testing::StartedMock;
@@ -187,4 +190,94 @@ TEST_CASE("over HTTPS: the written CA is trusted, nothing else is", "[cli][tls]"
   CHECK(insecure.status == exit_ok);
   CHECK_THAT(insecure.err, Catch::Contains("warning: --insecure"));
   check_no_key(insecure);
+}
+
+TEST_CASE("call logs in and calls the guarded route with the header and session", "[cli][call]") {
+  FakeGate gate;
+  const std::string base = "--base-url=" + gate.base_url();
+  const std::string key = key_env(FakeGate::valid_key);
+
+  SECTION("a JSON body, the default") {
+    const auto run = run_auth({"call", base}, {key});
+    INFO(run.err);
+    REQUIRE(run.status == exit_ok);
+    const auto out = json::parse(run.out);
+    CHECK(out["status"] == 200);
+    CHECK(out["attempts"] == 1);
+    CHECK(out["body"] == json{{"message", "Upload received"}});
+    CHECK_FALSE(out.contains("www_authenticate"));
+    CHECK(gate.logins() == 1);
+    CHECK(gate.uploads_accepted() == 1);
+  }
+  SECTION("--data: the object gets the session") {
+    const auto run = run_auth({"call", base, "--data", R"({"vehicle": "car"})"}, {key});
+    CHECK(run.status == exit_ok);
+    CHECK(gate.uploads_accepted() == 1);
+  }
+  SECTION("--file: multipart with a session field and the files") {
+    TempPath photo("photo.jpg");
+    std::ofstream(photo.path(), std::ios::binary) << std::string(1000, '\xff') << "--x\r\n";
+    const auto run = run_auth({"call", base, "--file", photo.path(), "--file", photo.path()}, {key});
+    INFO(run.err);
+    CHECK(run.status == exit_ok);
+    const std::string name = photo.path().substr(photo.path().rfind('/') + 1);
+    const auto parts = gate.last_parts();
+    CHECK(std::count(parts.begin(), parts.end(), "file:" + name + ":1005") == 2);
+    CHECK(std::count_if(parts.begin(), parts.end(),
+                        [](const std::string &part) { return part.rfind("session::", 0) == 0; }) == 1);
+  }
+  SECTION("a 401 logs in once more and the retry passes") {
+    gate.refuse_next(1);
+    const auto run = run_auth({"call", base}, {key});
+    CHECK(run.status == exit_ok);
+    const auto out = json::parse(run.out);
+    CHECK(out["status"] == 200);
+    CHECK(out["attempts"] == 2);
+    CHECK(gate.logins() == 2);
+    CHECK(gate.uploads_refused() == 1);
+  }
+  SECTION("a second 401 is reported with its challenge, exit 9, no third try") {
+    gate.refuse_next(5);
+    const auto run = run_auth({"call", base}, {key});
+    CHECK(run.status == exit_call_refused);
+    const auto out = json::parse(run.out);
+    CHECK(out["status"] == 401);
+    CHECK(out["attempts"] == 2);
+    CHECK(out["www_authenticate"] == "Bearer error=\"invalid_token\"");
+    CHECK(out["body"]["message"] == "token_revoked");
+    CHECK_THAT(run.err, Catch::Contains("refused (401)"));
+    CHECK(gate.logins() == 2);
+    CHECK(gate.uploads_refused() == 2);
+  }
+  SECTION("another status is the caller's: exit 9, no re-login") {
+    const auto run = run_auth({"call", base, "--path", "/api/elsewhere"}, {key});
+    CHECK(run.status == exit_call_refused);
+    CHECK(json::parse(run.out)["status"] == 404);
+    CHECK(gate.logins() == 1);
+  }
+  SECTION("a refused login: the login's exit code, no call, no key shown") {
+    const auto run = run_auth({"call", base}, {key_env()});
+    CHECK(run.status == exit_invalid_key);
+    CHECK(run.out.empty());
+    CHECK_THAT(run.err, Catch::Contains("invalid_key (401)"));
+    check_no_key(run);
+    CHECK(gate.failed_logins() == 1);
+    CHECK(gate.uploads_accepted() + gate.uploads_refused() == 0);
+  }
+  SECTION("bad usage is refused before any request") {
+    const auto not_object = run_auth({"call", base, "--data", "[1]"}, {key});
+    CHECK(not_object.status == exit_usage);
+    CHECK_THAT(not_object.err, Catch::Contains("[call.data] --data must be a JSON object"));
+    const auto both = run_auth(
+        {"call", base, "--data", "{}", "--file", INSPEKT_CLIENT_TEST_DATA "/README.md"}, {key});
+    CHECK(both.status == exit_usage);
+    CHECK_THAT(both.err, Catch::Contains("--data excludes --file"));
+    const auto path = run_auth({"call", base, "--path", "api/upload"}, {key});
+    CHECK(path.status == exit_usage);
+    CHECK_THAT(path.err, Catch::Contains("[call.path]"));
+    const auto no_key = run_auth({"call", base});
+    CHECK(no_key.status == exit_usage);
+    CHECK_THAT(no_key.err, Catch::Contains("[key.missing]"));
+    CHECK(gate.logins() + gate.failed_logins() == 0);
+  }
 }

@@ -302,3 +302,38 @@ TEST_CASE("a base URL that already holds the endpoint path gets a hint", "[cli][
   REQUIRE(plain);
   CHECK_FALSE(endpoint_in_base_url_hint(*plain.url, authenticate_path));
 }
+
+TEST_CASE("call's body: JSON with the login's session, or multipart with a session field",
+          "[cli][call]") {
+  std::string error;
+  CallOptions options;
+  const auto plain = call_body(options, {}, "in42", error);
+  REQUIRE(plain);
+  CHECK(plain->content_type == "application/json");
+  CHECK(nlohmann::json::parse(plain->body) == nlohmann::json{{"session", "in42"}});
+
+  options.data = R"({"session": "stale", "n": 1})";
+  const auto merged = call_body(options, {}, "in42", error);
+  REQUIRE(merged);
+  CHECK(nlohmann::json::parse(merged->body) == nlohmann::json{{"session", "in42"}, {"n", 1}});
+
+  options.data = "\"text\"";
+  CHECK_FALSE(call_body(options, {}, "in42", error));
+  CHECK_THAT(error, Catch::StartsWith("[call.data]"));
+
+  options.data.reset();
+  options.files = {"dir/a\"b.bin"};
+  const auto multipart =
+      call_body(options, {{"a\"b.bin", std::string("\0\r\n--", 5)}}, "in42", error);
+  REQUIRE(multipart);
+  const std::string prefix = "multipart/form-data; boundary=";
+  REQUIRE_THAT(multipart->content_type, Catch::StartsWith(prefix));
+  const std::string boundary = multipart->content_type.substr(prefix.size());
+  CHECK(boundary.size() <= 70); // RFC 2046 section 5.1.1
+  CHECK(multipart->body ==
+        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"session\"\r\n\r\nin42\r\n" +
+            "--" + boundary +
+            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\\\"b.bin\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n" +
+            std::string("\0\r\n--", 5) + "\r\n--" + boundary + "--\r\n");
+}

@@ -103,7 +103,8 @@ FakeGate::FakeGate()
           const std::string sid = claims.value("sid", "");
           {
             std::unique_lock<std::mutex> lock(mutex_);
-            const bool revoked = revoke_always_ || revoked_.count(sid) != 0 ||
+            const bool revoked = refuse_next_.fetch_sub(1) > 0 || revoke_always_ ||
+                                 revoked_.count(sid) != 0 ||
                                  claims.value("seq", 0) < revoked_below_;
             lock.unlock();
             if (revoked) {

@@ -38,6 +38,10 @@ public:
   // go on succeeding; with `always`, later tokens too.
   void revoke_all(bool always = false);
 
+  // The next `count` uploads are refused as token_revoked whatever they carry, as when
+  // a session is revoked between a login and its call.
+  void refuse_next(int count) { refuse_next_ = count; }
+
   int logins() const { return logins_; }
   int failed_logins() const { return failed_logins_; }
   int uploads_accepted() const { return accepted_; }
@@ -55,6 +59,7 @@ private:
   std::atomic<int> accepted_{0};
   std::atomic<int> refused_{0};
   std::atomic<int> sessions_{0};
+  std::atomic<int> refuse_next_{0};
   mutable std::mutex mutex_;
   std::set<std::string> revoked_; // sessions
   std::int64_t revoked_below_ = 0; // tokens whose "seq" is below this are revoked

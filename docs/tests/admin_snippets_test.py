@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The C++ examples of AdminClient (README's "Asserting in CI with the admin API" and
-docs/client.md) compile as they stand, each as the body of a Catch2 test case, against
+docs/client.md) and of AuthSession (docs/client.md) compile as they stand, each as the body of a Catch2 test case, against
 the client library's headers. Catches an example left behind when the API changes.
 
 usage: admin_snippets_test.py REPO_ROOT CXX_COMPILER"""
@@ -19,8 +19,10 @@ def first_cpp_block(path, after=None):
 snippets = {
     "README.md": first_cpp_block("README.md", "## Asserting in CI with the admin API"),
     "docs/client.md": first_cpp_block("docs/client.md", "## AdminClient"),
+    "docs/client.md AuthSession": first_cpp_block("docs/client.md", "## AuthSession"),
 }
-source = ['#include "inspekt/client/admin_client.hpp"', "#include <catch2/catch.hpp>",
+source = ['#include "inspekt/client/admin_client.hpp"',
+          '#include "inspekt/client/auth_session.hpp"', "#include <catch2/catch.hpp>",
           "#include <cstdlib>", "#include <iostream>",
           "void run_the_app_against(const char *) {}  // the reader's own app"]
 for n, (where, code) in enumerate(snippets.items()):
@@ -34,5 +36,5 @@ try:
 finally:
     os.unlink(f.name)
 if run.returncode != 0:
-    sys.exit("admin_snippets_test: an AdminClient example does not compile:\n" + run.stderr[-3000:])
-print(f"PASS: {len(snippets)} AdminClient examples compile ({', '.join(snippets)})")
+    sys.exit("admin_snippets_test: a client example does not compile:\n" + run.stderr[-3000:])
+print(f"PASS: {len(snippets)} client examples compile ({', '.join(snippets)})")
