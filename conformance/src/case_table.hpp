@@ -18,17 +18,29 @@
 namespace inspekt::conformance {
 
 enum class Level { must, should, info };
+
+// Where a request or a case may go.
+enum class Reach {
+  doc,       // the live service too: what the page documents, gently
+  mock_only, // never a live target: odd methods, hostile bodies, load, the mock's faults
+};
+
+// What a case expects to meet.
+enum class Expects {
+  answer,          // an HTTP answer: a transport error fails the case
+  transport_error, // no HTTP answer is the point (a fault the mock was asked for)
+};
 std::string_view to_string(Level level);
 std::ostream &operator<<(std::ostream &os, Level level);
 
-// A request the suite sends. The body may name keys as <valid-key>, <invalid-key> and
-// <expired-key>; they are filled in just before sending and never shown.
+// A request the suite sends. The body may name keys by their placeholders (key_kinds.hpp);
+// they are filled in just before sending and never shown.
 struct RequestSpec {
   std::string id;
   std::string method = "POST";
   std::optional<std::string> content_type = "application/json";
   std::string body;
-  bool mock_only = false;
+  Reach reach = Reach::doc;
   // How many times to send it (a burst); answers are kept in order.
   int repeat = 1;
   // Extra request headers (the mock's Prefer, for the [mock-only] fault cases).
@@ -58,13 +70,13 @@ struct ConformanceCase {
   std::string name; // a sentence
   std::string spec; // the sentence of the page it checks
   Level level;
-  bool mock_only = false;
-  std::vector<std::string> requests; // ids of RequestSpec
+  Reach reach;
+  std::vector<std::string> requests; // ids of RequestSpec; the keys they name are needed
   std::function<CheckResult(const Observation &)> check;
-  bool needs_expired_key = false;
-  // No HTTP answer is the point (a fault the mock was asked for): the client's transport
-  // error goes to the check instead of failing the case.
-  bool expects_transport_error = false;
+  // With transport_error, the client's transport error goes to the check.
+  Expects expects = Expects::answer;
+
+  bool mock_only() const { return reach != Reach::doc; }
 };
 
 const std::vector<ConformanceCase> &case_table();

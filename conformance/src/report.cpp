@@ -214,7 +214,7 @@ std::string xml_report(const Results &results, const RunSummary &run) {
   for (const auto &r : results.cases()) {
     out << "  <case id=\"" << xml_escaped(r.test_case->id) << "\" level=\""
         << to_string(r.test_case->level) << "\" verdict=\"" << to_string(r.verdict)
-        << "\" mock-only=\"" << (r.test_case->mock_only ? "true" : "false") << "\">"
+        << "\" mock-only=\"" << (r.test_case->mock_only() ? "true" : "false") << "\">"
         << xml_escaped(r.observed) << "</case>\n";
   }
   if (run.drift) {

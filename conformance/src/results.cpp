@@ -41,7 +41,7 @@ nlohmann::json Results::to_json() const {
   for (const auto &r : results_) {
     cases.push_back({{"id", r.test_case->id},
                      {"level", to_string(r.test_case->level)},
-                     {"mock_only", r.test_case->mock_only},
+                     {"mock_only", r.test_case->mock_only()},
                      {"verdict", to_string(r.verdict)},
                      {"observed", r.observed}});
   }

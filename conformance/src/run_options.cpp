@@ -1,6 +1,7 @@
 #include "run_options.hpp"
 
 #include "case_table.hpp"
+#include "key_kinds.hpp"
 
 #include "inspekt/client/cli_errors.hpp"
 
@@ -68,8 +69,8 @@ const std::vector<std::string> &reporter_names() {
 void add_run_options(CLI::App &app, RunOptions &options) {
   app.add_option("--base-url", options.base_url,
                  "Server to check, e.g. http://127.0.0.1:8080; without it a mock with the "
-                 "embedded fixtures is started in this process. Keys come from the environment: "
-                 "INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY, INSPEKT_EXPIRED_KEY");
+                 "embedded fixtures is started in this process. Keys come from the environment: " +
+                     key_variables_text());
   app.add_flag("--live", options.live,
                "Treat the target as the live service even on loopback: [doc] cases only, a "
                "request budget and a pause between requests (any non-loopback target is live)");

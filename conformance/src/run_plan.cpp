@@ -95,10 +95,12 @@ mock::FixtureSource fixture_source(const RunOptions &options) {
 std::string start_in_process(const RunOptions &options, RunPlan &plan) {
   auto fixtures = mock::load_fixtures(fixture_source(options));
   plan.keys = fixture_keys(fixtures);
-  if (plan.keys.valid.empty()) {
-    return "the fixture set has no valid key to log in with";
+  for (const auto &kind : key_kinds) {
+    if (kind.required && (plan.keys.*kind.slot).empty()) {
+      return "the fixture set has no " + std::string(kind.name) + " key (no key answers \"" +
+             std::string(mock::to_string(*kind.fixture_answer)) + "\")";
+    }
   }
-  plan.keys.invalid = random_invalid_key();
   mock::ServerOptions server;
   server.port = 0;
   plan.in_process = std::make_unique<mock::BackgroundMockServer>(
@@ -109,14 +111,15 @@ std::string start_in_process(const RunOptions &options, RunPlan &plan) {
 
 std::string keys_from_environment(const RunOptions &options, const Environment &environment,
                                   RunPlan &plan) {
-  const auto valid = environment("INSPEKT_API_KEY");
-  if (!valid) {
-    return "set INSPEKT_API_KEY to a valid key for " + options.base_url +
-           " (it is read from the environment only)";
+  for (const auto &kind : key_kinds) {
+    const auto key = environment(kind.variable);
+    if (!key && kind.required) {
+      return "set " + std::string(kind.variable) + " to a " + std::string(kind.name) +
+             " key for " + options.base_url + " (it is read from the environment only)";
+    }
+    // A kind the fixtures supply at random needs no variable.
+    plan.keys.*kind.slot = key ? *key : kind.fixture_answer ? std::string() : random_invalid_key();
   }
-  plan.keys.valid = *valid;
-  plan.keys.invalid = environment("INSPEKT_INVALID_KEY").value_or(random_invalid_key());
-  plan.keys.expired = environment("INSPEKT_EXPIRED_KEY");
   return {};
 }
 
@@ -169,7 +172,7 @@ CaseSelection select_cases(const RunOptions &options, bool live) {
   }
   CaseSelection selection;
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const bool by_default = !asked && (!live || !cases[i].mock_only);
+    const bool by_default = !asked && (!live || !cases[i].mock_only());
     if ((included[i] || by_default) && !excluded[i]) {
       selection.cases.push_back(&cases[i]);
     }

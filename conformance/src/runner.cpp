@@ -7,11 +7,15 @@
 namespace inspekt::conformance {
 
 std::string reason_to_skip(const Target &target, const ConformanceCase &test_case) {
-  if (test_case.mock_only && target.live()) {
+  if (test_case.mock_only() && target.live()) {
     return "refused: mock-only cases never run against a live target";
   }
-  if (test_case.needs_expired_key && !target.has_expired_key()) {
-    return "no expired key to try: set INSPEKT_EXPIRED_KEY";
+  for (const auto &id : test_case.requests) {
+    for (const KeyKind *kind : kinds_named(request_spec(id).body)) {
+      if (!target.has_key(*kind)) {
+        return std::string(kind->when_missing);
+      }
+    }
   }
   return {};
 }
@@ -63,7 +67,7 @@ void run_case(Target &target, const ConformanceCase &test_case, Results &results
     if (!answers.not_sent.empty()) {
       return record(Verdict::skip, answers.not_sent);
     }
-    if (!answers.transport_error.empty() && !test_case.expects_transport_error) {
+    if (!answers.transport_error.empty() && test_case.expects == Expects::answer) {
       problem = "request " + id + ": " + answers.transport_error;
       break;
     }

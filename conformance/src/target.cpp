@@ -12,18 +12,20 @@
 #include <thread>
 
 namespace inspekt::conformance {
-namespace {} // namespace
+namespace {
 
-std::string random_invalid_key() {
-  std::random_device device;
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string key = "inspekt-conformance-not-a-key-";
-  for (int i = 0; i < 24; ++i) {
-    key += "0123456789abcdef"[hex(device)];
+// A placeholder whose kind the run lacks says how to supply it; a variant of a key the
+// run has cannot be made from that key.
+std::string why_missing(const std::string &placeholder, const Keys &keys) {
+  for (const KeyKind *kind : kinds_named(placeholder)) {
+    if ((keys.*kind->slot).empty()) {
+      return std::string(kind->when_missing);
+    }
   }
-  return key;
+  return "the valid key has no such variant (a key without letters has no other case)";
 }
 
+} // namespace
 bool is_loopback_host(const std::string &host) {
   std::string bare = host;
   if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') {
@@ -49,66 +51,6 @@ std::optional<std::string> Target::client_error() const {
   return client_.error()->description;
 }
 
-Keys fixture_keys(const mock::FixtureSet &fixtures) {
-  Keys keys;
-  const auto success = fixtures.find_answer(mock::Outcome::success);
-  const auto expired = fixtures.find_answer(mock::Outcome::expired_key);
-  for (const auto &entry : fixtures.keys) {
-    if (entry.answer == success && keys.valid.empty()) {
-      keys.valid = entry.key;
-    } else if (entry.answer == expired && !keys.expired) {
-      keys.expired = entry.key;
-    }
-  }
-  return keys;
-}
-
-std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys) {
-  // In redact()'s order: a key before any key it holds (the valid key before its prefix).
-  std::vector<std::pair<std::string, std::string>> out{{"<valid-key>", keys.valid},
-                                                       {"<invalid-key>", keys.invalid}};
-  if (keys.expired) {
-    out.emplace_back("<expired-key>", *keys.expired);
-  }
-  const std::string &valid = keys.valid;
-  if (valid.size() >= 2) {
-    std::string changed = valid;
-    changed.back() = changed.back() == 'x' ? 'y' : 'x';
-    out.emplace_back("<valid-key-last-char-changed>", changed);
-    out.emplace_back("<valid-key-trailing-space>", valid + " ");
-  }
-  std::string other_case = valid;
-  for (char &c : other_case) {
-    const auto u = static_cast<unsigned char>(c);
-    c = static_cast<char>(std::islower(u) ? std::toupper(u) : std::tolower(u));
-  }
-  if (other_case != valid) {
-    out.emplace_back("<valid-key-other-case>", other_case);
-  }
-  if (valid.size() >= 2) {
-    out.emplace_back("<valid-key-prefix>", valid.substr(0, valid.size() - 1));
-  }
-  return out;
-}
-
-std::optional<std::string> fill_keys(const std::string &body, const Keys &keys,
-                                     std::string *missing) {
-  std::string filled = body;
-  for (const auto &[name, key] : key_placeholders(keys)) {
-    replace_all(filled, name, nlohmann::json(key).dump());
-  }
-  const auto open = filled.find("<valid-key");
-  const auto other = filled.find("<expired-key>");
-  if (open != std::string::npos || other != std::string::npos) {
-    if (missing) {
-      const auto at = open != std::string::npos ? open : other;
-      *missing = filled.substr(at, filled.find('>', at) + 1 - at);
-    }
-    return std::nullopt;
-  }
-  return filled;
-}
-
 std::string Target::redact(std::string text) const {
   for (const auto &[name, key] : key_placeholders(keys_)) {
     text = redacted(std::move(text), key, name);
@@ -122,7 +64,7 @@ const Answers &Target::answers(const RequestSpec &spec) {
     return known->second;
   }
   Answers &answers = answers_[spec.id];
-  if (spec.mock_only && options_.live) {
+  if (spec.reach != Reach::doc && options_.live) {
     answers.not_sent = "refused: a mock-only request is never sent to a live target";
     return answers;
   }
@@ -134,9 +76,7 @@ const Answers &Target::answers(const RequestSpec &spec) {
   std::string missing;
   const auto body = fill_keys(spec.body, keys_, &missing);
   if (!body) {
-    answers.not_sent = "no key for " + missing +
-                       " (see INSPEKT_EXPIRED_KEY; a key without "
-                       "letters has no other case)";
+    answers.not_sent = "no key for " + missing + ": " + why_missing(missing, keys_);
     return answers;
   }
   RawRequest request;

@@ -4,9 +4,9 @@
 // a request budget, a pause between requests, and keys that never reach the output.
 
 #include "case_table.hpp"
+#include "key_kinds.hpp"
 
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/mock/fixtures/fixture_set.hpp"
 
 #include <chrono>
 #include <map>
@@ -15,29 +15,6 @@
 #include <string>
 
 namespace inspekt::conformance {
-
-struct Keys {
-  std::string valid;
-  std::string invalid;
-  std::optional<std::string> expired;
-};
-
-// The keys a fixture set gives for the probes: its first key that logs in and its first
-// expired one (invalid stays empty: no fixture key is one).
-Keys fixture_keys(const mock::FixtureSet &fixtures);
-
-// The placeholders a RequestSpec body may hold and the keys they stand for: <valid-key>,
-// <invalid-key>, <expired-key>, and variants of the valid key that a server lenient in
-// how it compares keys would accept (the 401 probes): <valid-key-last-char-changed>,
-// <valid-key-prefix> (all but the last character), <valid-key-other-case>,
-// <valid-key-trailing-space>. A placeholder whose key is missing (no expired key, a key
-// without letters has no other case) has no entry.
-std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys);
-
-// `body` with each placeholder replaced by its key as a JSON string; nullopt when the body
-// names a placeholder that has no key (the reason in `missing`).
-std::optional<std::string> fill_keys(const std::string &body, const Keys &keys,
-                                     std::string *missing = nullptr);
 
 struct TargetOptions {
   ClientOptions client;
@@ -59,7 +36,7 @@ public:
 
   const Answers &answers(const RequestSpec &spec);
   bool live() const { return options_.live; }
-  bool has_expired_key() const { return keys_.expired.has_value(); }
+  bool has_key(const KeyKind &kind) const { return !(keys_.*kind.slot).empty(); }
   int requests_sent() const { return sent_; }
   const std::string &base_url() const { return options_.client.base_url; }
   // Why the client refused its options (bad URL, unreadable CA file), if it did.
@@ -80,9 +57,6 @@ private:
   int sent_ = 0;
   std::chrono::steady_clock::time_point last_send_{};
 };
-
-// "a random, well-formed key that cannot be valid"
-std::string random_invalid_key();
 
 // 127.0.0.0/8, ::1 and localhost: anything else is treated as the live service.
 bool is_loopback_host(const std::string &host);

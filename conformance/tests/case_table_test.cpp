@@ -1,10 +1,12 @@
 #include "case_table.hpp"
 #include "report.hpp"
 #include "results.hpp"
+#include "runner.hpp"
 #include "run_plan.hpp"
 #include "target.hpp"
 
 #include "inspekt/client/closest_name.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -32,7 +34,7 @@ TEST_CASE("case and request ids are unique and every case names known requests",
     for (const auto &id : c.requests) {
       CHECK_NOTHROW(request_spec(id));
       // A [doc] case may only send what is safe against the live service.
-      CHECK((c.mock_only || !request_spec(id).mock_only));
+      CHECK((c.mock_only() || request_spec(id).reach == Reach::doc));
     }
   }
   std::set<std::string> request_ids;
@@ -44,7 +46,7 @@ TEST_CASE("case and request ids are unique and every case names known requests",
 TEST_CASE("a live run of the [doc] cases fits the live request budget", "[conformance]") {
   std::set<std::string> needed;
   for (const auto &c : case_table()) {
-    if (!c.mock_only) {
+    if (!c.mock_only()) {
       needed.insert(c.requests.begin(), c.requests.end());
     }
   }
@@ -173,7 +175,7 @@ TEST_CASE("by default a live run selects the [doc] cases only, and when asked mo
   const RunOptions all;
   const auto live = select_cases(all, true);
   CHECK(std::none_of(live.cases.begin(), live.cases.end(),
-                     [](const ConformanceCase *c) { return c->mock_only; }));
+                     [](const ConformanceCase *c) { return c->mock_only(); }));
   CHECK(select_cases(all, false).cases.size() == case_table().size());
   RunOptions asked;
   asked.tags = {"mock-only"};
@@ -257,4 +259,31 @@ TEST_CASE("did you mean: the nearest name, only when it is near", "[conformance]
   CHECK_FALSE(inspekt::closest_name("sk-live-0123456789", names));
   CHECK_FALSE(inspekt::closest_name("x", names));
   CHECK(inspekt::closest_name("--base-ur", {"--base-url", "--ca-file"}) == "--base-url");
+}
+
+TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and skips",
+          "[conformance][keys]") {
+  const auto fixtures = inspekt::mock::load_fixtures(inspekt::mock::FixtureSource{});
+  const Keys keys = fixture_keys(fixtures);
+  CHECK(keys.valid == "demo-valid-key");
+  CHECK(keys.expired == "demo-expired-key");
+  CHECK(keys.invalid.rfind("inspekt-conformance-not-a-key-", 0) == 0);
+  CHECK(key_variables_text() ==
+        "INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY (invalid), INSPEKT_EXPIRED_KEY (expired)");
+  const auto named = kinds_named(R"({"key":<valid-key-prefix>,"x":<expired-key>})");
+  REQUIRE(named.size() == 2);
+  CHECK(named[0]->name == "valid");
+  CHECK(named[1]->name == "expired");
+
+  // A case whose request names a kind the run lacks is skipped with the kind's text.
+  TargetOptions options;
+  options.client.base_url = "http://127.0.0.1:9";
+  const Target without_expired(options, Keys{"k-valid", "k-invalid", ""});
+  const auto &cases = case_table();
+  const auto expired = std::find_if(cases.begin(), cases.end(),
+                                    [](const ConformanceCase &c) { return c.id == "401-expired-key"; });
+  REQUIRE(expired != cases.end());
+  CHECK(reason_to_skip(without_expired, *expired) == "no expired key to try: set INSPEKT_EXPIRED_KEY");
+  const Target with_expired(options, keys);
+  CHECK(reason_to_skip(with_expired, *expired).empty());
 }
