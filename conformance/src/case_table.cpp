@@ -1,5 +1,7 @@
 #include "case_table.hpp"
 
+#include "model/model_cases.hpp"
+
 #include "inspekt/client/base64url.hpp"
 #include "inspekt/client/jwt.hpp"
 
@@ -256,17 +258,22 @@ std::ostream &operator<<(std::ostream &os, Level level) {
 }
 
 std::vector<std::string> tags_of(const ConformanceCase &test_case) {
-  return {test_case.mock_only() ? "mock-only" : "doc",
-          lowercase(std::string(to_string(test_case.level)))};
+  std::vector<std::string> tags{test_case.mock_only() ? "mock-only" : "doc",
+                                lowercase(std::string(to_string(test_case.level)))};
+  if (test_case.origin == Origin::model) {
+    tags.emplace_back("model");
+  }
+  return tags;
 }
 
 const std::vector<std::string> &known_tags() {
-  static const std::vector<std::string> tags{"doc", "mock-only", "must", "should", "info"};
+  static const std::vector<std::string> tags{"doc", "mock-only", "must", "should", "info", "model"};
   return tags;
 }
 
 const std::vector<RequestSpec> &request_specs() {
-  static const std::vector<RequestSpec> specs{
+  static const std::vector<RequestSpec> specs = [] {
+  std::vector<RequestSpec> written{
       {"login-with-client-id", "POST", "application/json",
        R"({"key":<valid-key>,"client_id":"inspekt-conformance"})"},
       {"login-key-only", "POST", "application/json", R"({"key":<valid-key>})"},
@@ -340,6 +347,11 @@ const std::vector<RequestSpec> &request_specs() {
        1,
        {{"Prefer", "fault=TRUNCATED_BODY"}}},
   };
+  for (auto &spec : model::model_request_specs()) {
+    written.push_back(std::move(spec));
+  }
+  return written;
+  }();
   return specs;
 }
 
@@ -354,7 +366,8 @@ const RequestSpec &request_spec(const std::string &id) {
 }
 
 const std::vector<ConformanceCase> &case_table() {
-  static const std::vector<ConformanceCase> cases{
+  static const std::vector<ConformanceCase> cases = [] {
+  std::vector<ConformanceCase> written{
       // --- MUST: what the page documents ----------------------------------------
       {"login-key-and-client-id",
        "a valid key with client_id gets 200",
@@ -758,6 +771,12 @@ const std::vector<ConformanceCase> &case_table() {
       fault_case("fault-truncated-body-named", "TRUNCATED_BODY", "fault-truncated-body",
                  "truncated body"),
   };
+  // The request model's cases: one per class (docs/conformance.md, "The request model").
+  for (auto &generated : model::model_cases()) {
+    written.push_back(std::move(generated));
+  }
+  return written;
+  }();
   return cases;
 }
 

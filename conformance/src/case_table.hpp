@@ -10,12 +10,16 @@
 #include "inspekt/client/auth_client.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace inspekt::conformance {
+namespace model {
+struct Point;
+}
 
 enum class Level { must, should, info };
 
@@ -24,6 +28,9 @@ enum class Reach {
   doc,       // the live service too: what the page documents, gently
   mock_only, // never a live target: odd methods, hostile bodies, load, the mock's faults
 };
+
+// Where a case comes from: written in the table, or generated from the request model.
+enum class Origin { table, model };
 
 // What a case expects to meet.
 enum class Expects {
@@ -45,6 +52,9 @@ struct RequestSpec {
   int repeat = 1;
   // Extra request headers (the mock's Prefer, for the [mock-only] fault cases).
   std::vector<std::pair<std::string, std::string>> headers = {};
+  // A request of the model (model/request_model.hpp), sent as the model renders it on
+  // the wire; method and body then hold what reports show, keys as placeholders.
+  std::shared_ptr<const model::Point> point = nullptr;
 };
 
 const std::vector<RequestSpec> &request_specs();
@@ -75,6 +85,7 @@ struct ConformanceCase {
   std::function<CheckResult(const Observation &)> check;
   // With transport_error, the client's transport error goes to the check.
   Expects expects = Expects::answer;
+  Origin origin = Origin::table;
 
   bool mock_only() const { return reach != Reach::doc; }
 };

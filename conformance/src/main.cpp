@@ -5,6 +5,7 @@
 #include "run_options.hpp"
 #include "run_plan.hpp"
 #include "runner.hpp"
+#include "model/model_cases.hpp"
 
 #include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
@@ -38,6 +39,19 @@ Examples:
     inspekt-conformance --base-url http://127.0.0.1:8080   # any server
   INSPEKT_API_KEY=... inspekt-conformance --base-url https://reports.inspektlabs.com  # live: [doc] only
 )";
+
+int list_coverage() {
+  const auto rows = model::coverage(case_table());
+  int uncovered = 0;
+  for (const auto &row : rows) {
+    std::cout << std::left << std::setw(44) << row.model_class.name() << " "
+              << (row.case_id.empty() ? "(no case)" : row.case_id) << "\n";
+    uncovered += row.case_id.empty() ? 1 : 0;
+  }
+  std::cout << rows.size() << " classes, " << rows.size() - static_cast<std::size_t>(uncovered)
+            << " covered by a case\n";
+  return uncovered == 0 ? exit_pass : exit_failed;
+}
 
 int list_cases() {
   for (const auto &c : case_table()) {
@@ -213,7 +227,7 @@ int main(int argc, char **argv) {
                                          "inspekt-conformance --help");
   }
   if (options.list) {
-    return list_cases();
+    return options.coverage ? list_coverage() : list_cases();
   }
   try {
     return run(options);

@@ -113,6 +113,8 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "(\"[doc]\"); a leading ~ leaves matching cases out");
   app.add_flag("-l,--list", options.list,
                "List the cases (id, level, tags, the spec sentence each checks) and exit 0");
+  app.add_flag("--coverage", options.coverage,
+               "With --list: every class of the request model and the case that covers it");
   app.add_flag("--strict", options.strict, "SHOULD failures fail the run too (exit 1)");
 
   app.add_option_function<std::string>(

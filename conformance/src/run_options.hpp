@@ -42,6 +42,7 @@ struct RunOptions {
   std::vector<std::string> tags;     // --tag
   std::vector<std::string> specs;    // positional: ids, globs, [tag], ~exclusions
   bool list = false;
+  bool coverage = false; // with --list: the model's classes and the case covering each
   bool strict = false;
   // What is written.
   Reporter reporter = Reporter::console;

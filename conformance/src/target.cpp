@@ -1,5 +1,8 @@
 #include "target.hpp"
 
+#include "model/raw_http.hpp"
+#include "model/request_model.hpp"
+
 #include "inspekt/client/secrets.hpp"
 #include "inspekt/client/text.hpp"
 
@@ -44,6 +47,8 @@ bool is_loopback_host(const std::string &host) {
 Target::Target(TargetOptions options, Keys keys)
     : options_(std::move(options)), keys_(std::move(keys)), client_(options_.client) {}
 
+Target::~Target() = default;
+
 std::optional<std::string> Target::client_error() const {
   if (client_.valid()) {
     return std::nullopt;
@@ -73,6 +78,9 @@ const Answers &Target::answers(const RequestSpec &spec) {
         "request budget of " + std::to_string(*options_.max_requests) + " used up (--max-requests)";
     return answers;
   }
+  if (spec.point) {
+    return send_point(spec, answers);
+  }
   std::string missing;
   const auto body = fill_keys(spec.body, keys_, &missing);
   if (!body) {
@@ -87,15 +95,50 @@ const Answers &Target::answers(const RequestSpec &spec) {
     request.body = *body;
   }
   for (int i = 0; i < spec.repeat; ++i) {
-    if (options_.min_interval.count() > 0 && sent_ > 0) {
-      std::this_thread::sleep_until(last_send_ + options_.min_interval);
-    }
-    last_send_ = std::chrono::steady_clock::now();
-    ++sent_;
+    pace();
     auto result = client_.send(request);
     answers.connected = answers.connected || result.connected;
     if (!result.exchange) {
       answers.transport_error = redact(result.error ? result.error->description : "no answer");
+      answers.exchanges.clear();
+      return answers;
+    }
+    answers.exchanges.push_back(std::move(*result.exchange));
+  }
+  return answers;
+}
+
+void Target::pace() {
+  if (options_.min_interval.count() > 0 && sent_ > 0) {
+    std::this_thread::sleep_until(last_send_ + options_.min_interval);
+  }
+  last_send_ = std::chrono::steady_clock::now();
+  ++sent_;
+}
+
+model::WireOptions Target::wire_options() const {
+  model::WireOptions wire;
+  wire.connect_timeout = options_.client.connect_timeout;
+  wire.read_timeout = options_.client.read_timeout;
+  wire.ca_file = options_.client.ca_file;
+  return wire;
+}
+
+const Answers &Target::send_point(const RequestSpec &spec, Answers &answers) {
+  if (!wire_) {
+    const auto url = parse_base_url(options_.client.base_url);
+    if (!url) {
+      answers.transport_error = "--base-url: " + url.error;
+      return answers;
+    }
+    wire_ = std::make_unique<model::WireClient>(*url.url, wire_options());
+  }
+  for (int i = 0; i < spec.repeat; ++i) {
+    pace();
+    auto result = wire_->send(model::render(*spec.point, keys_));
+    answers.connected = answers.connected || result.exchange.has_value();
+    if (!result.exchange) {
+      answers.transport_error = redact(result.error);
       answers.exchanges.clear();
       return answers;
     }

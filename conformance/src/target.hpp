@@ -10,11 +10,16 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
 namespace inspekt::conformance {
+namespace model {
+class WireClient;
+struct WireOptions;
+}
 
 struct TargetOptions {
   ClientOptions client;
@@ -33,6 +38,9 @@ struct Answers {
 class Target {
 public:
   Target(TargetOptions options, Keys keys);
+  ~Target();
+  Target(const Target &) = delete;
+  Target &operator=(const Target &) = delete;
 
   const Answers &answers(const RequestSpec &spec);
   bool live() const { return options_.live; }
@@ -50,10 +58,15 @@ public:
   const Keys &keys() const { return keys_; }
 
 private:
+  void pace(); // waits out the pause between requests, and counts one
+  const Answers &send_point(const RequestSpec &spec, Answers &answers);
+  model::WireOptions wire_options() const;
+
   TargetOptions options_;
   Keys keys_;
   AuthClient client_;
   std::map<std::string, Answers> answers_;
+  std::unique_ptr<model::WireClient> wire_; // for the model's requests, made when first needed
   int sent_ = 0;
   std::chrono::steady_clock::time_point last_send_{};
 };

@@ -4,6 +4,7 @@
 #include "runner.hpp"
 #include "run_plan.hpp"
 #include "target.hpp"
+#include "model/model_cases.hpp"
 
 #include "inspekt/client/closest_name.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
@@ -152,6 +153,8 @@ TEST_CASE("case selection: ids, globs, tags, exclusions and what a slip gets", "
                                  "400-key-field-misnamed", "400-key-in-array",
                                  "400-trailing-garbage", "400-no-content-type"});
   options.specs = {"[mock-only]"};
+  CHECK(select_cases(options, false).cases.size() == 12 + model::model_classes().size());
+  options.specs = {"[mock-only]", "~[model]"};
   CHECK(select_cases(options, false).cases.size() == 12);
   options.specs = {"doc"}; // CLI11 drops the brackets of a positional "[doc]"
   CHECK(select_cases(options, false).cases.size() == 38);
@@ -180,7 +183,7 @@ TEST_CASE("by default a live run selects the [doc] cases only, and when asked mo
   RunOptions asked;
   asked.tags = {"mock-only"};
   // Selected, so that the run shows them refused rather than silently left out.
-  CHECK(select_cases(asked, true).cases.size() == 12);
+  CHECK(select_cases(asked, true).cases.size() == 12 + model::model_classes().size());
 }
 
 TEST_CASE("the plan owns the live-safety numbers: budget and pacing", "[conformance]") {
