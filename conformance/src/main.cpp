@@ -1,6 +1,7 @@
 // inspekt-conformance: parses the command line, plans the run (run_plan.hpp), runs the
 // cases (runner.hpp) and writes the reports (report.hpp).
 
+#include "explore_run.hpp"
 #include "report.hpp"
 #include "run_options.hpp"
 #include "run_plan.hpp"
@@ -14,7 +15,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <deque>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -136,14 +140,19 @@ int run(const RunOptions &options) {
   summary.strict = options.strict;
   summary.started = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
-  if (const auto unreachable = first_contact(target, plan.cases)) {
+  if (const auto unreachable = options.explore > 0 ? std::nullopt : first_contact(target, plan.cases)) {
     std::cerr << program << "[" << unreachable->id << "] " << target.base_url() << ": "
               << unreachable->problem << "; no case was run\n";
     return exit_unreachable;
   }
   Results results;
-  for (const ConformanceCase *test_case : plan.cases) {
-    run_case(target, *test_case, results);
+  std::deque<ConformanceCase> explored; // the cases --explore makes; results points at them
+  if (options.explore > 0) {
+    run_exploration(target, {options.explore, options.seed, ::isatty(2) == 1}, explored, results);
+  } else {
+    for (const ConformanceCase *test_case : plan.cases) {
+      run_case(target, *test_case, results);
+    }
   }
   summary.requests_sent = target.requests_sent();
   if (wants_drift(options)) {

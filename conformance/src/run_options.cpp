@@ -115,6 +115,15 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                "List the cases (id, level, tags, the spec sentence each checks) and exit 0");
   app.add_flag("--coverage", options.coverage,
                "With --list: every class of the request model and the case that covers it");
+  app.add_option("--explore", options.explore,
+                 "Instead of the cases, send N seeded points of the request model, judge each "
+                 "by the oracle and shrink each failure to the smallest request that still "
+                 "fails (a copy-paste curl line, keys as placeholders); mock-only")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seed", options.seed, "Seed of --explore (the same seed, the same points)")
+      ->capture_default_str();
+  app.add_flag("--explore-live", options.explore_live,
+               "Allow --explore against a live target, when N fits the request budget");
   app.add_flag("--strict", options.strict, "SHOULD failures fail the run too (exit 1)");
 
   app.add_option_function<std::string>(

@@ -3,6 +3,7 @@
 // place that registers its flags (add_run_options): a new flag is a member here and a
 // line there.
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -44,6 +45,10 @@ struct RunOptions {
   bool list = false;
   bool coverage = false; // with --list: the model's classes and the case covering each
   bool strict = false;
+  // --explore N: N seeded points of the request model instead of the cases.
+  std::uint64_t explore = 0;
+  std::uint64_t seed = 1;
+  bool explore_live = false; // allows --explore against a live target, within the budget
   // What is written.
   Reporter reporter = Reporter::console;
   std::string out_file; // -o: the report goes here, the console table to stdout

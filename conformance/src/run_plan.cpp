@@ -1,5 +1,7 @@
 #include "run_plan.hpp"
 
+#include "explore_run.hpp"
+
 #include "inspekt/client/closest_name.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
@@ -249,6 +251,13 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
                               ", which every request adds to it; no request was sent: use "
                               "--base-url " +
                               root.to_string()};
+  }
+  if (options.explore > 0) {
+    if (auto refusal = explore_refusal(options.explore, target.live, options.explore_live,
+                                       target.max_requests);
+        !refusal.empty()) {
+      return {std::nullopt, refusal};
+    }
   }
   auto selection = select_cases(options, target.live);
   if (!selection.error.empty()) {

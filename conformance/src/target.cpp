@@ -124,14 +124,35 @@ model::WireOptions Target::wire_options() const {
   return wire;
 }
 
-const Answers &Target::send_point(const RequestSpec &spec, Answers &answers) {
+bool Target::open_wire(std::string &error) {
   if (!wire_) {
     const auto url = parse_base_url(options_.client.base_url);
     if (!url) {
-      answers.transport_error = "--base-url: " + url.error;
-      return answers;
+      error = "--base-url: " + url.error;
+      return false;
     }
     wire_ = std::make_unique<model::WireClient>(*url.url, wire_options());
+  }
+  return true;
+}
+
+model::WireResult Target::send_model(const model::Point &point) {
+  model::WireResult result;
+  if (options_.max_requests && sent_ >= *options_.max_requests) {
+    result.error = "request budget of " + std::to_string(*options_.max_requests) +
+                   " used up (--max-requests)";
+    return result;
+  }
+  if (!open_wire(result.error)) {
+    return result;
+  }
+  pace();
+  return wire_->send(model::render(point, keys_));
+}
+
+const Answers &Target::send_point(const RequestSpec &spec, Answers &answers) {
+  if (!open_wire(answers.transport_error)) {
+    return answers;
   }
   for (int i = 0; i < spec.repeat; ++i) {
     pace();

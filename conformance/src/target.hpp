@@ -19,6 +19,8 @@ namespace inspekt::conformance {
 namespace model {
 class WireClient;
 struct WireOptions;
+struct WireResult;
+struct Point;
 }
 
 struct TargetOptions {
@@ -43,6 +45,8 @@ public:
   Target &operator=(const Target &) = delete;
 
   const Answers &answers(const RequestSpec &spec);
+  // One request of the model, sent now and not kept (--explore), within the budget.
+  model::WireResult send_model(const model::Point &point);
   bool live() const { return options_.live; }
   bool has_key(const KeyKind &kind) const { return !(keys_.*kind.slot).empty(); }
   int requests_sent() const { return sent_; }
@@ -61,6 +65,7 @@ private:
   void pace(); // waits out the pause between requests, and counts one
   const Answers &send_point(const RequestSpec &spec, Answers &answers);
   model::WireOptions wire_options() const;
+  bool open_wire(std::string &error);
 
   TargetOptions options_;
   Keys keys_;

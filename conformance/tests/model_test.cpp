@@ -2,6 +2,9 @@
 // the oracle answers what the page documents; chunked framing reaches the mock intact.
 
 #include "case_table.hpp"
+#include "model/explore.hpp"
+#include "runner.hpp"
+#include "target.hpp"
 #include "model/model_cases.hpp"
 #include "model/oracle.hpp"
 #include "model/raw_http.hpp"
@@ -12,6 +15,7 @@
 #include "inspekt/mock/mock_server.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <set>
 
@@ -155,4 +159,83 @@ TEST_CASE("the raw sender reaches the mock with every framing, over one kept con
   const auto head = client.send(render(with(valid_login(), Dim::method, v(Method::head)), keys));
   REQUIRE(head.exchange);
   CHECK((head.exchange->status == 405 && head.exchange->body.empty()));
+}
+
+namespace {
+
+// A server with one bug no fixed case touches: client_id of any JSON type is accepted
+// when the body also holds a member the contract does not name.
+class ClientIdUncheckedBesideExtras final : public inspekt::mock::Responder {
+public:
+  explicit ClientIdUncheckedBesideExtras(std::shared_ptr<const inspekt::mock::AuthHandler> inner)
+      : inner_(std::move(inner)) {}
+  inspekt::mock::HandledRequest handle(const inspekt::mock::HttpRequest &request) const override {
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_object() && body.contains("note") && body.contains("client_id") &&
+        !body["client_id"].is_string()) {
+      auto copy = request;
+      body.erase("client_id");
+      copy.body = body.dump();
+      return inner_->handle(copy);
+    }
+    return inner_->handle(request);
+  }
+  inspekt::mock::HttpResponse respond(inspekt::mock::Outcome outcome) const override {
+    return inner_->respond(outcome);
+  }
+
+private:
+  std::shared_ptr<const inspekt::mock::AuthHandler> inner_;
+};
+
+} // namespace
+
+TEST_CASE("exploring finds a bug no fixed case catches, and shrinks it to one line", "[model]") {
+  auto fixtures = inspekt::mock::load_fixtures(inspekt::mock::FixtureSource{});
+  Keys keys = fixture_keys(fixtures);
+  inspekt::mock::ServerOptions server;
+  server.port = 0;
+  inspekt::mock::BackgroundMockServer planted(
+      std::make_shared<const ClientIdUncheckedBesideExtras>(
+          std::make_shared<const inspekt::mock::AuthHandler>(std::move(fixtures))),
+      server);
+
+  // Every fixed case passes against it.
+  TargetOptions options;
+  options.client.base_url = planted.base_url();
+  Target target(options, keys);
+  Results results;
+  for (const auto &c : case_table()) {
+    run_case(target, c, results);
+  }
+  for (const auto &r : results.cases()) {
+    INFO(r.test_case->id << ": " << r.observed);
+    CHECK(r.verdict != Verdict::fail);
+  }
+
+  // Exploration finds it, and shrinks it to the three members that make it.
+  const auto explored = explore(
+      10000, 1, [&target](const Point &p) { return target.send_model(p); }, nullptr);
+  for (const auto &f : explored.findings) {
+    UNSCOPED_INFO(describe(f.found) << " -> " << describe(f.shrunk) << ": " << f.judgement.observed);
+  }
+  // One finding per way it shows (200 for a valid key, 401 for another; MUST, or SHOULD
+  // for a null client_id), each shrunk to the members that make it.
+  REQUIRE_FALSE(explored.findings.empty());
+  for (const auto &f : explored.findings) {
+    CHECK(f.shrunk.member(Role::extra).type == JsonType::string);
+    CHECK(f.shrunk.member(Role::client_id).type != JsonType::string);
+    CHECK(f.shrunk.member(Role::client_id).type != JsonType::absent);
+  }
+  const auto &finding = explored.findings.front();
+  CHECK(describe(finding.shrunk) == "client_id.type=number note.type=string note.text=plain");
+  CHECK(finding.judgement.level == Level::must);
+  CHECK(finding.judgement.observed.rfind("status 200, expected 400 (client_id is not a string)", 0) == 0);
+  const auto line = curl_line(finding.shrunk, planted.base_url());
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(line.find(R"('{"key":"<valid-key>","client_id":42,"note":"inspekt-conformance"}')") !=
+        std::string::npos);
+  // The same seed, the same points.
+  CHECK(explore(10000, 1, [&target](const Point &p) { return target.send_model(p); }, nullptr)
+            .disagreements == explored.disagreements);
 }
