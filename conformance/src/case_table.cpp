@@ -1,5 +1,6 @@
 #include "case_table.hpp"
 
+#include "live_set.hpp"
 #include "model/model_cases.hpp"
 
 #include "inspekt/client/base64url.hpp"
@@ -263,11 +264,15 @@ std::vector<std::string> tags_of(const ConformanceCase &test_case) {
   if (test_case.origin == Origin::model) {
     tags.emplace_back("model");
   }
+  if (in_live_set(test_case)) {
+    tags.emplace_back("live");
+  }
   return tags;
 }
 
 const std::vector<std::string> &known_tags() {
-  static const std::vector<std::string> tags{"doc", "mock-only", "must", "should", "info", "model"};
+  static const std::vector<std::string> tags{"doc",  "mock-only", "must", "should",
+                                             "info", "model",     "live"};
   return tags;
 }
 

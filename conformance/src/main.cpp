@@ -2,6 +2,7 @@
 // cases (runner.hpp) and writes the reports (report.hpp).
 
 #include "explore_run.hpp"
+#include "live_set.hpp"
 #include "report.hpp"
 #include "run_options.hpp"
 #include "run_plan.hpp"
@@ -17,6 +18,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <deque>
 #include <iomanip>
@@ -55,6 +57,22 @@ int list_coverage() {
   std::cout << rows.size() << " classes, " << rows.size() - static_cast<std::size_t>(uncovered)
             << " covered by a case\n";
   return uncovered == 0 ? exit_pass : exit_failed;
+}
+
+// The live set (live_set.hpp): each request, the cases its answers feed, and the count.
+int list_live_set() {
+  for (const auto &id : live_set_requests()) {
+    std::string cases;
+    for (const auto &c : case_table()) {
+      if (in_live_set(c) && std::find(c.requests.begin(), c.requests.end(), id) != c.requests.end()) {
+        cases += (cases.empty() ? "" : ", ") + c.id;
+      }
+    }
+    std::cout << std::left << std::setw(32) << id << " " << cases << "\n";
+  }
+  std::cout << live_set_requests().size()
+            << " requests: the fewest that catch every deviation of conformance/deviations/\n";
+  return exit_pass;
 }
 
 int list_cases() {
@@ -236,7 +254,7 @@ int main(int argc, char **argv) {
                                          "inspekt-conformance --help");
   }
   if (options.list) {
-    return options.coverage ? list_coverage() : list_cases();
+    return options.coverage ? list_coverage() : options.live ? list_live_set() : list_cases();
   }
   try {
     return run(options);

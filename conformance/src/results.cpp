@@ -1,5 +1,7 @@
 #include "results.hpp"
 
+#include "live_set.hpp"
+
 #include <algorithm>
 
 namespace inspekt::conformance {
@@ -42,6 +44,8 @@ nlohmann::json Results::to_json() const {
     cases.push_back({{"id", r.test_case->id},
                      {"level", to_string(r.test_case->level)},
                      {"mock_only", r.test_case->mock_only()},
+                     {"requests", r.test_case->requests},
+                     {"live_eligible", live_eligible(*r.test_case)},
                      {"verdict", to_string(r.verdict)},
                      {"observed", r.observed}});
   }

@@ -112,7 +112,8 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "Cases to run, as with Catch2: an id, a glob (\"400-*\"), a tag in brackets "
                  "(\"[doc]\"); a leading ~ leaves matching cases out");
   app.add_flag("-l,--list", options.list,
-               "List the cases (id, level, tags, the spec sentence each checks) and exit 0");
+               "List the cases (id, level, tags, the spec sentence each checks) and exit 0; "
+               "with --live, the live set: the requests a live run sends");
   app.add_flag("--coverage", options.coverage,
                "With --list: every class of the request model and the case that covers it");
   app.add_option("--explore", options.explore,

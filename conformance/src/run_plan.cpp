@@ -1,6 +1,7 @@
 #include "run_plan.hpp"
 
 #include "explore_run.hpp"
+#include "live_set.hpp"
 
 #include "inspekt/client/closest_name.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
@@ -174,7 +175,8 @@ CaseSelection select_cases(const RunOptions &options, bool live) {
   }
   CaseSelection selection;
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const bool by_default = !asked && (!live || !cases[i].mock_only());
+    // Live: the cases the live set answers (live_set.hpp).
+    const bool by_default = !asked && (!live || in_live_set(cases[i]));
     if ((included[i] || by_default) && !excluded[i]) {
       selection.cases.push_back(&cases[i]);
     }
@@ -265,7 +267,8 @@ PlanResult plan_run(const RunOptions &options, const Environment &environment) {
   }
   plan.cases = std::move(selection.cases);
   if (target.live) {
-    plan.announcement += "live target " + target.client.base_url + ": [doc] cases only, at most " +
+    plan.announcement += "live target " + target.client.base_url +
+                         ": the live set's cases only, at most " +
                          std::to_string(*target.max_requests) + " requests, " +
                          std::to_string(target.min_interval.count()) + " ms apart";
   }

@@ -1,5 +1,6 @@
 #include "runner.hpp"
 
+#include "live_set.hpp"
 #include "tls_probe.hpp"
 
 #include "inspekt/client/base_url.hpp"
@@ -7,7 +8,7 @@
 namespace inspekt::conformance {
 
 std::string reason_to_skip(const Target &target, const ConformanceCase &test_case) {
-  if (test_case.mock_only() && target.live()) {
+  if (test_case.mock_only() && target.live() && !in_live_set(test_case)) {
     return "refused: mock-only cases never run against a live target";
   }
   for (const auto &id : test_case.requests) {

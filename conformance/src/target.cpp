@@ -1,5 +1,7 @@
 #include "target.hpp"
 
+#include "live_set.hpp"
+
 #include "model/raw_http.hpp"
 #include "model/request_model.hpp"
 
@@ -69,7 +71,7 @@ const Answers &Target::answers(const RequestSpec &spec) {
     return known->second;
   }
   Answers &answers = answers_[spec.id];
-  if (spec.reach != Reach::doc && options_.live) {
+  if (spec.reach != Reach::doc && options_.live && !in_live_set(spec.id)) {
     answers.not_sent = "refused: a mock-only request is never sent to a live target";
     return answers;
   }
@@ -121,6 +123,7 @@ model::WireOptions Target::wire_options() const {
   wire.connect_timeout = options_.client.connect_timeout;
   wire.read_timeout = options_.client.read_timeout;
   wire.ca_file = options_.client.ca_file;
+  wire.reset_on_close = !options_.live;
   return wire;
 }
 

@@ -95,6 +95,7 @@ std::string wire_body(const WireRequest &request) {
 
 struct WireClient::Connection {
   int fd = -1;
+  bool reset_on_close = false;
   SSL_CTX *ctx = nullptr;
   SSL *ssl = nullptr;
   std::string buffer; // read and not yet used
@@ -108,6 +109,10 @@ struct WireClient::Connection {
       SSL_CTX_free(ctx);
     }
     if (fd >= 0) {
+      if (reset_on_close) {
+        const linger abort{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      }
       ::close(fd);
     }
   }
@@ -181,6 +186,7 @@ bool WireClient::connect(std::string &error) {
     return false;
   }
   auto connection = std::make_unique<Connection>();
+  connection->reset_on_close = options_.reset_on_close;
   const auto deadline = Clock::now() + options_.connect_timeout;
   for (addrinfo *a = found; a != nullptr && connection->fd < 0; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
