@@ -26,7 +26,11 @@ enum class Level { must, should, info };
 // Where a request or a case may go.
 enum class Reach {
   doc,       // the live service too: what the page documents, gently
-  mock_only, // never a live target: odd methods, hostile bodies, load, the mock's faults
+  mock_only, // never a live target: odd methods, hostile bodies, load
+  // The mock's own features (faults asked for with Prefer), which no other server
+  // promises: only an inspekt-mock target (in process, or one whose GET /__admin/health
+  // answers as the mock's does).
+  inspekt_mock,
 };
 
 // Where a case comes from: written in the table, or generated from the request model.

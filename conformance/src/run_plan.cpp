@@ -109,6 +109,7 @@ std::string start_in_process(const RunOptions &options, RunPlan &plan) {
   plan.in_process = std::make_unique<mock::BackgroundMockServer>(
       std::make_shared<const mock::AuthHandler>(std::move(fixtures)), server);
   plan.target.client.base_url = plan.in_process->base_url();
+  plan.target.inspekt_mock = true;
   return {};
 }
 

@@ -7,9 +7,13 @@
 
 namespace inspekt::conformance {
 
-std::string reason_to_skip(const Target &target, const ConformanceCase &test_case) {
+std::string reason_to_skip(Target &target, const ConformanceCase &test_case) {
   if (test_case.mock_only() && target.live() && !in_live_set(test_case)) {
     return "refused: mock-only cases never run against a live target";
+  }
+  if (test_case.reach == Reach::inspekt_mock && !target.is_inspekt_mock()) {
+    return "the mock's own feature, which no other server promises: the target is not "
+           "inspekt-mock (GET /__admin/health does not answer as the mock's does)";
   }
   for (const auto &id : test_case.requests) {
     for (const KeyKind *kind : kinds_named(request_spec(id).body)) {

@@ -14,7 +14,7 @@ namespace inspekt::conformance {
 
 // Why this case is not sent to this target (a mock-only case against a live target, no
 // expired key to try); empty when it is.
-std::string reason_to_skip(const Target &target, const ConformanceCase &test_case);
+std::string reason_to_skip(Target &target, const ConformanceCase &test_case);
 
 struct Unreachable {
   std::string id;      // "target.unreachable", "target.untrusted" or "target.wrong-scheme"

@@ -51,6 +51,30 @@ Target::Target(TargetOptions options, Keys keys)
 
 Target::~Target() = default;
 
+bool Target::is_inspekt_mock() {
+  if (!options_.inspekt_mock) {
+    options_.inspekt_mock = false;
+    if (!options_.live) {
+      RawRequest probe;
+      probe.method = "GET";
+      probe.path = "/__admin/health";
+      probe.content_type = std::nullopt;
+      pace();
+      const auto result = client_.send(probe);
+      // docs/admin-api.md: 200 {"status": "ok", "version", "uptime_seconds", "keys", "fixtures"}
+      if (result.exchange && result.exchange->status == 200) {
+        const auto body = nlohmann::json::parse(result.exchange->body, nullptr, false);
+        bool shaped = body.is_object() && body.value("status", "") == "ok";
+        for (const char *field : {"version", "uptime_seconds", "keys", "fixtures"}) {
+          shaped = shaped && body.contains(field);
+        }
+        options_.inspekt_mock = shaped;
+      }
+    }
+  }
+  return *options_.inspekt_mock;
+}
+
 std::optional<std::string> Target::client_error() const {
   if (client_.valid()) {
     return std::nullopt;

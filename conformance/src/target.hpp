@@ -28,6 +28,9 @@ struct TargetOptions {
   bool live = false;
   std::optional<int> max_requests; // none: no budget. The live numbers: run_plan.hpp
   std::chrono::milliseconds min_interval{0};
+  // Whether the target is inspekt-mock: known for the in-process mock; otherwise asked
+  // once, of GET /__admin/health, when a case needs to know (never of a live target).
+  std::optional<bool> inspekt_mock;
 };
 
 struct Answers {
@@ -48,6 +51,9 @@ public:
   // One request of the model, sent now and not kept (--explore), within the budget.
   model::WireResult send_model(const model::Point &point);
   bool live() const { return options_.live; }
+  // Whether the mock's own features may be checked here: the in-process mock, or a
+  // loopback target whose GET /__admin/health answers with the mock's fields.
+  bool is_inspekt_mock();
   bool has_key(const KeyKind &kind) const { return !(keys_.*kind.slot).empty(); }
   int requests_sent() const { return sent_; }
   const std::string &base_url() const { return options_.client.base_url; }

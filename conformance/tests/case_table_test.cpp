@@ -8,7 +8,9 @@
 #include "model/model_cases.hpp"
 
 #include "inspekt/client/closest_name.hpp"
+#include "inspekt/mock/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
+#include "inspekt/mock/mock_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -283,12 +285,48 @@ TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and 
   // A case whose request names a kind the run lacks is skipped with the kind's text.
   TargetOptions options;
   options.client.base_url = "http://127.0.0.1:9";
-  const Target without_expired(options, Keys{"k-valid", "k-invalid", ""});
+  Target without_expired(options, Keys{"k-valid", "k-invalid", ""});
   const auto &cases = case_table();
   const auto expired = std::find_if(cases.begin(), cases.end(),
                                     [](const ConformanceCase &c) { return c.id == "401-expired-key"; });
   REQUIRE(expired != cases.end());
   CHECK(reason_to_skip(without_expired, *expired) == "no expired key to try: set INSPEKT_EXPIRED_KEY");
-  const Target with_expired(options, keys);
+  Target with_expired(options, keys);
   CHECK(reason_to_skip(with_expired, *expired).empty());
+}
+
+TEST_CASE("the mock's own features are checked on inspekt-mock only, and skipped elsewhere",
+          "[conformance]") {
+  // A server that answers logins as the mock does but has no admin API: not inspekt-mock
+  // (what Prism serving the vendor's contract looks like to the suite).
+  auto fixtures = inspekt::mock::load_fixtures(inspekt::mock::FixtureSource{});
+  const Keys keys = fixture_keys(fixtures);
+  inspekt::mock::ServerOptions server;
+  server.port = 0;
+  inspekt::mock::BackgroundMockServer bare(
+      std::make_shared<const inspekt::mock::AuthHandler>(std::move(fixtures)), server);
+  TargetOptions options;
+  options.client.base_url = bare.base_url();
+  Target other(options, keys);
+  Results results;
+  for (const auto &c : case_table()) {
+    if (c.reach == Reach::inspekt_mock) {
+      run_case(other, c, results);
+    }
+  }
+  REQUIRE(results.cases().size() == 5);
+  for (const auto &r : results.cases()) {
+    INFO(r.test_case->id);
+    CHECK(r.verdict == Verdict::skip);
+    CHECK(r.observed.find("not inspekt-mock") != std::string::npos);
+  }
+  // Nothing was sent for them: no drift rows can come from them.
+  CHECK(other.sent().empty());
+  CHECK(other.requests_sent() == 1); // the one question to /__admin/health
+
+  // The in-process mock is known to be one, without asking.
+  options.inspekt_mock = true;
+  Target mock(options, keys);
+  CHECK(mock.is_inspekt_mock());
+  CHECK(mock.requests_sent() == 0);
 }
