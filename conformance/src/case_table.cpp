@@ -37,6 +37,15 @@ constexpr const char *spec_401 = "401 | API Key not valid | The provided API key
                                  "expired.";
 constexpr const char *spec_405 = "405 | Method not allowed | The HTTP method used is not "
                                  "supported (only POST is allowed).";
+// The page's promise, read as a security reviewer reads tokens (RFC 8725, JSON Web Token
+// Best Current Practices).
+constexpr const char *spec_secure =
+    "The Authentication API is used to generate secure tokens (RFC 8725 3.1: no alg none; 3.2 "
+    "and 3.6: no secrets in a token's readable parts)";
+// The page says each call "returns three important credentials"; it promises a new
+// session per login, not new tokens, so fresh tokens are a SHOULD.
+constexpr const char *spec_fresh = "When you call this endpoint successfully, the API returns "
+                                   "three important credentials (each login its own)";
 // The page documents no 429 or 503; a client that meets one needs to know when to come
 // back (RFC 9110, section 10.2.3), as the vendor's rate-limited feedback API implies.
 constexpr const char *spec_retry_after =
@@ -236,6 +245,69 @@ ConformanceCase fault_case(std::string id, std::string fault, std::string reques
   return made;
 }
 
+// JWS algorithms that sign (RFC 7518 section 3.1, RFC 8037): never "none".
+bool signing_algorithm(const json &alg) {
+  static const std::set<std::string> known{"HS256", "HS384", "HS512", "RS256", "RS384",
+                                           "RS512", "ES256", "ES384", "ES512", "PS256",
+                                           "PS384", "PS512", "EdDSA"};
+  return alg.is_string() && known.count(alg.get<std::string>()) != 0;
+}
+
+CheckResult check_signed(const std::string &name, const std::string &token) {
+  const auto decoded = decode_jwt(token);
+  if (!decoded) {
+    return fail(name + ": not a JWT (" + std::string(to_string(decoded.error)) + ")");
+  }
+  const auto &alg = decoded.jwt->header["alg"];
+  if (!signing_algorithm(alg)) {
+    return fail(name + ": alg " + alg.dump() + " is not a signing algorithm");
+  }
+  if (decoded.jwt->signature.empty()) {
+    return fail(name + ": alg " + alg.dump() + " but an empty signature");
+  }
+  return pass();
+}
+
+std::string hex_of(const std::string &bytes, const char *digits) {
+  std::string out;
+  for (const unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// The key, and the encodings of it that a reader undoes at a glance. Keys under 8
+// characters are not looked for: too short to tell from chance.
+std::vector<std::string> revealing_forms(const std::string &key) {
+  if (key.size() < 8) {
+    return {};
+  }
+  std::string padded = base64url_encode(key);
+  std::replace(padded.begin(), padded.end(), '-', '+');
+  std::replace(padded.begin(), padded.end(), '_', '/');
+  return {key, base64url_encode(key), padded, hex_of(key, "0123456789abcdef"),
+          hex_of(key, "0123456789ABCDEF")};
+}
+
+// Where a 200 shows text: each header, the session, each token whole and decoded.
+std::vector<std::pair<std::string, std::string>> readable_parts(const Exchange &answer) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (const auto &[name, value] : answer.headers) {
+    parts.emplace_back("header " + name, value);
+  }
+  parts.emplace_back("the body", answer.body);
+  for (const char *name : {"access_token", "refresh_token"}) {
+    if (const auto token = field(answer, name)) {
+      if (const auto decoded = decode_jwt(*token)) {
+        parts.emplace_back(std::string(name) + "'s header", decoded.jwt->header.dump());
+        parts.emplace_back(std::string(name) + "'s claims", decoded.jwt->claims.dump());
+      }
+    }
+  }
+  return parts;
+}
+
 std::vector<std::string> error_request_ids() {
   return {"missing-key", "unknown-key", "get"};
 }
@@ -432,6 +504,59 @@ const std::vector<ConformanceCase> &case_table() {
            return fail("no tokens to compare; " + describe_body(seen.first()));
          }
          return *access != *refresh ? pass("different") : fail("the two tokens are identical");
+       }},
+      {"token-signed",
+       "both tokens are signed: alg a signing algorithm (never none), a signature present",
+       spec_secure,
+       Level::must,
+       Reach::doc,
+       {"login-with-client-id"},
+       for_both_tokens(check_signed, "both tokens: a signing alg and a signature")},
+      {"no-key-in-answer",
+       "no token, session or header of a 200 holds the API key, nor its base64 or hex",
+       spec_secure,
+       Level::must,
+       Reach::doc,
+       {"login-with-client-id"},
+       [](const Observation &seen) {
+         const auto &answer = seen.first();
+         if (answer.status != 200) {
+           return fail(status_text(answer) + ", expected a 200 to inspect");
+         }
+         for (const auto &key : seen.keys) {
+           for (const auto &form : revealing_forms(key)) {
+             for (const auto &[where, text] : readable_parts(answer)) {
+               // The body holds the tokens in their encoded form; a claim in it is
+               // looked for decoded.
+               if (text.find(form) != std::string::npos) {
+                 return fail(where + " holds a key" +
+                             (form == key ? std::string() : std::string(" (encoded)")));
+               }
+             }
+           }
+         }
+         return pass("no key in headers, session, tokens or their claims");
+       }},
+      {"tokens-fresh-per-login",
+       "two logins get four different tokens",
+       spec_fresh,
+       Level::should,
+       Reach::doc,
+       {"login-with-client-id", "login-key-only"},
+       [](const Observation &seen) {
+         std::set<std::string> tokens;
+         for (std::size_t login = 0; login < 2; ++login) {
+           for (const char *name : {"access_token", "refresh_token"}) {
+             const auto token = field(seen.first(login), name);
+             if (!token) {
+               return fail("login " + std::to_string(login + 1) + " gave no " + name);
+             }
+             tokens.insert(*token);
+           }
+         }
+         return tokens.size() == 4 ? pass("two logins, four tokens")
+                                   : fail(std::to_string(tokens.size()) +
+                                          " different tokens in two logins: one was issued again");
        }},
       {"new-session-per-login",
        "each login gets a new session",

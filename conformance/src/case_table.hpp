@@ -70,6 +70,8 @@ struct Observation {
   std::vector<std::vector<const Exchange *>> answers;
   // Per request, what the client said when no answer came (cases that expect that only).
   std::vector<std::string> transport_errors;
+  // The keys sent, for checks that look for them where they must not be; never shown.
+  std::vector<std::string> keys;
 
   const Exchange &first(std::size_t request = 0) const { return *answers.at(request).at(0); }
 };

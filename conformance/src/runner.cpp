@@ -66,6 +66,11 @@ void run_case(Target &target, const ConformanceCase &test_case, Results &results
     return record(Verdict::skip, why);
   }
   Observation seen;
+  for (const auto &kind : key_kinds) {
+    if (!(target.keys().*kind.slot).empty()) {
+      seen.keys.push_back(target.keys().*kind.slot);
+    }
+  }
   std::string problem;
   for (const auto &id : test_case.requests) {
     const auto &answers = target.answers(request_spec(id));

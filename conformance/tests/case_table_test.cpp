@@ -160,7 +160,7 @@ TEST_CASE("case selection: ids, globs, tags, exclusions and what a slip gets", "
   options.specs = {"[mock-only]", "~[model]"};
   CHECK(select_cases(options, false).cases.size() == 12);
   options.specs = {"doc"}; // CLI11 drops the brackets of a positional "[doc]"
-  CHECK(select_cases(options, false).cases.size() == 38);
+  CHECK(select_cases(options, false).cases.size() == 41);
 
   RunOptions slip;
   slip.case_ids = {"401-unknwon-key"};
