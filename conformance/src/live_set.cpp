@@ -1,5 +1,7 @@
 #include "live_set.hpp"
 
+#include "model/request_model.hpp"
+
 #include <algorithm>
 
 namespace inspekt::conformance {
@@ -12,7 +14,10 @@ bool in_live_set(const std::string &request_id) {
 bool live_eligible(const ConformanceCase &test_case) {
   return std::all_of(test_case.requests.begin(), test_case.requests.end(), [](const auto &id) {
     const auto &spec = request_spec(id);
-    return spec.reach == Reach::doc || spec.point != nullptr;
+    // The model's requests carry the valid key: to a live service only as a POST (the
+    // table's GET, PUT, DELETE and PATCH never carry it).
+    return spec.reach == Reach::doc ||
+           (spec.point != nullptr && spec.point->method() == model::Method::post);
   });
 }
 

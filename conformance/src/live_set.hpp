@@ -17,8 +17,8 @@ namespace inspekt::conformance {
 const std::vector<std::string> &live_set_requests();
 
 bool in_live_set(const std::string &request_id);
-// Whether a live run may send every request of the case: [doc] requests and the model's,
-// never the table's hostile ones (huge bodies, bursts, faults).
+// Whether a live run may send every request of the case: [doc] requests and the model's
+// POSTs, never the table's hostile ones (huge bodies, bursts, faults).
 bool live_eligible(const ConformanceCase &test_case);
 // A case the live set answers: all its requests are in it.
 bool in_live_set(const ConformanceCase &test_case);

@@ -10,7 +10,6 @@ const std::vector<std::string> &live_set_requests() {
       "model:note.text=invalid-utf8",
       "model:key.text=trailing-space",
       "login-key-only",
-      "model:method=PUT",
       "model:key.text=prefix",
       "model:key.text=other-case",
       "model:key.text=nul-suffix",

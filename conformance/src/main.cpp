@@ -68,7 +68,7 @@ int list_live_set() {
         cases += (cases.empty() ? "" : ", ") + c.id;
       }
     }
-    std::cout << std::left << std::setw(32) << id << " " << cases << "\n";
+    std::cout << std::left << std::setw(34) << id << " " << cases << "\n";
   }
   std::cout << live_set_requests().size()
             << " requests: the fewest that catch every deviation of conformance/deviations/\n";
