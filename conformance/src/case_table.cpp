@@ -1,6 +1,7 @@
 #include "case_table.hpp"
 
 #include "live_set.hpp"
+#include "spec_text.hpp"
 #include "model/model_cases.hpp"
 
 #include "inspekt/client/base64url.hpp"
@@ -20,9 +21,7 @@ namespace {
 using nlohmann::json;
 
 // The page's sentences, quoted where a case cites them.
-constexpr const char *spec_200 =
-    "200 | Success | Request successful. Response contains session, access_token, and "
-    "refresh_token.";
+constexpr const char *spec_200 = spec_text::status_200;
 constexpr const char *spec_fields = "Response {\"session\": ..., \"access_token\": ..., "
                                     "\"refresh_token\": ...}; each field | string";
 constexpr const char *spec_jwt =
@@ -30,13 +29,10 @@ constexpr const char *spec_jwt =
     "header";
 constexpr const char *spec_session = "session | string | A temporary session ID assigned for "
                                      "this login";
-constexpr const char *spec_params = "key | string | Yes | Your API key; client_id | string | No";
-constexpr const char *spec_400 = "400 | Invalid API key | Request body missing required fields, "
-                                 "malformed, or contains invalid values.";
-constexpr const char *spec_401 = "401 | API Key not valid | The provided API key is invalid or "
-                                 "expired.";
-constexpr const char *spec_405 = "405 | Method not allowed | The HTTP method used is not "
-                                 "supported (only POST is allowed).";
+constexpr const char *spec_params = spec_text::params;
+constexpr const char *spec_400 = spec_text::status_400;
+constexpr const char *spec_401 = spec_text::status_401;
+constexpr const char *spec_405 = spec_text::status_405;
 // The page's promise, read as a security reviewer reads tokens (RFC 8725, JSON Web Token
 // Best Current Practices).
 constexpr const char *spec_secure =

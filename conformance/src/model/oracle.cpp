@@ -1,23 +1,22 @@
 #include "oracle.hpp"
 
+#include "../spec_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 
 namespace inspekt::conformance::model {
 
-const char *const spec_200 = "200 | Success | Request successful. Response contains session, "
-                             "access_token, and refresh_token.";
-const char *const spec_400 = "400 | Invalid API key | Request body missing required fields, "
-                             "malformed, or contains invalid values.";
-const char *const spec_401 = "401 | API Key not valid | The provided API key is invalid or expired.";
-const char *const spec_405 = "405 | Method not allowed | The HTTP method used is not supported "
-                             "(only POST is allowed).";
+const char *const spec_200 = spec_text::status_200;
+const char *const spec_400 = spec_text::status_400;
+const char *const spec_401 = spec_text::status_401;
+const char *const spec_405 = spec_text::status_405;
 const char *const spec_media = "headers = {\"Content-Type\": \"application/json\"} (every example "
                                "of the page; a body without it is not the documented request)";
 namespace {
 
-constexpr const char *spec_params = "key | string | Yes | Your API key; client_id | string | No";
+constexpr const char *spec_params = spec_text::params;
 // RFC 8259 section 8.1: JSON text exchanged between systems MUST be encoded in UTF-8;
 // section 7: control characters MUST be escaped. Such a body is malformed.
 constexpr const char *spec_utf8 = "400 | ... malformed (RFC 8259 8.1 and 7: UTF-8, control "
