@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The C++ examples of AdminClient (README's "Asserting in CI with the admin API" and
-docs/client.md) and of AuthSession (docs/client.md) compile as they stand, each as the body of a Catch2 test case, against
-the client library's headers. Catches an example left behind when the API changes.
+"""The C++ examples of the client library compile as they stand, each as the body of a
+Catch2 test case, against its headers: the two of docs/client.md's "AdminClient" (a test
+around the app, and the count a CI test asserts) and the one of "AuthSession". Catches
+an example left behind when the API changes.
 
 usage: admin_snippets_test.py REPO_ROOT CXX_COMPILER"""
 import os, subprocess, sys, tempfile
@@ -9,17 +10,18 @@ import os, subprocess, sys, tempfile
 root, compiler = sys.argv[1], sys.argv[2]
 
 
-def first_cpp_block(path, after=None):
+def cpp_block(path, after=None, n=0):
+    """The n-th (from 0) C++ block of the file, or of its section under the heading `after`."""
     text = open(os.path.join(root, path), encoding="utf-8").read()
     if after:
         text = text.split(after, 1)[1].split("\n## ", 1)[0]
-    return text.split("```cpp\n", 1)[1].split("```", 1)[0]
+    return text.split("```cpp\n")[n + 1].split("```", 1)[0]
 
 
 snippets = {
-    "README.md": first_cpp_block("README.md", "## Asserting in CI with the admin API"),
-    "docs/client.md": first_cpp_block("docs/client.md", "## AdminClient"),
-    "docs/client.md AuthSession": first_cpp_block("docs/client.md", "## AuthSession"),
+    "docs/client.md": cpp_block("docs/client.md", "## AdminClient"),
+    "docs/client.md, the count": cpp_block("docs/client.md", "## AdminClient", 1),
+    "docs/client.md AuthSession": cpp_block("docs/client.md", "## AuthSession"),
 }
 source = ['#include "inspekt/client/admin_client.hpp"',
           '#include "inspekt/client/auth_session.hpp"', "#include <catch2/catch.hpp>",

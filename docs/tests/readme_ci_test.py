@@ -4,19 +4,26 @@
 Runs the section's shell block as it stands (with the built mock for
 build/bin/inspekt-mock): it must pass. Runs it again with the stand-in app logging in
 as another client_id: the assertion must fail, exit 1, print the journal and stop the
-mock. Checks that the GitHub Actions snippet is YAML whose steps start the mock, assert
-with the shell block's own count line and print the journal on failure.
+mock. Checks that the GitHub Actions workflow (docs/admin-api.md, "In GitHub Actions")
+is YAML whose steps start the mock, assert with the shell block's own count line and
+print the journal on failure.
 
-usage: readme_ci_test.py README.md INSPEKT_MOCK_BINARY
+usage: readme_ci_test.py README.md ADMIN_API.md INSPEKT_MOCK_BINARY
 Prints PASS and exits 0, or says what failed."""
 import json, os, re, signal, subprocess, sys, tempfile
 import yaml
 
-readme, binary = sys.argv[1], os.path.abspath(sys.argv[2])
-text = open(readme, encoding="utf-8").read()
-section = text.split("## Asserting in CI with the admin API", 1)[1].split("\n## ", 1)[0]
-shell = section.split("```sh\n", 1)[1].split("```", 1)[0]
-workflow = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+readme, admin_doc, binary = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3])
+
+
+def section(path, heading):
+    text = open(path, encoding="utf-8").read()
+    return text.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+shell = section(readme, "## Asserting in CI with the admin API").split("```sh\n", 1)[1].split("```", 1)[0]
+workflow = yaml.safe_load(section(admin_doc, "## In GitHub Actions").split("```yaml\n", 1)[1]
+                          .split("```", 1)[0])
 failures = []
 
 

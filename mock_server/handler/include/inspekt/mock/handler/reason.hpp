@@ -32,7 +32,7 @@ struct ReasonName {
   std::string_view meaning; // for the documentation
 };
 
-// The one list of reasons: the log, the README and its check read it.
+// The one list of reasons: the log, docs/mock.md and its check read it.
 inline constexpr std::array<ReasonName, 12> reason_names{{
     {Reason::content_type, "content_type", "Content-Type missing or not application/json"},
     {Reason::not_json, "not_json", "the body is not JSON (empty, malformed, not UTF-8)"},
