@@ -336,7 +336,8 @@ private:
                        const std::vector<const DriftSample *> &samples) {
     std::vector<std::string> names; // in the first spelling seen
     const auto note = [&names](const Exchange &e) {
-      for (const auto &[name, value] : e.headers) {
+      for (const auto &header : e.headers) {
+        const std::string &name = header.first;
         if (is_transport_header(name) || equals_ignoring_case(name, "Content-Type")) {
           continue;
         }

@@ -8,9 +8,9 @@
 #include "model/model_cases.hpp"
 
 #include "inspekt/client/closest_name.hpp"
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -10,9 +10,9 @@
 #include "model/raw_http.hpp"
 #include "model/request_model.hpp"
 
-#include "inspekt/mock/auth_handler.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
-#include "inspekt/mock/mock_server.hpp"
+#include "inspekt/mock/engine/mock_server.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -169,19 +169,23 @@ class ClientIdUncheckedBesideExtras final : public inspekt::mock::Responder {
 public:
   explicit ClientIdUncheckedBesideExtras(std::shared_ptr<const inspekt::mock::AuthHandler> inner)
       : inner_(std::move(inner)) {}
-  inspekt::mock::HandledRequest handle(const inspekt::mock::HttpRequest &request) const override {
+  std::unique_ptr<inspekt::mock::AnswerNote> make_note() const override {
+    return inner_->make_note();
+  }
+  inspekt::mock::HttpResponse answer(const inspekt::mock::HttpRequest &request,
+                                     inspekt::mock::AnswerNote *note) const override {
     auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_object() && body.contains("note") && body.contains("client_id") &&
         !body["client_id"].is_string()) {
       auto copy = request;
       body.erase("client_id");
       copy.body = body.dump();
-      return inner_->handle(copy);
+      return inner_->answer(copy, note);
     }
-    return inner_->handle(request);
+    return inner_->answer(request, note);
   }
-  inspekt::mock::HttpResponse respond(inspekt::mock::Outcome outcome) const override {
-    return inner_->respond(outcome);
+  inspekt::mock::HttpResponse refuse(inspekt::mock::Refusal refusal) const override {
+    return inner_->refuse(refusal);
   }
 
 private:
