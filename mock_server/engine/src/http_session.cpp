@@ -1,6 +1,7 @@
 #include "inspekt/mock/engine/http_session.hpp"
 
 #include "inspekt/client/exchange.hpp"
+#include "inspekt/client/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cstdint>
 #include <mutex>
 
 namespace inspekt::mock {
@@ -320,7 +322,28 @@ void HttpSession::parse(std::string_view data) {
     // cross the limit give the same answer however the bytes arrive.
     const std::size_t room =
         state.nread < max_request_head_bytes ? max_request_head_bytes - state.nread : 1;
-    const std::string_view piece = data.substr(0, room);
+    std::string_view piece = data.substr(0, room);
+    // A chunked body's framing is checked ahead of http-parser, which is then given the
+    // bytes before the first fault only: what it answers on the way (a 413) comes
+    // however the bytes arrive, and it never reads a frame a proxy could read otherwise.
+    bool framing_fault = false;
+    if (chunk_step_ != ChunkStep::off) {
+      const char *const end = piece.data() + piece.size();
+      const char *from = piece.data();
+      if (body_check_pending_) {
+        // The body starts just past the head's last byte, where http-parser paused.
+        body_check_pending_ = body_start_ > end;
+        from = std::max(body_start_, piece.data());
+      }
+      if (const char *fault = body_check_pending_ ? nullptr : check_chunk_framing(from, end)) {
+        piece = piece.substr(0, static_cast<std::size_t>(fault - piece.data()));
+        framing_fault = true;
+        if (piece.empty()) {
+          refuse(400);
+          return;
+        }
+      }
+    }
     parser_->end = piece.data() + piece.size();
     if (scanning_head_ && !target_.empty()) {
       head_cursor_ = piece.data(); // the head, past its target, goes on in these bytes
@@ -340,8 +363,16 @@ void HttpSession::parse(std::string_view data) {
     if (finished_) {
       return; // a callback answered and ended the connection
     }
+    if (error == HPE_PAUSED && body_check_pending_) {
+      http_parser_pause(&state, 0); // headers_complete() stopped it: check the body first
+      continue;
+    }
     if (error == HPE_PAUSED) {
       unparsed_.assign(data.data(), data.size());
+      return;
+    }
+    if (framing_fault && error == HPE_OK) {
+      refuse(400);
       return;
     }
     if (error != HPE_OK) {
@@ -384,6 +415,11 @@ void HttpSession::start_request() {
   scanning_head_ = true;
   head_cursor_ = nullptr;
   after_line_feed_ = false;
+  after_carriage_return_ = false;
+  body_start_ = nullptr;
+  body_check_pending_ = false;
+  chunk_step_ = ChunkStep::off;
+  chunk_left_ = 0;
   hosts_ = 0;
   chunked_seen_ = false;
   head_refusal_ = 0;
@@ -411,7 +447,11 @@ void HttpSession::head_piece(const char *at, std::size_t length) {
     if (after_line_feed_ && (at[0] == ' ' || at[0] == '\t')) {
       refuse_head(400); // RFC 9112 section 5.2: obs-fold outside message/http
     }
+    if (after_carriage_return_) {
+      refuse_head(400); // RFC 9112 section 2.2: a bare CR (no callback's bytes start with LF)
+    }
     after_line_feed_ = false;
+    after_carriage_return_ = false;
   }
   head_cursor_ = at + length;
 }
@@ -420,6 +460,12 @@ void HttpSession::head_piece(const char *at, std::size_t length) {
 // ends the head (after which nothing is looked at).
 bool HttpSession::look_at_head(const char *from, const char *to) {
   for (const char *p = from; p < to && scanning_head_; ++p) {
+    if (after_carriage_return_ && *p != '\n') {
+      // RFC 9112 section 2.2: a bare CR is invalid. http-parser takes the byte after a CR
+      // for its LF after an empty value and at the end of the head: that byte vanishes.
+      refuse_head(400);
+    }
+    after_carriage_return_ = *p == '\r';
     if (after_line_feed_ && (*p == ' ' || *p == '\t')) {
       // A line starting with whitespace: obs-fold (RFC 9112 section 5.2), or a first
       // header line after the request line that starts so (section 2.2).
@@ -427,6 +473,7 @@ bool HttpSession::look_at_head(const char *from, const char *to) {
     } else if (*p == '\n') {
       if (after_line_feed_) {
         scanning_head_ = false; // the empty line: the body, if any, follows
+        body_start_ = p + 1;
         return true;
       }
       after_line_feed_ = true;
@@ -441,6 +488,93 @@ void HttpSession::refuse_head(int status) {
   if (head_refusal_ == 0 || status == 400) {
     head_refusal_ = status; // a 400 (a head that is no valid message) outranks a 501
   }
+}
+
+// Follows a chunked body's framing over [from, to), the body's bytes not looked at yet;
+// the first byte that breaks it, else null: a CR without its LF (RFC 9112 section 2.2) or
+// a chunk's data not followed by CRLF (section 7.1), where http-parser reads on, framing
+// the stream as a proxy in front may not. It stops (ChunkStep::off) at the end of the
+// trailer section: the bytes after it are the next request's. What it lets through and
+// http-parser does not (a bad chunk size) http-parser refuses.
+const char *HttpSession::check_chunk_framing(const char *from, const char *to) {
+  for (const char *p = from; p < to && chunk_step_ != ChunkStep::off; ++p) {
+    const char c = *p;
+    switch (chunk_step_) {
+    case ChunkStep::off:
+      break;
+    case ChunkStep::size:
+      if (c == '\r') {
+        chunk_step_ = ChunkStep::size_line_feed;
+      } else if (c == ';' || c == ' ' || c == '\t') {
+        chunk_step_ = ChunkStep::extension;
+      } else if (const int digit = hex_digit_value(c); digit >= 0) {
+        // http-parser refuses a size over 2^64: saturating here changes no answer.
+        chunk_left_ = chunk_left_ > (UINT64_MAX >> 4)
+                          ? UINT64_MAX
+                          : chunk_left_ << 4 | static_cast<std::uint64_t>(digit);
+      } else {
+        return p;
+      }
+      break;
+    case ChunkStep::extension: // http-parser skips everything up to the CR
+      if (c == '\r') {
+        chunk_step_ = ChunkStep::size_line_feed;
+      }
+      break;
+    case ChunkStep::size_line_feed:
+      if (c != '\n') {
+        return p;
+      }
+      chunk_step_ = chunk_left_ == 0 ? ChunkStep::trailer_line_start : ChunkStep::data;
+      break;
+    case ChunkStep::data: {
+      const auto skip = std::min<std::uint64_t>(chunk_left_, static_cast<std::uint64_t>(to - p));
+      chunk_left_ -= skip;
+      p += skip - 1; // skip is at least 1: a chunk with data left has a size over 0
+      if (chunk_left_ == 0) {
+        chunk_step_ = ChunkStep::data_carriage_return;
+      }
+      break;
+    }
+    case ChunkStep::data_carriage_return:
+      if (c != '\r') {
+        return p;
+      }
+      chunk_step_ = ChunkStep::data_line_feed;
+      break;
+    case ChunkStep::data_line_feed:
+      if (c != '\n') {
+        return p;
+      }
+      chunk_step_ = ChunkStep::size;
+      break;
+    case ChunkStep::trailer_line_start: // http-parser reads trailers as header lines
+      chunk_step_ = c == '\r'   ? ChunkStep::end_line_feed
+                    : c == '\n' ? ChunkStep::off
+                                : ChunkStep::trailer_line;
+      break;
+    case ChunkStep::trailer_line:
+      if (c == '\r') {
+        chunk_step_ = ChunkStep::trailer_line_feed;
+      } else if (c == '\n') {
+        chunk_step_ = ChunkStep::trailer_line_start;
+      }
+      break;
+    case ChunkStep::trailer_line_feed:
+      if (c != '\n') {
+        return p;
+      }
+      chunk_step_ = ChunkStep::trailer_line_start;
+      break;
+    case ChunkStep::end_line_feed:
+      if (c != '\n') {
+        return p;
+      }
+      chunk_step_ = ChunkStep::off;
+      break;
+    }
+  }
+  return nullptr;
 }
 
 void HttpSession::commit_header() {
@@ -509,6 +643,23 @@ int HttpSession::headers_complete() {
   const bool since_1_1 = state.http_major > 1 || (state.http_major == 1 && state.http_minor >= 1);
   if (hosts_ > 1 || (hosts_ == 0 && since_1_1)) {
     refuse_head(400);
+  }
+  // RFC 9112 section 6.1: "A server or client that receives an HTTP/1.0 message
+  // containing a Transfer-Encoding header field MUST treat the message as if the framing
+  // is faulty ... and close the connection" (any other coding than chunked is refused
+  // above).
+  if (!since_1_1 && chunked_seen_) {
+    refuse_head(400);
+  }
+  if (head_refusal_ == 0 && (state.flags & F_CHUNKED) != 0 && state.method != HTTP_CONNECT) {
+    if (body_start_ == nullptr) {
+      refuse_head(400); // unreachable: http-parser ends a head with an LF, which was seen
+    } else {
+      // parse() checks the body's framing from body_start_ before http-parser goes on.
+      chunk_step_ = ChunkStep::size;
+      body_check_pending_ = true;
+      http_parser_pause(&parser_->state, 1);
+    }
   }
   if (head_refusal_ != 0) {
     return -1; // parse() refuses with head_refusal_

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -90,6 +91,7 @@ private:
   void head_piece(const char *at, std::size_t length);
   bool look_at_head(const char *from, const char *to);
   void refuse_head(int status);
+  const char *check_chunk_framing(const char *from, const char *to);
   int headers_complete();
   int body(std::string_view chunk);
   int message_complete();
@@ -173,9 +175,30 @@ private:
   bool scanning_head_ = false;
   const char *head_cursor_ = nullptr;
   bool after_line_feed_ = false;
+  bool after_carriage_return_ = false; // the last byte looked at was a CR
+  const char *body_start_ = nullptr;   // just past the head's empty line, once seen
   int hosts_ = 0;
   bool chunked_seen_ = false;
   int head_refusal_ = 0; // the status a head RFC 9112 forbids gets; 0 for none
+  // A chunked body's framing (RFC 9112 section 7.1), checked ahead of http-parser, which
+  // takes any byte after a CR for its LF: where in the framing the next byte is, and
+  // what is left of the chunk's data.
+  enum class ChunkStep : std::uint8_t {
+    off, // no chunked body being read
+    size,
+    extension,
+    size_line_feed,
+    data,
+    data_carriage_return,
+    data_line_feed,
+    trailer_line_start,
+    trailer_line,
+    trailer_line_feed,
+    end_line_feed,
+  };
+  ChunkStep chunk_step_ = ChunkStep::off;
+  bool body_check_pending_ = false; // parse() checks from body_start_ on before parsing on
+  std::uint64_t chunk_left_ = 0;
   std::size_t dropped_body_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
