@@ -128,7 +128,8 @@ TEST_CASE("the control plane: demo keys and Prefer", "[handler][control]") {
        "invalid_request", Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: answer=teapot: the fixtures have no answer of that name (known: success, "
        "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
-       "payload_too_large, rate_limited, server_error, unavailable)"},
+       "payload_too_large, rate_limited, server_error, unavailable, token_missing, token_invalid, "
+       "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)"},
       {"Prefer: a delay over 60 s", login("demo-valid-key", "delay=60001"), 400, "invalid_request",
        Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: delay=60001: not a delay in milliseconds from 0 to 60000"},
@@ -337,7 +338,8 @@ TEST_CASE("Prefer: the 400s say what would be met", "[handler][control]") {
   CHECK(message("answer=nope") ==
         "Prefer: answer=nope: the fixtures have no answer of that name (known: success, "
         "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
-        "payload_too_large, rate_limited, server_error, unavailable)");
+        "payload_too_large, rate_limited, server_error, unavailable, token_missing, token_invalid, "
+       "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)");
   // A slow body is as slow as its delay: without one it would come at once.
   CHECK(message("fault=SLOW_BODY") ==
         "Prefer: fault=SLOW_BODY needs delay=MS, the time the body takes to trickle out "
