@@ -67,10 +67,10 @@ void add_options(CLI::App &app, MockProgramOptions &options) {
                                   "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
   auto *tls_key = app.add_option("--tls-key", options.tls_key,
                                  "The PEM private key of --tls-cert (unencrypted)");
-  auto *tls_self_signed = app.add_flag(
-      "--tls-self-signed", options.tls_self_signed,
-      "Serve HTTPS with a key and certificate made at start for --host (IP or DNS "
-      "name), localhost, 127.0.0.1 and ::1");
+  auto *tls_self_signed =
+      app.add_flag("--tls-self-signed", options.tls_self_signed,
+                   "Serve HTTPS with a key and certificate made at start for --host (IP or DNS "
+                   "name), localhost, 127.0.0.1 and ::1");
   auto *tls_write_ca =
       app.add_option("--tls-write-ca", options.tls_write_ca,
                      "Write the self-signed certificate in PEM to FILE before the ready line, "

@@ -165,8 +165,8 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
 }
 
 std::optional<std::string> flag_before_command_problem(const std::vector<std::string> &before,
-                                                      const std::string &command,
-                                                      const std::vector<std::string> &flags) {
+                                                       const std::string &command,
+                                                       const std::vector<std::string> &flags) {
   for (const auto &arg : before) {
     const auto name = shown_flag_name(arg);
     if (name && std::find(flags.begin(), flags.end(), *name) != flags.end()) {
@@ -344,8 +344,8 @@ std::optional<CallBody> call_body(const CallOptions &options, const std::vector<
                        "\r\n";
     for (const auto &file : files) {
       body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
-              quoted_file_name(file.name) +
-              "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + file.content + "\r\n";
+              quoted_file_name(file.name) + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" +
+              file.content + "\r\n";
     }
     body += "--" + boundary + "--\r\n";
     return CallBody{"multipart/form-data; boundary=" + boundary, std::move(body)};

@@ -93,8 +93,8 @@ std::optional<std::string> command_line_problem(const std::vector<std::string> &
 // arguments the top level did not take): [usage.flag-before-command], saying where it
 // goes. None when there is none.
 std::optional<std::string> flag_before_command_problem(const std::vector<std::string> &before,
-                                                      const std::string &command,
-                                                      const std::vector<std::string> &flags);
+                                                       const std::string &command,
+                                                       const std::vector<std::string> &flags);
 // The hint printed with the ParseError for a key typed on the command line.
 extern const char *const key_hint;
 

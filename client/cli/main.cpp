@@ -50,9 +50,11 @@ void add_login_options(CLI::App &command, LoginOptions &options, double &timeout
                   "Seconds to wait for the connection and for each part of the answer")
       ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
-  auto *key_file = command.add_option(
-      "--key-file", options.key_file, "Read the API key from this file (surrounding white space dropped)");
-  auto *key_stdin = command.add_flag("--key-stdin", options.key_stdin, "Read the API key from stdin");
+  auto *key_file =
+      command.add_option("--key-file", options.key_file,
+                         "Read the API key from this file (surrounding white space dropped)");
+  auto *key_stdin =
+      command.add_flag("--key-stdin", options.key_stdin, "Read the API key from stdin");
   key_file->excludes(key_stdin);
 }
 
@@ -99,7 +101,8 @@ int main(int argc, char **argv) {
   CallOptions call_options;
   double call_timeout_seconds = 10;
   auto *call = app.add_subcommand(
-      "call", "Log in, then call a guarded route (default POST " + std::string(inspekt::upload_path) +
+      "call", "Log in, then call a guarded route (default POST " +
+                  std::string(inspekt::upload_path) +
                   ") with the Authorization header and session; print its status and body");
   call->footer("\nThe body: --data JSON (an object; its \"session\" is set to the login's), or "
                "--file F\n(multipart/form-data: a \"session\" field and each file as a part "

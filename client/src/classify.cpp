@@ -141,8 +141,7 @@ AuthResult classify(const Exchange &exchange) {
   switch (status) {
   case 400:
     return failed(exchange, ErrorKind::invalid_request, std::move(message),
-                  "the server found the request malformed or its values invalid; it said " +
-                      said);
+                  "the server found the request malformed or its values invalid; it said " + said);
   case 401:
     return failed(exchange, ErrorKind::invalid_key, std::move(message),
                   "the server refused the key as invalid or expired; it said " + said);

@@ -98,8 +98,7 @@ std::string whole_number_problem(const std::string &value, long long lowest, lon
   long long number = 0;
   const char *end = value.data() + value.size();
   const auto [stop, error] = std::from_chars(value.data(), end, number);
-  if (value.empty() || error != std::errc() || stop != end || number < lowest ||
-      number > highest) {
+  if (value.empty() || error != std::errc() || stop != end || number < lowest || number > highest) {
     return quoted(value) + " is not a whole number from " + std::to_string(lowest) + " to " +
            std::to_string(highest);
   }

@@ -282,8 +282,8 @@ TEST_CASE("HTTPS with the mock's self-signed certificate trusted logs in", "[moc
     // The certificate names the loopback (localhost, 127.0.0.1, ::1) and the --host;
     // a mock on every address is still on loopback at 127.0.0.2, a name it lacks.
     TempPath every_ca("every-ca");
-    auto every = started_mock({"--host", "0.0.0.0", "--tls-self-signed", "--tls-write-ca",
-                               every_ca.path()});
+    auto every =
+        started_mock({"--host", "0.0.0.0", "--tls-self-signed", "--tls-write-ca", every_ca.path()});
     auto other_name = options_for("https://127.0.0.2:" + std::to_string(every.port));
     other_name.ca_file = every_ca.path();
     const auto refused = AuthClient(other_name).authenticate("demo-valid-key");

@@ -34,7 +34,9 @@ AuthClient client_for(const FakeGate &gate) {
 SessionOptions on_gate_clock(const FakeGate &gate, std::chrono::seconds margin) {
   SessionOptions options;
   options.refresh_margin = margin;
-  options.clock = [&gate] { return std::chrono::system_clock::time_point(std::chrono::seconds(gate.now())); };
+  options.clock = [&gate] {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(gate.now()));
+  };
   return options;
 }
 
@@ -113,8 +115,12 @@ TEST_CASE("a 401 from the downstream makes one new login, and the call succeeds"
   const auto first = session.grant();
   REQUIRE(first);
 
-  SECTION("revoked") { gate.revoke(first.grant->session()); }
-  SECTION("expired on the downstream's clock") { gate.advance(3601); }
+  SECTION("revoked") {
+    gate.revoke(first.grant->session());
+  }
+  SECTION("expired on the downstream's clock") {
+    gate.advance(3601);
+  }
 
   std::vector<std::uint64_t> generations;
   const auto called = session.call([&](const Grant &grant) {

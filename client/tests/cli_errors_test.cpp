@@ -35,7 +35,8 @@ TEST_CASE("extra arguments: the first flag is named, a stray value never", "[cli
 }
 
 TEST_CASE("parse errors get an id and a plain sentence", "[cli][usage]") {
-  CHECK(parse_error_problem("ArgumentMismatch", "--port: 1 required INT:INT in [0 - 65535] missing") ==
+  CHECK(parse_error_problem("ArgumentMismatch",
+                            "--port: 1 required INT:INT in [0 - 65535] missing") ==
         "[usage.missing-value] --port needs a value");
   CHECK(parse_error_problem("ArgumentMismatch", "--port: At Most 1 required but received 2") ==
         "[usage.repeated] --port is given more than once");

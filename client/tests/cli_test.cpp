@@ -217,14 +217,16 @@ TEST_CASE("call logs in and calls the guarded route with the header and session"
   SECTION("--file: multipart with a session field and the files") {
     TempPath photo("photo.jpg");
     std::ofstream(photo.path(), std::ios::binary) << std::string(1000, '\xff') << "--x\r\n";
-    const auto run = run_auth({"call", base, "--file", photo.path(), "--file", photo.path()}, {key});
+    const auto run =
+        run_auth({"call", base, "--file", photo.path(), "--file", photo.path()}, {key});
     INFO(run.err);
     CHECK(run.status == exit_ok);
     const std::string name = photo.path().substr(photo.path().rfind('/') + 1);
     const auto parts = gate.last_parts();
     CHECK(std::count(parts.begin(), parts.end(), "file:" + name + ":1005") == 2);
-    CHECK(std::count_if(parts.begin(), parts.end(),
-                        [](const std::string &part) { return part.rfind("session::", 0) == 0; }) == 1);
+    CHECK(std::count_if(parts.begin(), parts.end(), [](const std::string &part) {
+            return part.rfind("session::", 0) == 0;
+          }) == 1);
   }
   SECTION("a 401 logs in once more and the retry passes") {
     gate.refuse_next(1);

@@ -278,10 +278,10 @@ TEST_CASE("a command line's slips are named, with the nearest known name", "[cli
 TEST_CASE("a subcommand's flag typed before it is sent after it", "[cli][usage]") {
   const std::vector<std::string> login_flags{"--help", "--base-url", "--client-id"};
   // "inspekt-auth --base-url URL login": the top level leaves --base-url and URL over.
-  CHECK(flag_before_command_problem({"--base-url", "http://127.0.0.1:8080"}, "login",
-                                    login_flags) ==
-        "[usage.flag-before-command] '--base-url' is a flag of login: flags go after the "
-        "subcommand (inspekt-auth login --base-url ...)");
+  CHECK(
+      flag_before_command_problem({"--base-url", "http://127.0.0.1:8080"}, "login", login_flags) ==
+      "[usage.flag-before-command] '--base-url' is a flag of login: flags go after the "
+      "subcommand (inspekt-auth login --base-url ...)");
   CHECK(flag_before_command_problem({"--base-url=http://127.0.0.1:8080"}, "login", login_flags));
   // Not a flag of login: the unknown-flag message says it, with its suggestion.
   CHECK_FALSE(flag_before_command_problem({"--base-ur", "x"}, "login", login_flags));

@@ -67,11 +67,10 @@ FakeGate::FakeGate()
           claims["token_type"] = "access";
           const std::string access = token(claims);
           claims["token_type"] = "refresh";
-          res.set_content(json{{"session", session},
-                               {"access_token", access},
-                               {"refresh_token", token(claims)}}
-                              .dump(),
-                          "application/json");
+          res.set_content(
+              json{{"session", session}, {"access_token", access}, {"refresh_token", token(claims)}}
+                  .dump(),
+              "application/json");
           ++logins_;
         });
         server.Post("/api/upload", [this](const httplib::Request &req, httplib::Response &res) {

@@ -61,7 +61,7 @@ private:
   std::atomic<int> sessions_{0};
   std::atomic<int> refuse_next_{0};
   mutable std::mutex mutex_;
-  std::set<std::string> revoked_; // sessions
+  std::set<std::string> revoked_;  // sessions
   std::int64_t revoked_below_ = 0; // tokens whose "seq" is below this are revoked
   bool revoke_always_ = false;
   std::string last_reason_;

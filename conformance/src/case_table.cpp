@@ -1,8 +1,8 @@
 #include "case_table.hpp"
 
 #include "live_set.hpp"
-#include "spec_text.hpp"
 #include "model/model_cases.hpp"
+#include "spec_text.hpp"
 
 #include "inspekt/client/base64url.hpp"
 #include "inspekt/client/jwt.hpp"
@@ -225,7 +225,8 @@ ConformanceCase fault_case(std::string id, std::string fault, std::string reques
   ConformanceCase made{
       std::move(id),
       "Prefer: fault=" + fault + " reaches the client, which says \"" + says + "\"",
-      "README, Testing your app's error handling: Prefer: fault= (the mock's own, no vendor promise)",
+      "README, Testing your app's error handling: Prefer: fault= (the mock's own, no vendor "
+      "promise)",
       Level::should,
       Reach::inspekt_mock,
       {std::move(request)},
@@ -346,84 +347,85 @@ const std::vector<std::string> &known_tags() {
 
 const std::vector<RequestSpec> &request_specs() {
   static const std::vector<RequestSpec> specs = [] {
-  std::vector<RequestSpec> written{
-      {"login-with-client-id", "POST", "application/json",
-       R"({"key":<valid-key>,"client_id":"inspekt-conformance"})"},
-      {"login-key-only", "POST", "application/json", R"({"key":<valid-key>})"},
-      {"missing-key", "POST", "application/json", R"({"client_id":"inspekt-conformance"})"},
-      {"empty-body", "POST", "application/json", ""},
-      {"malformed-json", "POST", "application/json", R"({"key":<valid-key>,)"},
-      {"array-body", "POST", "application/json", R"([<valid-key>])"},
-      {"key-number", "POST", "application/json", R"({"key":12345})"},
-      {"key-empty", "POST", "application/json", R"({"key":""})"},
-      {"client-id-number", "POST", "application/json", R"({"key":<valid-key>,"client_id":42})"},
-      {"unknown-key", "POST", "application/json", R"({"key":<invalid-key>})"},
-      // The valid key, changed as a server lenient in comparing keys would still accept.
-      {"key-last-char-changed", "POST", "application/json",
-       R"({"key":<valid-key-last-char-changed>})"},
-      {"key-prefix", "POST", "application/json", R"({"key":<valid-key-prefix>})"},
-      {"key-other-case", "POST", "application/json", R"({"key":<valid-key-other-case>})"},
-      {"key-trailing-space", "POST", "application/json", R"({"key":<valid-key-trailing-space>})"},
-      // Malformed variants of a login that would otherwise succeed.
-      {"key-field-misnamed", "POST", "application/json", R"({"Key":<valid-key>})"},
-      {"key-in-array", "POST", "application/json", R"({"key":[<valid-key>]})"},
-      {"trailing-garbage", "POST", "application/json", R"({"key":<valid-key>} x)"},
-      {"expired-key", "POST", "application/json", R"({"key":<expired-key>})"},
-      {"get", "GET", std::nullopt, ""},
-      {"put", "PUT", "application/json", R"({"key":<invalid-key>})"},
-      {"delete", "DELETE", std::nullopt, ""},
-      {"patch", "PATCH", "application/json", R"({"key":<invalid-key>})"},
-      // Not for the live service: odd methods, hostile bodies, load.
-      {"head", "HEAD", std::nullopt, "", Reach::mock_only},
-      {"options", "OPTIONS", std::nullopt, "", Reach::mock_only},
-      {"no-content-type", "POST", std::nullopt, R"({"key":<valid-key>})", Reach::mock_only},
-      {"huge-body", "POST", "application/json",
-       R"({"key":<valid-key>,"padding":")" + std::string(2 * 1024 * 1024, 'x') + "\"}",
-       Reach::mock_only},
-      {"deep-nesting", "POST", "application/json", std::string(100000, '['), Reach::mock_only},
-      {"invalid-utf8", "POST", "application/json", "{\"key\":\"\xff\xfe-not-utf8\"}", Reach::mock_only},
-      {"burst", "POST", "application/json", R"({"key":<valid-key>})", Reach::mock_only, 20},
-      // The mock's faults, asked for with Prefer (README, "Testing your app's error handling").
-      {"fault-reset",
-       "POST",
-       "application/json",
-       R"({"key":<valid-key>})",
-       Reach::inspekt_mock,
-       1,
-       {{"Prefer", "fault=CONNECTION_RESET_BY_PEER"}}},
-      {"fault-empty",
-       "POST",
-       "application/json",
-       R"({"key":<valid-key>})",
-       Reach::inspekt_mock,
-       1,
-       {{"Prefer", "fault=EMPTY_RESPONSE"}}},
-      {"fault-malformed-chunk",
-       "POST",
-       "application/json",
-       R"({"key":<valid-key>})",
-       Reach::inspekt_mock,
-       1,
-       {{"Prefer", "fault=MALFORMED_RESPONSE_CHUNK"}}},
-      {"fault-random-data",
-       "POST",
-       "application/json",
-       R"({"key":<valid-key>})",
-       Reach::inspekt_mock,
-       1,
-       {{"Prefer", "fault=RANDOM_DATA_THEN_CLOSE"}}},
-      {"fault-truncated-body",
-       "POST",
-       "application/json",
-       R"({"key":<valid-key>})",
-       Reach::inspekt_mock,
-       1,
-       {{"Prefer", "fault=TRUNCATED_BODY"}}},
-  };
-  for (auto &spec : model::model_request_specs()) {
-    written.push_back(std::move(spec));
-  }
-  return written;
+    std::vector<RequestSpec> written{
+        {"login-with-client-id", "POST", "application/json",
+         R"({"key":<valid-key>,"client_id":"inspekt-conformance"})"},
+        {"login-key-only", "POST", "application/json", R"({"key":<valid-key>})"},
+        {"missing-key", "POST", "application/json", R"({"client_id":"inspekt-conformance"})"},
+        {"empty-body", "POST", "application/json", ""},
+        {"malformed-json", "POST", "application/json", R"({"key":<valid-key>,)"},
+        {"array-body", "POST", "application/json", R"([<valid-key>])"},
+        {"key-number", "POST", "application/json", R"({"key":12345})"},
+        {"key-empty", "POST", "application/json", R"({"key":""})"},
+        {"client-id-number", "POST", "application/json", R"({"key":<valid-key>,"client_id":42})"},
+        {"unknown-key", "POST", "application/json", R"({"key":<invalid-key>})"},
+        // The valid key, changed as a server lenient in comparing keys would still accept.
+        {"key-last-char-changed", "POST", "application/json",
+         R"({"key":<valid-key-last-char-changed>})"},
+        {"key-prefix", "POST", "application/json", R"({"key":<valid-key-prefix>})"},
+        {"key-other-case", "POST", "application/json", R"({"key":<valid-key-other-case>})"},
+        {"key-trailing-space", "POST", "application/json", R"({"key":<valid-key-trailing-space>})"},
+        // Malformed variants of a login that would otherwise succeed.
+        {"key-field-misnamed", "POST", "application/json", R"({"Key":<valid-key>})"},
+        {"key-in-array", "POST", "application/json", R"({"key":[<valid-key>]})"},
+        {"trailing-garbage", "POST", "application/json", R"({"key":<valid-key>} x)"},
+        {"expired-key", "POST", "application/json", R"({"key":<expired-key>})"},
+        {"get", "GET", std::nullopt, ""},
+        {"put", "PUT", "application/json", R"({"key":<invalid-key>})"},
+        {"delete", "DELETE", std::nullopt, ""},
+        {"patch", "PATCH", "application/json", R"({"key":<invalid-key>})"},
+        // Not for the live service: odd methods, hostile bodies, load.
+        {"head", "HEAD", std::nullopt, "", Reach::mock_only},
+        {"options", "OPTIONS", std::nullopt, "", Reach::mock_only},
+        {"no-content-type", "POST", std::nullopt, R"({"key":<valid-key>})", Reach::mock_only},
+        {"huge-body", "POST", "application/json",
+         R"({"key":<valid-key>,"padding":")" + std::string(2 * 1024 * 1024, 'x') + "\"}",
+         Reach::mock_only},
+        {"deep-nesting", "POST", "application/json", std::string(100000, '['), Reach::mock_only},
+        {"invalid-utf8", "POST", "application/json", "{\"key\":\"\xff\xfe-not-utf8\"}",
+         Reach::mock_only},
+        {"burst", "POST", "application/json", R"({"key":<valid-key>})", Reach::mock_only, 20},
+        // The mock's faults, asked for with Prefer (README, "Testing your app's error handling").
+        {"fault-reset",
+         "POST",
+         "application/json",
+         R"({"key":<valid-key>})",
+         Reach::inspekt_mock,
+         1,
+         {{"Prefer", "fault=CONNECTION_RESET_BY_PEER"}}},
+        {"fault-empty",
+         "POST",
+         "application/json",
+         R"({"key":<valid-key>})",
+         Reach::inspekt_mock,
+         1,
+         {{"Prefer", "fault=EMPTY_RESPONSE"}}},
+        {"fault-malformed-chunk",
+         "POST",
+         "application/json",
+         R"({"key":<valid-key>})",
+         Reach::inspekt_mock,
+         1,
+         {{"Prefer", "fault=MALFORMED_RESPONSE_CHUNK"}}},
+        {"fault-random-data",
+         "POST",
+         "application/json",
+         R"({"key":<valid-key>})",
+         Reach::inspekt_mock,
+         1,
+         {{"Prefer", "fault=RANDOM_DATA_THEN_CLOSE"}}},
+        {"fault-truncated-body",
+         "POST",
+         "application/json",
+         R"({"key":<valid-key>})",
+         Reach::inspekt_mock,
+         1,
+         {{"Prefer", "fault=TRUNCATED_BODY"}}},
+    };
+    for (auto &spec : model::model_request_specs()) {
+      written.push_back(std::move(spec));
+    }
+    return written;
   }();
   return specs;
 }
@@ -440,468 +442,495 @@ const RequestSpec &request_spec(const std::string &id) {
 
 const std::vector<ConformanceCase> &case_table() {
   static const std::vector<ConformanceCase> cases = [] {
-  std::vector<ConformanceCase> written{
-      // --- MUST: what the page documents ----------------------------------------
-      {"login-key-and-client-id",
-       "a valid key with client_id gets 200",
-       spec_200,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       status_is(200)},
-      {"login-key-only",
-       "a valid key alone gets 200 (client_id is optional)",
-       spec_params,
-       Level::must,
-       Reach::doc,
-       {"login-key-only"},
-       status_is(200)},
-      {"login-fields",
-       "the 200 body holds session, access_token, refresh_token as non-empty strings",
-       spec_fields,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) { return check_fields(seen.first()); }},
-      {"login-fields-without-client-id",
-       "the fields are there without client_id too",
-       spec_fields,
-       Level::must,
-       Reach::doc,
-       {"login-key-only"},
-       [](const Observation &seen) { return check_fields(seen.first()); }},
-      {"tokens-are-jwts",
-       "both tokens are well-formed JWTs",
-       spec_jwt,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       for_both_tokens(check_jwt,
-                       "both tokens: three base64url segments, JSON header with alg, JSON claims")},
-      {"token-times",
-       "both tokens' iat and exp are NumericDates in seconds: exp after iat and not past, iat "
-       "not in the future",
-       spec_jwt,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       for_both_tokens(check_times,
-                       "iat and exp in seconds, iat not ahead, exp after iat and not past")},
-      {"tokens-differ",
-       "access_token and refresh_token are different tokens",
-       spec_jwt,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) {
-         const auto access = field(seen.first(), "access_token");
-         const auto refresh = field(seen.first(), "refresh_token");
-         if (!access || !refresh) {
-           return fail("no tokens to compare; " + describe_body(seen.first()));
-         }
-         return *access != *refresh ? pass("different") : fail("the two tokens are identical");
-       }},
-      {"token-signed",
-       "both tokens are signed: alg a signing algorithm (never none), a signature present",
-       spec_secure,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       for_both_tokens(check_signed, "both tokens: a signing alg and a signature")},
-      {"no-key-in-answer",
-       "no token, session or header of a 200 holds the API key, nor its base64 or hex",
-       spec_secure,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) {
-         const auto &answer = seen.first();
-         if (answer.status != 200) {
-           return fail(status_text(answer) + ", expected a 200 to inspect");
-         }
-         for (const auto &key : seen.keys) {
-           for (const auto &form : revealing_forms(key)) {
-             for (const auto &[where, text] : readable_parts(answer)) {
-               // The body holds the tokens in their encoded form; a claim in it is
-               // looked for decoded.
-               if (text.find(form) != std::string::npos) {
-                 return fail(where + " holds a key" +
-                             (form == key ? std::string() : std::string(" (encoded)")));
+    std::vector<ConformanceCase> written{
+        // --- MUST: what the page documents ----------------------------------------
+        {"login-key-and-client-id",
+         "a valid key with client_id gets 200",
+         spec_200,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         status_is(200)},
+        {"login-key-only",
+         "a valid key alone gets 200 (client_id is optional)",
+         spec_params,
+         Level::must,
+         Reach::doc,
+         {"login-key-only"},
+         status_is(200)},
+        {"login-fields",
+         "the 200 body holds session, access_token, refresh_token as non-empty strings",
+         spec_fields,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) { return check_fields(seen.first()); }},
+        {"login-fields-without-client-id",
+         "the fields are there without client_id too",
+         spec_fields,
+         Level::must,
+         Reach::doc,
+         {"login-key-only"},
+         [](const Observation &seen) { return check_fields(seen.first()); }},
+        {"tokens-are-jwts",
+         "both tokens are well-formed JWTs",
+         spec_jwt,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         for_both_tokens(
+             check_jwt,
+             "both tokens: three base64url segments, JSON header with alg, JSON claims")},
+        {"token-times",
+         "both tokens' iat and exp are NumericDates in seconds: exp after iat and not past, iat "
+         "not in the future",
+         spec_jwt,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         for_both_tokens(check_times,
+                         "iat and exp in seconds, iat not ahead, exp after iat and not past")},
+        {"tokens-differ",
+         "access_token and refresh_token are different tokens",
+         spec_jwt,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) {
+           const auto access = field(seen.first(), "access_token");
+           const auto refresh = field(seen.first(), "refresh_token");
+           if (!access || !refresh) {
+             return fail("no tokens to compare; " + describe_body(seen.first()));
+           }
+           return *access != *refresh ? pass("different") : fail("the two tokens are identical");
+         }},
+        {"token-signed",
+         "both tokens are signed: alg a signing algorithm (never none), a signature present",
+         spec_secure,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         for_both_tokens(check_signed, "both tokens: a signing alg and a signature")},
+        {"no-key-in-answer",
+         "no token, session or header of a 200 holds the API key, nor its base64 or hex",
+         spec_secure,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) {
+           const auto &answer = seen.first();
+           if (answer.status != 200) {
+             return fail(status_text(answer) + ", expected a 200 to inspect");
+           }
+           for (const auto &key : seen.keys) {
+             for (const auto &form : revealing_forms(key)) {
+               for (const auto &[where, text] : readable_parts(answer)) {
+                 // The body holds the tokens in their encoded form; a claim in it is
+                 // looked for decoded.
+                 if (text.find(form) != std::string::npos) {
+                   return fail(where + " holds a key" +
+                               (form == key ? std::string() : std::string(" (encoded)")));
+                 }
                }
              }
            }
-         }
-         return pass("no key in headers, session, tokens or their claims");
-       }},
-      {"tokens-fresh-per-login",
-       "two logins get four different tokens",
-       spec_fresh,
-       Level::should,
-       Reach::doc,
-       {"login-with-client-id", "login-key-only"},
-       [](const Observation &seen) {
-         std::set<std::string> tokens;
-         for (std::size_t login = 0; login < 2; ++login) {
-           for (const char *name : {"access_token", "refresh_token"}) {
-             const auto token = field(seen.first(login), name);
-             if (!token) {
-               return fail("login " + std::to_string(login + 1) + " gave no " + name);
+           return pass("no key in headers, session, tokens or their claims");
+         }},
+        {"tokens-fresh-per-login",
+         "two logins get four different tokens",
+         spec_fresh,
+         Level::should,
+         Reach::doc,
+         {"login-with-client-id", "login-key-only"},
+         [](const Observation &seen) {
+           std::set<std::string> tokens;
+           for (std::size_t login = 0; login < 2; ++login) {
+             for (const char *name : {"access_token", "refresh_token"}) {
+               const auto token = field(seen.first(login), name);
+               if (!token) {
+                 return fail("login " + std::to_string(login + 1) + " gave no " + name);
+               }
+               tokens.insert(*token);
              }
-             tokens.insert(*token);
            }
-         }
-         return tokens.size() == 4 ? pass("two logins, four tokens")
-                                   : fail(std::to_string(tokens.size()) +
-                                          " different tokens in two logins: one was issued again");
-       }},
-      {"new-session-per-login",
-       "each login gets a new session",
-       spec_session,
-       Level::must,
-       Reach::doc,
-       {"login-with-client-id", "login-key-only"},
-       [](const Observation &seen) {
-         const auto a = field(seen.first(0), "session");
-         const auto b = field(seen.first(1), "session");
-         if (!a || !b) {
-           return fail("two logins did not both give a session");
-         }
-         return *a != *b ? pass("two logins, two sessions")
-                         : fail("two logins got the same session");
-       }},
-      {"400-missing-key",
-       "a body without key gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"missing-key"},
-       status_is(400)},
-      {"400-empty-body",
-       "an empty body gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"empty-body"},
-       status_is(400)},
-      {"400-malformed-json",
-       "malformed JSON gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"malformed-json"},
-       status_is(400)},
-      {"400-non-object-body",
-       "a JSON body that is not an object gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"array-body"},
-       status_is(400)},
-      {"400-key-wrong-type",
-       "a key that is not a string gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"key-number"},
-       status_is(400)},
-      {"400-empty-key",
-       "an empty key gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"key-empty"},
-       status_is(400)},
-      {"400-client-id-wrong-type",
-       "a client_id that is not a string gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"client-id-number"},
-       status_is(400)},
-      {"400-key-field-misnamed",
-       "a body naming the valid key \"Key\" (not \"key\") gets 400",
-       spec_params,
-       Level::must,
-       Reach::doc,
-       {"key-field-misnamed"},
-       status_is(400)},
-      {"400-key-in-array",
-       "the valid key inside an array gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"key-in-array"},
-       status_is(400)},
-      {"400-trailing-garbage",
-       "a valid login followed by garbage after the JSON gets 400",
-       spec_400,
-       Level::must,
-       Reach::doc,
-       {"trailing-garbage"},
-       status_is(400)},
-      {"401-unknown-key",
-       "a key that is not valid gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"unknown-key"},
-       status_is(401)},
-      {"401-expired-key",
-       "an expired key gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"expired-key"},
-       status_is(401)},
-      {"401-key-last-char-changed",
-       "the valid key with its last character changed gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"key-last-char-changed"},
-       status_is(401)},
-      {"401-key-prefix",
-       "the valid key without its last character gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"key-prefix"},
-       status_is(401)},
-      {"401-key-other-case",
-       "the valid key in the other letter case gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"key-other-case"},
-       status_is(401)},
-      {"401-key-trailing-space",
-       "the valid key with a trailing space gets 401",
-       spec_401,
-       Level::must,
-       Reach::doc,
-       {"key-trailing-space"},
-       status_is(401)},
-      {"405-get", "GET gets 405", spec_405, Level::must, Reach::doc, {"get"}, status_is(405)},
-      {"405-put", "PUT gets 405", spec_405, Level::must, Reach::doc, {"put"}, status_is(405)},
-      {"405-delete", "DELETE gets 405", spec_405, Level::must, Reach::doc, {"delete"}, status_is(405)},
-      {"405-patch", "PATCH gets 405", spec_405, Level::must, Reach::doc, {"patch"}, status_is(405)},
+           return tokens.size() == 4
+                      ? pass("two logins, four tokens")
+                      : fail(std::to_string(tokens.size()) +
+                             " different tokens in two logins: one was issued again");
+         }},
+        {"new-session-per-login",
+         "each login gets a new session",
+         spec_session,
+         Level::must,
+         Reach::doc,
+         {"login-with-client-id", "login-key-only"},
+         [](const Observation &seen) {
+           const auto a = field(seen.first(0), "session");
+           const auto b = field(seen.first(1), "session");
+           if (!a || !b) {
+             return fail("two logins did not both give a session");
+           }
+           return *a != *b ? pass("two logins, two sessions")
+                           : fail("two logins got the same session");
+         }},
+        {"400-missing-key",
+         "a body without key gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"missing-key"},
+         status_is(400)},
+        {"400-empty-body",
+         "an empty body gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"empty-body"},
+         status_is(400)},
+        {"400-malformed-json",
+         "malformed JSON gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"malformed-json"},
+         status_is(400)},
+        {"400-non-object-body",
+         "a JSON body that is not an object gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"array-body"},
+         status_is(400)},
+        {"400-key-wrong-type",
+         "a key that is not a string gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"key-number"},
+         status_is(400)},
+        {"400-empty-key",
+         "an empty key gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"key-empty"},
+         status_is(400)},
+        {"400-client-id-wrong-type",
+         "a client_id that is not a string gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"client-id-number"},
+         status_is(400)},
+        {"400-key-field-misnamed",
+         "a body naming the valid key \"Key\" (not \"key\") gets 400",
+         spec_params,
+         Level::must,
+         Reach::doc,
+         {"key-field-misnamed"},
+         status_is(400)},
+        {"400-key-in-array",
+         "the valid key inside an array gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"key-in-array"},
+         status_is(400)},
+        {"400-trailing-garbage",
+         "a valid login followed by garbage after the JSON gets 400",
+         spec_400,
+         Level::must,
+         Reach::doc,
+         {"trailing-garbage"},
+         status_is(400)},
+        {"401-unknown-key",
+         "a key that is not valid gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"unknown-key"},
+         status_is(401)},
+        {"401-expired-key",
+         "an expired key gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"expired-key"},
+         status_is(401)},
+        {"401-key-last-char-changed",
+         "the valid key with its last character changed gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"key-last-char-changed"},
+         status_is(401)},
+        {"401-key-prefix",
+         "the valid key without its last character gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"key-prefix"},
+         status_is(401)},
+        {"401-key-other-case",
+         "the valid key in the other letter case gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"key-other-case"},
+         status_is(401)},
+        {"401-key-trailing-space",
+         "the valid key with a trailing space gets 401",
+         spec_401,
+         Level::must,
+         Reach::doc,
+         {"key-trailing-space"},
+         status_is(401)},
+        {"405-get", "GET gets 405", spec_405, Level::must, Reach::doc, {"get"}, status_is(405)},
+        {"405-put", "PUT gets 405", spec_405, Level::must, Reach::doc, {"put"}, status_is(405)},
+        {"405-delete",
+         "DELETE gets 405",
+         spec_405,
+         Level::must,
+         Reach::doc,
+         {"delete"},
+         status_is(405)},
+        {"405-patch",
+         "PATCH gets 405",
+         spec_405,
+         Level::must,
+         Reach::doc,
+         {"patch"},
+         status_is(405)},
 
-      // --- SHOULD: sound HTTP the page implies ----------------------------------
-      {"json-content-type",
-       "the 200 answer says Content-Type: application/json",
-       spec_example,
-       Level::should,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) {
-         const auto type = seen.first().header("Content-Type");
-         return is_json_media_type(type) ? pass("Content-Type: " + type)
-                                         : fail("Content-Type: \"" + type + "\"");
-       }},
-      {"allow-on-405",
-       "405 answers name the allowed method: Allow: POST",
-       spec_405,
-       Level::should,
-       Reach::doc,
-       {"get"},
-       [](const Observation &seen) {
-         const auto allow = seen.first().header("Allow");
-         return allow == "POST"
-                    ? pass("Allow: POST")
-                    : fail("Allow: \"" + allow + "\" (" + status_text(seen.first()) + ")");
-       }},
-      {"retry-after-on-429-503",
-       "a 429 or a 503 says when to try again (Retry-After)",
-       spec_retry_after,
-       Level::should,
-       Reach::doc,
-       {"login-with-client-id", "login-key-only", "missing-key", "unknown-key"},
-       [](const Observation &seen) {
-         int throttled = 0;
-         for (const auto &answers : seen.answers) {
-           for (const Exchange *answer : answers) {
-             if (answer->status != 429 && answer->status != 503) {
+        // --- SHOULD: sound HTTP the page implies ----------------------------------
+        {"json-content-type",
+         "the 200 answer says Content-Type: application/json",
+         spec_example,
+         Level::should,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) {
+           const auto type = seen.first().header("Content-Type");
+           return is_json_media_type(type) ? pass("Content-Type: " + type)
+                                           : fail("Content-Type: \"" + type + "\"");
+         }},
+        {"allow-on-405",
+         "405 answers name the allowed method: Allow: POST",
+         spec_405,
+         Level::should,
+         Reach::doc,
+         {"get"},
+         [](const Observation &seen) {
+           const auto allow = seen.first().header("Allow");
+           return allow == "POST"
+                      ? pass("Allow: POST")
+                      : fail("Allow: \"" + allow + "\" (" + status_text(seen.first()) + ")");
+         }},
+        {"retry-after-on-429-503",
+         "a 429 or a 503 says when to try again (Retry-After)",
+         spec_retry_after,
+         Level::should,
+         Reach::doc,
+         {"login-with-client-id", "login-key-only", "missing-key", "unknown-key"},
+         [](const Observation &seen) {
+           int throttled = 0;
+           for (const auto &answers : seen.answers) {
+             for (const Exchange *answer : answers) {
+               if (answer->status != 429 && answer->status != 503) {
+                 continue;
+               }
+               ++throttled;
+               if (answer->header("Retry-After").empty()) {
+                 return fail(status_text(*answer) + " without Retry-After");
+               }
+             }
+           }
+           return pass(throttled == 0 ? "no 429 or 503 seen"
+                                      : std::to_string(throttled) +
+                                            " answers 429 or 503, each with Retry-After");
+         }},
+        {"json-error-bodies", "error answers (400, 401, 405) have JSON object bodies", spec_400,
+         Level::should, Reach::doc, error_request_ids(),
+         [](const Observation &seen) {
+           for (std::size_t i = 0; i < seen.answers.size(); ++i) {
+             if (!json_object(seen.first(i))) {
+               return fail(status_text(seen.first(i)) + ": " + describe_body(seen.first(i)));
+             }
+           }
+           return pass("400, 401 and 405 bodies are JSON objects");
+         }},
+        {"message-400",
+         "the 400 answer says \"Invalid API key\"",
+         spec_400,
+         Level::should,
+         Reach::doc,
+         {"missing-key"},
+         [](const Observation &seen) { return check_message(seen.first(), "Invalid API key"); }},
+        {"message-401",
+         "the 401 answer says \"API Key not valid\"",
+         spec_401,
+         Level::should,
+         Reach::doc,
+         {"unknown-key"},
+         [](const Observation &seen) { return check_message(seen.first(), "API Key not valid"); }},
+        {"message-405",
+         "the 405 answer says \"Method not allowed\"",
+         spec_405,
+         Level::should,
+         Reach::doc,
+         {"get"},
+         [](const Observation &seen) { return check_message(seen.first(), "Method not allowed"); }},
+
+        // --- INFO: observed, never failing ----------------------------------------
+        {"token-algorithm-and-claims",
+         "token algorithm and claim names",
+         spec_jwt,
+         Level::info,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) {
+           std::string out;
+           for (const char *name : {"access_token", "refresh_token"}) {
+             const auto token = field(seen.first(), name);
+             const auto decoded = token ? decode_jwt(*token) : JwtDecodeResult{};
+             if (!decoded) {
+               out += std::string(name) + ": not a JWT; ";
                continue;
              }
-             ++throttled;
-             if (answer->header("Retry-After").empty()) {
-               return fail(status_text(*answer) + " without Retry-After");
+             std::string claims;
+             for (const auto &[claim, value] : decoded.jwt->claims.items()) {
+               claims += (claims.empty() ? "" : ",") + claim;
+             }
+             const auto &claim_set = decoded.jwt->claims;
+             std::string lifetime;
+             if (claim_set.contains("exp") && claim_set.contains("iat") &&
+                 claim_set["exp"].is_number() && claim_set["iat"].is_number()) {
+               lifetime = " lifetime " +
+                          std::to_string(claim_set["exp"].get<std::int64_t>() -
+                                         claim_set["iat"].get<std::int64_t>()) +
+                          "s";
+             }
+             out += std::string(name) + ": alg " + decoded.jwt->header["alg"].dump() + " claims {" +
+                    claims + "}" + lifetime + "; ";
+           }
+           return pass(out);
+         }},
+        {"response-headers",
+         "headers of the 200 answer",
+         spec_200,
+         Level::info,
+         Reach::doc,
+         {"login-with-client-id"},
+         [](const Observation &seen) {
+           std::string names;
+           for (const auto &[name, value] : seen.first().headers) {
+             names += (names.empty() ? "" : ", ") + name;
+           }
+           return pass(names);
+         }},
+        {"latency",
+         "time to answer a login",
+         spec_200,
+         Level::info,
+         Reach::doc,
+         {"login-with-client-id", "login-key-only"},
+         [](const Observation &seen) {
+           std::ostringstream out;
+           const auto ms = [](const Exchange &answer) {
+             return std::chrono::duration<double, std::milli>(answer.elapsed).count();
+           };
+           out << "logins took " << ms(seen.first(0)) << " ms and " << ms(seen.first(1)) << " ms";
+           return pass(out.str());
+         }},
+
+        // --- mock-only: not for a live service ------------------------------------
+        {"405-head",
+         "HEAD gets 405",
+         spec_405,
+         Level::must,
+         Reach::mock_only,
+         {"head"},
+         status_is(405)},
+        {"405-options",
+         "OPTIONS gets 405",
+         spec_405,
+         Level::must,
+         Reach::mock_only,
+         {"options"},
+         status_is(405)},
+        {"400-no-content-type",
+         "a body without Content-Type: application/json gets 400",
+         spec_example,
+         Level::should,
+         Reach::mock_only,
+         {"no-content-type"},
+         status_is(400)},
+        {"huge-body-refused",
+         "a 2 MiB body gets 413, not a crash or a 5xx",
+         spec_400,
+         Level::should,
+         Reach::mock_only,
+         {"huge-body"},
+         status_is(413)},
+        {"deep-nesting-refused",
+         "100,000 nested [ get 4xx, never 5xx",
+         spec_400,
+         Level::should,
+         Reach::mock_only,
+         {"deep-nesting"},
+         [](const Observation &seen) {
+           const int status = seen.first().status;
+           return status >= 400 && status < 500
+                      ? pass(status_text(seen.first()))
+                      : fail(status_text(seen.first()) + ", expected 4xx");
+         }},
+        {"invalid-utf8-refused",
+         "invalid UTF-8 in the key gets 400 or 401",
+         spec_400,
+         Level::should,
+         Reach::mock_only,
+         {"invalid-utf8"},
+         [](const Observation &seen) {
+           const int status = seen.first().status;
+           return status == 400 || status == 401
+                      ? pass(status_text(seen.first()))
+                      : fail(status_text(seen.first()) + ", expected 400 or 401");
+         }},
+        {"burst-of-logins",
+         "20 logins in a row all get 200 and 20 different sessions",
+         spec_session,
+         Level::should,
+         Reach::mock_only,
+         {"burst"},
+         [](const Observation &seen) {
+           std::set<std::string> sessions;
+           for (const Exchange *answer : seen.answers.at(0)) {
+             if (answer->status != 200) {
+               return fail("a login in the burst got " + status_text(*answer));
+             }
+             if (const auto session = field(*answer, "session")) {
+               sessions.insert(*session);
              }
            }
-         }
-         return pass(throttled == 0 ? "no 429 or 503 seen"
-                                    : std::to_string(throttled) +
-                                          " answers 429 or 503, each with Retry-After");
-       }},
-      {"json-error-bodies", "error answers (400, 401, 405) have JSON object bodies", spec_400,
-       Level::should, Reach::doc, error_request_ids(),
-       [](const Observation &seen) {
-         for (std::size_t i = 0; i < seen.answers.size(); ++i) {
-           if (!json_object(seen.first(i))) {
-             return fail(status_text(seen.first(i)) + ": " + describe_body(seen.first(i)));
-           }
-         }
-         return pass("400, 401 and 405 bodies are JSON objects");
-       }},
-      {"message-400",
-       "the 400 answer says \"Invalid API key\"",
-       spec_400,
-       Level::should,
-       Reach::doc,
-       {"missing-key"},
-       [](const Observation &seen) { return check_message(seen.first(), "Invalid API key"); }},
-      {"message-401",
-       "the 401 answer says \"API Key not valid\"",
-       spec_401,
-       Level::should,
-       Reach::doc,
-       {"unknown-key"},
-       [](const Observation &seen) { return check_message(seen.first(), "API Key not valid"); }},
-      {"message-405",
-       "the 405 answer says \"Method not allowed\"",
-       spec_405,
-       Level::should,
-       Reach::doc,
-       {"get"},
-       [](const Observation &seen) { return check_message(seen.first(), "Method not allowed"); }},
-
-      // --- INFO: observed, never failing ----------------------------------------
-      {"token-algorithm-and-claims",
-       "token algorithm and claim names",
-       spec_jwt,
-       Level::info,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) {
-         std::string out;
-         for (const char *name : {"access_token", "refresh_token"}) {
-           const auto token = field(seen.first(), name);
-           const auto decoded = token ? decode_jwt(*token) : JwtDecodeResult{};
-           if (!decoded) {
-             out += std::string(name) + ": not a JWT; ";
-             continue;
-           }
-           std::string claims;
-           for (const auto &[claim, value] : decoded.jwt->claims.items()) {
-             claims += (claims.empty() ? "" : ",") + claim;
-           }
-           const auto &claim_set = decoded.jwt->claims;
-           std::string lifetime;
-           if (claim_set.contains("exp") && claim_set.contains("iat") &&
-               claim_set["exp"].is_number() && claim_set["iat"].is_number()) {
-             lifetime = " lifetime " +
-                        std::to_string(claim_set["exp"].get<std::int64_t>() -
-                                       claim_set["iat"].get<std::int64_t>()) +
-                        "s";
-           }
-           out += std::string(name) + ": alg " + decoded.jwt->header["alg"].dump() + " claims {" +
-                  claims + "}" + lifetime + "; ";
-         }
-         return pass(out);
-       }},
-      {"response-headers",
-       "headers of the 200 answer",
-       spec_200,
-       Level::info,
-       Reach::doc,
-       {"login-with-client-id"},
-       [](const Observation &seen) {
-         std::string names;
-         for (const auto &[name, value] : seen.first().headers) {
-           names += (names.empty() ? "" : ", ") + name;
-         }
-         return pass(names);
-       }},
-      {"latency",
-       "time to answer a login",
-       spec_200,
-       Level::info,
-       Reach::doc,
-       {"login-with-client-id", "login-key-only"},
-       [](const Observation &seen) {
-         std::ostringstream out;
-         const auto ms = [](const Exchange &answer) {
-           return std::chrono::duration<double, std::milli>(answer.elapsed).count();
-         };
-         out << "logins took " << ms(seen.first(0)) << " ms and " << ms(seen.first(1)) << " ms";
-         return pass(out.str());
-       }},
-
-      // --- mock-only: not for a live service ------------------------------------
-      {"405-head", "HEAD gets 405", spec_405, Level::must, Reach::mock_only, {"head"}, status_is(405)},
-      {"405-options", "OPTIONS gets 405", spec_405, Level::must, Reach::mock_only, {"options"}, status_is(405)},
-      {"400-no-content-type",
-       "a body without Content-Type: application/json gets 400",
-       spec_example,
-       Level::should,
-       Reach::mock_only,
-       {"no-content-type"},
-       status_is(400)},
-      {"huge-body-refused",
-       "a 2 MiB body gets 413, not a crash or a 5xx",
-       spec_400,
-       Level::should,
-       Reach::mock_only,
-       {"huge-body"},
-       status_is(413)},
-      {"deep-nesting-refused",
-       "100,000 nested [ get 4xx, never 5xx",
-       spec_400,
-       Level::should,
-       Reach::mock_only,
-       {"deep-nesting"},
-       [](const Observation &seen) {
-         const int status = seen.first().status;
-         return status >= 400 && status < 500 ? pass(status_text(seen.first()))
-                                              : fail(status_text(seen.first()) + ", expected 4xx");
-       }},
-      {"invalid-utf8-refused",
-       "invalid UTF-8 in the key gets 400 or 401",
-       spec_400,
-       Level::should,
-       Reach::mock_only,
-       {"invalid-utf8"},
-       [](const Observation &seen) {
-         const int status = seen.first().status;
-         return status == 400 || status == 401
-                    ? pass(status_text(seen.first()))
-                    : fail(status_text(seen.first()) + ", expected 400 or 401");
-       }},
-      {"burst-of-logins",
-       "20 logins in a row all get 200 and 20 different sessions",
-       spec_session,
-       Level::should,
-       Reach::mock_only,
-       {"burst"},
-       [](const Observation &seen) {
-         std::set<std::string> sessions;
-         for (const Exchange *answer : seen.answers.at(0)) {
-           if (answer->status != 200) {
-             return fail("a login in the burst got " + status_text(*answer));
-           }
-           if (const auto session = field(*answer, "session")) {
-             sessions.insert(*session);
-           }
-         }
-         return sessions.size() == seen.answers.at(0).size()
-                    ? pass("20 logins, 20 sessions")
-                    : fail(std::to_string(sessions.size()) + " different sessions in 20 logins");
-       }},
-      fault_case("fault-reset-named", "CONNECTION_RESET_BY_PEER", "fault-reset",
-                 "reset the connection"),
-      fault_case("fault-empty-named", "EMPTY_RESPONSE", "fault-empty", "without an HTTP answer"),
-      fault_case("fault-malformed-chunk-named", "MALFORMED_RESPONSE_CHUNK", "fault-malformed-chunk",
-                 "chunked body is broken"),
-      fault_case("fault-random-data-named", "RANDOM_DATA_THEN_CLOSE", "fault-random-data",
-                 "without an HTTP answer"),
-      fault_case("fault-truncated-body-named", "TRUNCATED_BODY", "fault-truncated-body",
-                 "truncated body"),
-  };
-  // The request model's cases: one per class (docs/conformance.md, "The request model").
-  for (auto &generated : model::model_cases()) {
-    written.push_back(std::move(generated));
-  }
-  return written;
+           return sessions.size() == seen.answers.at(0).size()
+                      ? pass("20 logins, 20 sessions")
+                      : fail(std::to_string(sessions.size()) + " different sessions in 20 logins");
+         }},
+        fault_case("fault-reset-named", "CONNECTION_RESET_BY_PEER", "fault-reset",
+                   "reset the connection"),
+        fault_case("fault-empty-named", "EMPTY_RESPONSE", "fault-empty", "without an HTTP answer"),
+        fault_case("fault-malformed-chunk-named", "MALFORMED_RESPONSE_CHUNK",
+                   "fault-malformed-chunk", "chunked body is broken"),
+        fault_case("fault-random-data-named", "RANDOM_DATA_THEN_CLOSE", "fault-random-data",
+                   "without an HTTP answer"),
+        fault_case("fault-truncated-body-named", "TRUNCATED_BODY", "fault-truncated-body",
+                   "truncated body"),
+    };
+    // The request model's cases: one per class (docs/conformance.md, "The request model").
+    for (auto &generated : model::model_cases()) {
+      written.push_back(std::move(generated));
+    }
+    return written;
   }();
   return cases;
 }

@@ -808,8 +808,8 @@ void DriftReport::print_table(std::ostream &out) const {
     print_row(row.aspect, row.fixtures, row.target, to_string(row.verdict));
   }
   out << "\ndrift: " << rows.size() << " aspects compared: " << count(DriftVerdict::same)
-      << " same, " << count(DriftVerdict::drift) + count(DriftVerdict::unpatchable)
-      << " differ (" << count(DriftVerdict::unpatchable) << " of them not patchable), "
+      << " same, " << count(DriftVerdict::drift) + count(DriftVerdict::unpatchable) << " differ ("
+      << count(DriftVerdict::unpatchable) << " of them not patchable), "
       << count(DriftVerdict::unobserved) << " not observed\n";
   if (fault_probes > 0) {
     out << "drift: " << fault_probes

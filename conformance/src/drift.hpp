@@ -62,7 +62,7 @@ struct DriftInput {
 struct DriftReport {
   std::vector<DriftRow> rows;
   nlohmann::json patch = nlohmann::json::object(); // merge patch over the set, by file
-  std::string problem; // why no patch could be checked (the patched set did not load)
+  std::string problem;          // why no patch could be checked (the patched set did not load)
   std::size_t fault_probes = 0; // requests left out: they ask for a fault, not an answer
 
   std::size_t count(DriftVerdict verdict) const;

@@ -64,10 +64,10 @@ void run_exploration(Target &target, const ExploreOptions &options,
     c.level = Level::must;
     c.reach = Reach::mock_only;
     c.origin = Origin::model;
-    results.record(c, Verdict::fail,
-                   target.redact(std::to_string(explored.transport_errors) +
-                                 " requests got no answer; the first: " +
-                                 explored.first_transport_error));
+    results.record(
+        c, Verdict::fail,
+        target.redact(std::to_string(explored.transport_errors) +
+                      " requests got no answer; the first: " + explored.first_transport_error));
   }
   ConformanceCase &summary = cases.emplace_back();
   summary.id = "explore";
@@ -78,10 +78,9 @@ void run_exploration(Target &target, const ExploreOptions &options,
   summary.origin = Origin::model;
   results.record(summary, Verdict::info,
                  std::to_string(explored.points) + " points from seed " +
-                     std::to_string(options.seed) + ", " +
-                     std::to_string(explored.disagreements) + " disagreed with the oracle (" +
-                     std::to_string(explored.findings.size()) + " distinct, shrunk), " +
-                     std::to_string(explored.requests) + " requests",
+                     std::to_string(options.seed) + ", " + std::to_string(explored.disagreements) +
+                     " disagreed with the oracle (" + std::to_string(explored.findings.size()) +
+                     " distinct, shrunk), " + std::to_string(explored.requests) + " requests",
                  elapsed);
 }
 

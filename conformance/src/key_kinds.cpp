@@ -85,8 +85,8 @@ Keys fixture_keys(const mock::FixtureSet &fixtures) {
 std::string key_variables_text() {
   std::string out;
   for (const auto &kind : key_kinds) {
-    out += (out.empty() ? "" : ", ") + std::string(kind.variable) + " (" +
-           std::string(kind.name) + ")";
+    out += (out.empty() ? "" : ", ") + std::string(kind.variable) + " (" + std::string(kind.name) +
+           ")";
   }
   return out;
 }

@@ -3,16 +3,16 @@
 
 #include "explore_run.hpp"
 #include "live_set.hpp"
+#include "model/model_cases.hpp"
 #include "report.hpp"
 #include "run_options.hpp"
 #include "run_plan.hpp"
 #include "runner.hpp"
-#include "model/model_cases.hpp"
 
 #include "inspekt/client/cli_errors.hpp"
 #include "inspekt/client/version.hpp"
-#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -64,7 +64,8 @@ int list_live_set() {
   for (const auto &id : live_set_requests()) {
     std::string cases;
     for (const auto &c : case_table()) {
-      if (in_live_set(c) && std::find(c.requests.begin(), c.requests.end(), id) != c.requests.end()) {
+      if (in_live_set(c) &&
+          std::find(c.requests.begin(), c.requests.end(), id) != c.requests.end()) {
         cases += (cases.empty() ? "" : ", ") + c.id;
       }
     }
@@ -158,7 +159,8 @@ int run(const RunOptions &options) {
   summary.strict = options.strict;
   summary.started = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
-  if (const auto unreachable = options.explore > 0 ? std::nullopt : first_contact(target, plan.cases)) {
+  if (const auto unreachable =
+          options.explore > 0 ? std::nullopt : first_contact(target, plan.cases)) {
     std::cerr << program << "[" << unreachable->id << "] " << target.base_url() << ": "
               << unreachable->problem << "; no case was run\n";
     return exit_unreachable;
@@ -247,9 +249,9 @@ int main(int argc, char **argv) {
                                          inspekt::parse_error_problem(e.get_name(), e.what()),
                                          "inspekt-conformance --help");
   }
-  if (const auto problem = inspekt::extra_arguments_problem(
-          app.remaining(), inspekt::long_flag_names(app),
-          "cases are named by id, glob or [tag] (see --list)")) {
+  if (const auto problem =
+          inspekt::extra_arguments_problem(app.remaining(), inspekt::long_flag_names(app),
+                                           "cases are named by id, glob or [tag] (see --list)")) {
     return inspekt::report_usage_problem(std::cerr, "inspekt-conformance", *problem,
                                          "inspekt-conformance --help");
   }

@@ -93,10 +93,11 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "A fixture patch (JSON merge patch per file: a deviation from "
                  "conformance/deviations/, or one --write-fixture-patch wrote) applied over "
                  "that set");
-  app.add_flag("--drift", options.drift,
-               "Compare the target's answers with the fixtures in use and print the drift "
-               "table (docs/conformance.md#drift-in-one-run); no extra requests, never changes the exit "
-               "code");
+  app.add_flag(
+      "--drift", options.drift,
+      "Compare the target's answers with the fixtures in use and print the drift "
+      "table (docs/conformance.md#drift-in-one-run); no extra requests, never changes the exit "
+      "code");
   app.add_option("--write-fixture-patch", options.write_fixture_patch,
                  "With --drift (implied): write the fixture patch that makes the mock answer "
                  "like the target to FILE (whole or not at all)");

@@ -118,8 +118,8 @@ std::string keys_from_environment(const RunOptions &options, const Environment &
   for (const auto &kind : key_kinds) {
     const auto key = environment(kind.variable);
     if (!key && kind.required) {
-      return "set " + std::string(kind.variable) + " to a " + std::string(kind.name) +
-             " key for " + options.base_url + " (it is read from the environment only)";
+      return "set " + std::string(kind.variable) + " to a " + std::string(kind.name) + " key for " +
+             options.base_url + " (it is read from the environment only)";
     }
     // A kind the fixtures supply at random needs no variable.
     plan.keys.*kind.slot = key ? *key : kind.fixture_answer ? std::string() : random_invalid_key();

@@ -166,8 +166,8 @@ bool Target::open_wire(std::string &error) {
 model::WireResult Target::send_model(const model::Point &point) {
   model::WireResult result;
   if (options_.max_requests && sent_ >= *options_.max_requests) {
-    result.error = "request budget of " + std::to_string(*options_.max_requests) +
-                   " used up (--max-requests)";
+    result.error =
+        "request budget of " + std::to_string(*options_.max_requests) + " used up (--max-requests)";
     return result;
   }
   if (!open_wire(result.error)) {

@@ -21,7 +21,7 @@ class WireClient;
 struct WireOptions;
 struct WireResult;
 struct Point;
-}
+} // namespace model
 
 struct TargetOptions {
   ClientOptions client;

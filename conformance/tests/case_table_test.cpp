@@ -1,16 +1,16 @@
 #include "case_table.hpp"
+#include "live_set.hpp"
+#include "model/model_cases.hpp"
 #include "report.hpp"
 #include "results.hpp"
-#include "live_set.hpp"
-#include "runner.hpp"
 #include "run_plan.hpp"
+#include "runner.hpp"
 #include "target.hpp"
-#include "model/model_cases.hpp"
 
 #include "inspekt/client/closest_name.hpp"
-#include "inspekt/mock/handler/auth_handler.hpp"
-#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -287,10 +287,12 @@ TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and 
   options.client.base_url = "http://127.0.0.1:9";
   Target without_expired(options, Keys{"k-valid", "k-invalid", ""});
   const auto &cases = case_table();
-  const auto expired = std::find_if(cases.begin(), cases.end(),
-                                    [](const ConformanceCase &c) { return c.id == "401-expired-key"; });
+  const auto expired = std::find_if(cases.begin(), cases.end(), [](const ConformanceCase &c) {
+    return c.id == "401-expired-key";
+  });
   REQUIRE(expired != cases.end());
-  CHECK(reason_to_skip(without_expired, *expired) == "no expired key to try: set INSPEKT_EXPIRED_KEY");
+  CHECK(reason_to_skip(without_expired, *expired) ==
+        "no expired key to try: set INSPEKT_EXPIRED_KEY");
   Target with_expired(options, keys);
   CHECK(reason_to_skip(with_expired, *expired).empty());
 }

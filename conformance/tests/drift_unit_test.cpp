@@ -216,16 +216,15 @@ TEST_CASE("the 401 probes' key variants differ from the valid key, and are redac
   CHECK(key_placeholders({"1234-5678", "x", ""}).size() == 5);
 }
 
-TEST_CASE("drift: the table stays within 100 columns, long cells going on over lines",
-          "[drift]") {
+TEST_CASE("drift: the table stays within 100 columns, long cells going on over lines", "[drift]") {
   DriftReport report;
   const std::string claims =
       "{exp:number,iat:number,iss:string,jti:string,sid:string,sub:string,token_type:string}";
   report.rows.push_back({"access_token: claims (login-with-client-id)", claims,
                          claims + ",email:string", DriftVerdict::unpatchable, json()});
   report.rows.push_back({"unknown_key: status", "401", "401", DriftVerdict::same, json()});
-  report.rows.push_back({"x", std::string(150, 'a'), "(not observed)", DriftVerdict::unobserved,
-                         json()});
+  report.rows.push_back(
+      {"x", std::string(150, 'a'), "(not observed)", DriftVerdict::unobserved, json()});
   std::ostringstream out;
   report.print_table(out);
   std::istringstream lines(out.str());

@@ -3,16 +3,16 @@
 
 #include "case_table.hpp"
 #include "model/explore.hpp"
-#include "runner.hpp"
-#include "target.hpp"
 #include "model/model_cases.hpp"
 #include "model/oracle.hpp"
 #include "model/raw_http.hpp"
 #include "model/request_model.hpp"
+#include "runner.hpp"
+#include "target.hpp"
 
-#include "inspekt/mock/handler/auth_handler.hpp"
-#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
+#include "inspekt/mock/handler/auth_handler.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -54,10 +54,12 @@ TEST_CASE("the oracle: status, level and the sentence, in the contract's order",
   const Point login = valid_login();
   CHECK(expect(login).status == 200);
   // Method first: a GET with a malformed body is still a 405.
-  const auto get = expect(with(with(login, Dim::method, v(Method::get)), Dim::shape, v(Shape::empty)));
+  const auto get =
+      expect(with(with(login, Dim::method, v(Method::get)), Dim::shape, v(Shape::empty)));
   CHECK(get.status == 405);
   CHECK(get.spec == spec_405);
-  CHECK(expect(with(login, Dim::method, v(Method::unknown))).tolerated == std::vector<int>{400, 501});
+  CHECK(expect(with(login, Dim::method, v(Method::unknown))).tolerated ==
+        std::vector<int>{400, 501});
   // A missing key: 400, MUST; a near miss: 401, MUST and nothing else passes.
   const auto missing = expect(with(login, Dim::key_type, v(JsonType::absent)));
   CHECK((missing.status == 400 && missing.level == Level::must && missing.tolerated.empty()));
@@ -110,8 +112,8 @@ TEST_CASE("chunked framing: two chunks, an extension and a trailer, as RFC 9112 
   WireRequest r;
   r.body = "abcdef";
   r.framing = Framing::chunked_extensions_trailers;
-  CHECK(wire_body(r) ==
-        "3;inspekt=\"ext\"\r\nabc\r\n3;inspekt=\"ext\"\r\ndef\r\n0;last\r\nX-Inspekt-Trailer: 1\r\n\r\n");
+  CHECK(wire_body(r) == "3;inspekt=\"ext\"\r\nabc\r\n3;inspekt=\"ext\"\r\ndef\r\n0;last\r\nX-"
+                        "Inspekt-Trailer: 1\r\n\r\n");
   CHECK(wire_head(r, "h", "/api/authenticate") ==
         "POST /api/authenticate HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
   r.framing = Framing::expect_continue;
@@ -221,7 +223,8 @@ TEST_CASE("exploring finds a bug no fixed case catches, and shrinks it to one li
   const auto explored = explore(
       10000, 1, [&target](const Point &p) { return target.send_model(p); }, nullptr);
   for (const auto &f : explored.findings) {
-    UNSCOPED_INFO(describe(f.found) << " -> " << describe(f.shrunk) << ": " << f.judgement.observed);
+    UNSCOPED_INFO(describe(f.found)
+                  << " -> " << describe(f.shrunk) << ": " << f.judgement.observed);
   }
   // One finding per way it shows (200 for a valid key, 401 for another; MUST, or SHOULD
   // for a null client_id), each shrunk to the members that make it.
@@ -234,12 +237,14 @@ TEST_CASE("exploring finds a bug no fixed case catches, and shrinks it to one li
   const auto &finding = explored.findings.front();
   CHECK(describe(finding.shrunk) == "client_id.type=number note.type=string note.text=plain");
   CHECK(finding.judgement.level == Level::must);
-  CHECK(finding.judgement.observed.rfind("status 200, expected 400 (client_id is not a string)", 0) == 0);
+  CHECK(finding.judgement.observed.rfind("status 200, expected 400 (client_id is not a string)",
+                                         0) == 0);
   const auto line = curl_line(finding.shrunk, planted.base_url());
   CHECK(line.find('\n') == std::string::npos);
   CHECK(line.find(R"('{"key":"<valid-key>","client_id":42,"note":"inspekt-conformance"}')") !=
         std::string::npos);
   // The same seed, the same points.
-  CHECK(explore(10000, 1, [&target](const Point &p) { return target.send_model(p); }, nullptr)
+  CHECK(explore(
+            10000, 1, [&target](const Point &p) { return target.send_model(p); }, nullptr)
             .disagreements == explored.disagreements);
 }

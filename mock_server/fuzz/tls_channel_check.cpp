@@ -145,9 +145,9 @@ private:
 };
 
 // The client's TLS 1.2 ciphers in a plan: the last is one the mock does not offer.
-constexpr std::array<const char *, 4> plan_ciphers{
-    {"DEFAULT", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
-     "ECDHE-ECDSA-AES256-SHA"}};
+constexpr std::array<const char *, 4> plan_ciphers{{"DEFAULT", "ECDHE-ECDSA-AES128-GCM-SHA256",
+                                                    "ECDHE-ECDSA-CHACHA20-POLY1305",
+                                                    "ECDHE-ECDSA-AES256-SHA"}};
 
 // A plan: byte 0 = 0xF0 | options (bit 0: TLS 1.2 at most; bits 1-2: plan_ciphers;
 // bit 3: the client sends close_notify before its end), byte 1: which of the client's

@@ -67,9 +67,9 @@ void check_one(const Result &r, std::string_view body, const char *how) {
     require(r.bytes == body.size(), "every byte counted" + where);
     require(!r.session || r.session->size() <= limits().max_session_bytes,
             "the session within its bound" + where);
-    const auto content = std::accumulate(
-        r.parts.begin(), r.parts.end(), std::uint64_t{0},
-        [](std::uint64_t sum, const mock::UploadPart &p) { return sum + p.size; });
+    const auto content =
+        std::accumulate(r.parts.begin(), r.parts.end(), std::uint64_t{0},
+                        [](std::uint64_t sum, const mock::UploadPart &p) { return sum + p.size; });
     require(content <= body.size(), "parts hold no more than the body" + where);
     require(r.parts.size() <= limits().max_parts, "at most max_parts parts" + where);
   } else {

@@ -499,8 +499,8 @@ TEST_CASE("reset restarts the --seed sequence: the same ids and tokens as a fres
   // test saw after the mock started, byte for byte (session id, tokens, chaos draws).
   const auto logins = [](const AdminApi &api) {
     std::string seen;
-    for (const char *key : {"demo-valid-key", "demo-flaky-key", "demo-flaky-key",
-                            "demo-flaky-key", "demo-flaky-key", "demo-valid-key"}) {
+    for (const char *key : {"demo-valid-key", "demo-flaky-key", "demo-flaky-key", "demo-flaky-key",
+                            "demo-flaky-key", "demo-valid-key"}) {
       const auto reply = call(api, login_request(key));
       seen += std::to_string(reply.status) + " " + reply.response.body + "\n";
     }

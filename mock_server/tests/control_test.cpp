@@ -339,7 +339,7 @@ TEST_CASE("Prefer: the 400s say what would be met", "[handler][control]") {
         "Prefer: answer=nope: the fixtures have no answer of that name (known: success, "
         "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
         "payload_too_large, rate_limited, server_error, unavailable, token_missing, token_invalid, "
-       "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)");
+        "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)");
   // A slow body is as slow as its delay: without one it would come at once.
   CHECK(message("fault=SLOW_BODY") ==
         "Prefer: fault=SLOW_BODY needs delay=MS, the time the body takes to trickle out "

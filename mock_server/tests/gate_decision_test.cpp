@@ -32,9 +32,9 @@ struct GateFixture {
 
   GateVerdict decide(std::optional<std::string> authorization, std::optional<std::string> session,
                      std::int64_t at = now) const {
-    const GateRequest request{
-        authorization ? std::optional<std::string_view>(*authorization) : std::nullopt,
-        session ? std::optional<std::string_view>(*session) : std::nullopt};
+    const GateRequest request{authorization ? std::optional<std::string_view>(*authorization)
+                                            : std::nullopt,
+                              session ? std::optional<std::string_view>(*session) : std::nullopt};
     return gate_decision(request, verifier, revocations, at);
   }
 };
@@ -83,13 +83,11 @@ TEST_CASE("every refusal reason, from the request facts alone", "[gate][handler]
       {"the token without a scheme", tokens.refresh_token, sid, now, TokenRefusal::token_missing},
       {"no token, no session", std::nullopt, std::nullopt, now, TokenRefusal::token_missing},
       {"the access token", "Bearer " + tokens.access_token, sid, now, TokenRefusal::token_invalid},
-      {"another fixture set's token", "Bearer " + other_set, sid, now,
-       TokenRefusal::token_invalid},
+      {"another fixture set's token", "Bearer " + other_set, sid, now, TokenRefusal::token_invalid},
       {"a truncated token", bearer.substr(0, bearer.size() - 1), sid, now,
        TokenRefusal::token_invalid},
       {"garbage", "Bearer not-a-jwt", sid, now, TokenRefusal::token_invalid},
-      {"expired at exp (24 h, tokens.json)", bearer, sid, now + 86400,
-       TokenRefusal::token_expired},
+      {"expired at exp (24 h, tokens.json)", bearer, sid, now + 86400, TokenRefusal::token_expired},
       {"expired, and no session: the token first", bearer, std::nullopt, now + 86400,
        TokenRefusal::token_expired},
       {"a second before exp", bearer, sid, now + 86399, std::nullopt},
@@ -123,8 +121,8 @@ TEST_CASE("revoked tokens: by session and by key, the others pass", "[gate][hand
   CHECK(gate.decide("Bearer " + second_session.refresh_token, "in666620251124160000").passed());
 
   gate.revocations.revoke_key(key_digest("demo-valid-key"));
-  CHECK(refusal_of(gate.decide("Bearer " + second_session.refresh_token,
-                               "in666620251124160000")) == TokenRefusal::token_revoked);
+  CHECK(refusal_of(gate.decide("Bearer " + second_session.refresh_token, "in666620251124160000")) ==
+        TokenRefusal::token_revoked);
   CHECK(gate.decide("Bearer " + other_key.refresh_token, "in555520251124160000").passed());
   // A new login with the key, after its revocation (say the key is valid again after a
   // reload): its token is not refused for the old revocation.

@@ -99,8 +99,7 @@ TEST_CASE("the gate's refusals carry RFC 6750's challenges", "[fixtures][gate]")
   CHECK((*response.json_body)["message"].is_string());
 }
 
-TEST_CASE("a set without gate.json guards nothing and needs no gate answers",
-          "[fixtures][gate]") {
+TEST_CASE("a set without gate.json guards nothing and needs no gate answers", "[fixtures][gate]") {
   // A set written before the gate: four files, responses.json without the gate's answers.
   auto files = default_files_without("gate.json");
   auto responses = nlohmann::json::parse(files[1].text);
@@ -120,8 +119,7 @@ TEST_CASE("a set without gate.json guards nothing and needs no gate answers",
 TEST_CASE("the gate's refusals are overridable like any answer", "[fixtures][gate]") {
   auto responses = nlohmann::json::parse(embedded_fixture_files()[1].text);
   responses["token_expired"] = {{"status", 419}, {"body", {{"error", "expired"}}}};
-  const auto set =
-      load_fixtures(default_files_with("responses.json", responses.dump()), "test");
+  const auto set = load_fixtures(default_files_with("responses.json", responses.dump()), "test");
   CHECK(set.response(Outcome::token_expired).status == 419);
 }
 
@@ -201,9 +199,9 @@ TEST_CASE("a broken gate.json is refused with its id, place and reason", "[fixtu
 }
 
 TEST_CASE("guarding a route needs every refusal answer", "[fixtures][gate]") {
-  const auto refusal = GENERATE(as<std::string>{}, "token_missing", "token_invalid",
-                                "token_expired", "token_revoked", "session_missing",
-                                "session_mismatch");
+  const auto refusal =
+      GENERATE(as<std::string>{}, "token_missing", "token_invalid", "token_expired",
+               "token_revoked", "session_missing", "session_mismatch");
   auto responses = nlohmann::json::parse(embedded_fixture_files()[1].text);
   responses.erase(refusal);
   CHECK(error_of(default_files_with("responses.json", responses.dump())) ==
@@ -212,11 +210,10 @@ TEST_CASE("guarding a route needs every refusal answer", "[fixtures][gate]") {
 }
 
 TEST_CASE("two routes on one path: both guarded, Allow lists both", "[fixtures][gate]") {
-  const auto set = load_fixtures(
-      default_files_with("gate.json", R"({"routes":[
+  const auto set = load_fixtures(default_files_with("gate.json", R"({"routes":[
         {"method":"POST","path":"/api/upload","answer":"upload_accepted"},
         {"method":"PUT","path":"/api/upload","answer":"success"}]})"),
-      "test");
+                                 "test");
   REQUIRE(set.gate.find("PUT", "/api/upload"));
   CHECK(set.name_of(set.gate.find("PUT", "/api/upload")->answer) == "success");
   CHECK(set.gate.methods_at("/api/upload") == "POST, PUT");

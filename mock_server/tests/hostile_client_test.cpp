@@ -239,8 +239,9 @@ TEST_CASE("the program refuses what RFC 9112 forbids, over a raw socket, and log
   auto mock = start_mock_binary({"--log-format", "json"});
   REQUIRE(mock.port > 0);
   const std::string body = valid_body;
-  const std::string framing = "Content-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string framing =
+      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
   const std::string line = "POST /api/authenticate HTTP/1.1\r\n";
   const std::pair<std::string, int> cases[] = {
       {line + framing, 400},

@@ -511,8 +511,9 @@ TEST_CASE("requests RFC 9112 forbids are refused as nginx refuses them, however 
     int status;
   };
   const std::string head = "POST /api/authenticate HTTP/1.1\r\n";
-  const std::string tail = "Content-Type: application/json\r\nContent-Length: " +
-                           std::to_string(login.size()) + "\r\n\r\n" + login;
+  const std::string tail =
+      "Content-Type: application/json\r\nContent-Length: " + std::to_string(login.size()) +
+      "\r\n\r\n" + login;
   const auto refused = GENERATE_COPY(values<Refused>({
       // RFC 9112 section 3.2: a server MUST respond with 400 to an HTTP/1.1 request
       // that lacks a Host header field or has more than one.
@@ -531,8 +532,9 @@ TEST_CASE("requests RFC 9112 forbids are refused as nginx refuses them, however 
       {"whitespace before the first header", head + " X-Note: one\r\nHost: m\r\n" + tail, 400},
       // Section 6.1: a transfer coding the server does not understand SHOULD get 501;
       // reading "gzip, chunked" as plain chunked would hand the handler gzip bytes.
-      {"gzip, chunked", head + "Host: m\r\nContent-Type: application/json\r\n"
-                               "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+      {"gzip, chunked",
+       head + "Host: m\r\nContent-Type: application/json\r\n"
+              "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
        501},
       {"gzip then chunked on two lines",
        head + "Host: m\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n"
@@ -661,7 +663,8 @@ TEST_CASE("what RFC 9112 allows near those refusals is still answered", "[sessio
                     std::ostringstream size;
                     size << std::hex << login.size();
                     return size.str();
-                  }() + "\r\n" + login + "\r\n0\r\n\r\n");
+                  }() +
+                  "\r\n" + login + "\r\n0\r\n\r\n");
   const auto chunked_answers = answers_in(chunked.output());
   REQUIRE(chunked_answers.size() == 1);
   CHECK(chunked_answers[0].status == 200);

@@ -46,8 +46,7 @@ struct HostRow {
 
 } // namespace
 
-TEST_CASE("a self-signed identity names the listen host and loopback in subjectAltName",
-          "[tls]") {
+TEST_CASE("a self-signed identity names the listen host and loopback in subjectAltName", "[tls]") {
   // The host given, then every name a client on this machine may use for it: a user
   // who starts the mock on 127.0.0.1 and opens https://localhost:PORT is verified too.
   const auto row = GENERATE(values<HostRow>({

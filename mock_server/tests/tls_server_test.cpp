@@ -81,13 +81,13 @@ TEST_CASE("the mock serves logins over verified TLS", "[server][tls]") {
   CHECK(expired->status == 401);
 }
 
-TEST_CASE("a client verifying with the CA reaches the mock by any loopback name",
-          "[server][tls]") {
+TEST_CASE("a client verifying with the CA reaches the mock by any loopback name", "[server][tls]") {
   // The certificate is made for --host 127.0.0.1; users type localhost as often.
   TrustedTlsMock mock;
   for (const char *host : {"127.0.0.1", "localhost"}) {
     INFO(host);
-    const auto result = mock.client(host)->Post("/api/authenticate", valid_body, "application/json");
+    const auto result =
+        mock.client(host)->Post("/api/authenticate", valid_body, "application/json");
     REQUIRE(result);
     CHECK(result->status == 200);
   }

@@ -103,17 +103,15 @@ TEST_CASE("tokens the gate must refuse get token_invalid, each for its own reaso
       {"truncated inside the payload", good.substr(0, good.find('.') + 20),
        "not three dot-separated segments"},
       {"no signature", without_signature(good), "signature does not match"},
-      {"alg changed, signed with the secret", forged(good, "gate-test-secret",
-                                                     [](nlohmann::json &header, nlohmann::json &) {
-                                                       header["alg"] = "HS512";
-                                                     },
-                                                     JwtAlgorithm::hs512),
+      {"alg changed, signed with the secret",
+       forged(
+           good, "gate-test-secret",
+           [](nlohmann::json &header, nlohmann::json &) { header["alg"] = "HS512"; },
+           JwtAlgorithm::hs512),
        "alg is not the fixture set's"},
       {"alg none, no signature",
-       without_signature(forged(good, "x",
-                                [](nlohmann::json &header, nlohmann::json &) {
-                                  header["alg"] = "none";
-                                })),
+       without_signature(forged(
+           good, "x", [](nlohmann::json &header, nlohmann::json &) { header["alg"] = "none"; })),
        "alg is not the fixture set's"},
       {"claims changed, signature kept",
        good.substr(0, good.find('.') + 1) +
@@ -124,10 +122,9 @@ TEST_CASE("tokens the gate must refuse get token_invalid, each for its own reaso
        "signature does not match"},
       {"another issuer, same secret", forged(good, "gate-test-secret", set_claim("iss", "other")),
        "iss is not the fixture set's issuer"},
-      {"token_type missing", forged(good, "gate-test-secret",
-                                    [](nlohmann::json &, nlohmann::json &claims) {
-                                      claims.erase("token_type");
-                                    }),
+      {"token_type missing",
+       forged(good, "gate-test-secret",
+              [](nlohmann::json &, nlohmann::json &claims) { claims.erase("token_type"); }),
        "not a refresh token"},
       {"sid not a string", forged(good, "gate-test-secret", set_claim("sid", 42)),
        "sid or jti missing"},
@@ -140,8 +137,7 @@ TEST_CASE("tokens the gate must refuse get token_invalid, each for its own reaso
       {"two segments", good.substr(0, good.rfind('.')), "not three dot-separated segments"},
       {"four segments", good + ".x", "not three dot-separated segments"},
       {"padded base64", good + "=", "a segment is not unpadded base64url"},
-      {"header not JSON",
-       inspekt::base64url_encode("alg") + good.substr(good.find('.')),
+      {"header not JSON", inspekt::base64url_encode("alg") + good.substr(good.find('.')),
        "header is not a JSON object"},
   };
   for (const auto &row : rows) {

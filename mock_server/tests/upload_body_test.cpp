@@ -26,8 +26,9 @@ struct Result {
 };
 
 std::ostream &operator<<(std::ostream &out, const Result &r) {
-  out << (r.ok ? "ok" : "refused") << " " << r.problem << " session="
-      << (r.session ? "\"" + *r.session + "\"" : "none") << " bytes=" << r.bytes << " parts=[";
+  out << (r.ok ? "ok" : "refused") << " " << r.problem
+      << " session=" << (r.session ? "\"" + *r.session + "\"" : "none") << " bytes=" << r.bytes
+      << " parts=[";
   for (const auto &p : r.parts) {
     out << "{" << p.name << "," << p.filename.value_or("-") << "," << p.media_type.value_or("-")
         << "," << p.size << "}";
@@ -38,13 +39,12 @@ std::ostream &operator<<(std::ostream &out, const Result &r) {
 // Feeds `body` in the chunks `sizes` (the last one takes the rest).
 Result read(const std::optional<std::string> &content_type, std::string_view body,
             const std::vector<std::size_t> &sizes, const UploadLimits &limits = {}) {
-  UploadBodyReader reader(content_type ? std::optional<std::string_view>(*content_type)
-                                       : std::nullopt,
-                          limits);
+  UploadBodyReader reader(
+      content_type ? std::optional<std::string_view>(*content_type) : std::nullopt, limits);
   std::size_t offset = 0;
   for (std::size_t i = 0; offset < body.size(); ++i) {
-    const auto size = i < sizes.size() ? std::min(sizes[i], body.size() - offset)
-                                       : body.size() - offset;
+    const auto size =
+        i < sizes.size() ? std::min(sizes[i], body.size() - offset) : body.size() - offset;
     if (!reader.feed(body.substr(offset, size))) {
       break;
     }
@@ -70,8 +70,8 @@ Result read_whole(const std::optional<std::string> &content_type, std::string_vi
 }
 
 // The same result for every fixed chunk size 1..size and for 200 seeded random splits.
-void check_split_invariance(const std::optional<std::string> &content_type,
-                            std::string_view body, const UploadLimits &limits = {}) {
+void check_split_invariance(const std::optional<std::string> &content_type, std::string_view body,
+                            const UploadLimits &limits = {}) {
   const auto whole = read_whole(content_type, body, limits);
   for (std::size_t size = 1; size <= body.size(); ++size) {
     INFO("chunks of " << size);
@@ -99,11 +99,11 @@ std::string part(const std::string &disposition, const std::string &content,
          content + "\r\n";
 }
 
-const std::string upload = part("form-data; name=\"session\"", "in123420251124160000") +
-                           part("form-data; name=\"file\"; filename=\"car.jpg\"",
-                                std::string("\xff\xd8\r\n--XyQ\r\r\n--Xy\0\xd9", 18),
-                                "Content-Type: Image/JPEG\r\n") +
-                           "--XyZ--\r\n";
+const std::string upload =
+    part("form-data; name=\"session\"", "in123420251124160000") +
+    part("form-data; name=\"file\"; filename=\"car.jpg\"",
+         std::string("\xff\xd8\r\n--XyQ\r\r\n--Xy\0\xd9", 18), "Content-Type: Image/JPEG\r\n") +
+    "--XyZ--\r\n";
 
 struct Good {
   const char *name;
@@ -124,7 +124,10 @@ struct Bad {
 
 TEST_CASE("upload bodies that read: their session and parts", "[upload][gate]") {
   const std::vector<Good> rows{
-      {"multipart: session and a file", multipart, upload, "in123420251124160000",
+      {"multipart: session and a file",
+       multipart,
+       upload,
+       "in123420251124160000",
        {{"session", std::nullopt, std::nullopt, 20}, {"file", "car.jpg", "image/jpeg", 18}}},
       {"multipart: quoted boundary, preamble, padding, epilogue",
        "Multipart/Form-Data; charset=utf-8; BOUNDARY=\"a b'()+_,-./:=?\"",
@@ -132,36 +135,55 @@ TEST_CASE("upload bodies that read: their session and parts", "[upload][gate]") 
        "s1\r\n--a b'()+_,-./:=?--\r\nepilogue --a b'()+_,-./:=?\r\n",
        "s1",
        {{"session", std::nullopt, std::nullopt, 2}}},
-      {"multipart: the first session counts", multipart,
+      {"multipart: the first session counts",
+       multipart,
        part("form-data; name=session", "first") + part("form-data; name=session", "second") +
            "--XyZ--",
        "first",
        {{"session", std::nullopt, std::nullopt, 5}, {"session", std::nullopt, std::nullopt, 6}}},
-      {"multipart: no session, empty parts, escaped filename", multipart,
+      {"multipart: no session, empty parts, escaped filename",
+       multipart,
        part("form-data; name=\"a\"", "") +
-           part("FORM-DATA; filename=\"c:\\\\x\\\"y.png\"; name=b", "", "content-type: image/png; q=1\r\n") +
+           part("FORM-DATA; filename=\"c:\\\\x\\\"y.png\"; name=b", "",
+                "content-type: image/png; q=1\r\n") +
            "--XyZ--",
        std::nullopt,
        {{"a", std::nullopt, std::nullopt, 0}, {"b", "c:\\x\"y.png", "image/png", 0}}},
-      {"multipart: an empty session", multipart, part("form-data; name=session", "") + "--XyZ--",
-       "", {{"session", std::nullopt, std::nullopt, 0}}},
-      {"form", "application/x-www-form-urlencoded",
-       "a=1&sess%69on=in%31234+x&session=second&b", "in1234 x", {}},
-      {"form: session without '='", "application/x-www-form-urlencoded; charset=UTF-8",
-       "x=%2F&session", "", {}},
-      {"form: no session", "application/x-www-form-urlencoded", "sessions=1&session_=2&=3",
-       std::nullopt, {}},
+      {"multipart: an empty session",
+       multipart,
+       part("form-data; name=session", "") + "--XyZ--",
+       "",
+       {{"session", std::nullopt, std::nullopt, 0}}},
+      {"form",
+       "application/x-www-form-urlencoded",
+       "a=1&sess%69on=in%31234+x&session=second&b",
+       "in1234 x",
+       {}},
+      {"form: session without '='",
+       "application/x-www-form-urlencoded; charset=UTF-8",
+       "x=%2F&session",
+       "",
+       {}},
+      {"form: no session",
+       "application/x-www-form-urlencoded",
+       "sessions=1&session_=2&=3",
+       std::nullopt,
+       {}},
       {"form: empty body", "application/x-www-form-urlencoded", "", std::nullopt, {}},
-      {"json", "application/json",
+      {"json",
+       "application/json",
        R"({"a":{"session":"inner"},"session":"in\u0031234","session":"second","b":[1,{"session":2}]})",
-       "in1234", {}},
+       "in1234",
+       {}},
       {"json: no session", "application/json", R"({"sid":"x"})", std::nullopt, {}},
       {"json: not an object", "application/json", R"(["session","x"])", std::nullopt, {}},
-      {"another media type: counted only", "image/jpeg", std::string("\xff\xd8\xff", 3),
-       std::nullopt, {}},
-      {"no Content-Type: counted only", std::nullopt, "session=x", std::nullopt, {}},
-      {"a Content-Type that does not parse: counted only", "multipart", "--x--", std::nullopt,
+      {"another media type: counted only",
+       "image/jpeg",
+       std::string("\xff\xd8\xff", 3),
+       std::nullopt,
        {}},
+      {"no Content-Type: counted only", std::nullopt, "session=x", std::nullopt, {}},
+      {"a Content-Type that does not parse: counted only", "multipart", "--x--", std::nullopt, {}},
   };
   for (const auto &row : rows) {
     INFO(row.name);
@@ -179,8 +201,7 @@ TEST_CASE("broken upload bodies: the problem named", "[upload][gate]") {
   const std::string long_session(257, 's');
   const std::vector<Bad> rows{
       {"no boundary", "multipart/form-data", upload, UploadProblem::missing_boundary},
-      {"empty boundary", "multipart/form-data; boundary=\"\"", upload,
-       UploadProblem::bad_boundary},
+      {"empty boundary", "multipart/form-data; boundary=\"\"", upload, UploadProblem::bad_boundary},
       {"boundary ending in a space", "multipart/form-data; boundary=\"a \"", upload,
        UploadProblem::bad_boundary},
       {"boundary of 71", "multipart/form-data; boundary=" + std::string(71, 'b'), upload,
@@ -210,13 +231,13 @@ TEST_CASE("broken upload bodies: the problem named", "[upload][gate]") {
        UploadProblem::bad_header_line},
       {"header name with a space", multipart, "--XyZ\r\nContent Type: x\r\n\r\n",
        UploadProblem::bad_header_line},
-      {"headers too large", multipart,
-       "--XyZ\r\nX-Filler: " + std::string(8200, 'f') + "\r\n\r\n",
+      {"headers too large", multipart, "--XyZ\r\nX-Filler: " + std::string(8200, 'f') + "\r\n\r\n",
        UploadProblem::part_headers_too_large},
-      {"no Content-Disposition", multipart, part("", "x").replace(7, 21, "Content-Type: text/plain"),
+      {"no Content-Disposition", multipart,
+       part("", "x").replace(7, 21, "Content-Type: text/plain"),
        UploadProblem::no_content_disposition},
-      {"Content-Disposition not form-data", multipart,
-       part("attachment; name=a", "x") + "--XyZ--", UploadProblem::no_content_disposition},
+      {"Content-Disposition not form-data", multipart, part("attachment; name=a", "x") + "--XyZ--",
+       UploadProblem::no_content_disposition},
       {"Content-Disposition that does not parse", multipart,
        part("form-data; name=\"a", "x") + "--XyZ--", UploadProblem::bad_content_disposition},
       {"part without a name", multipart, part("form-data; filename=\"a.jpg\"", "x") + "--XyZ--",
@@ -227,20 +248,19 @@ TEST_CASE("broken upload bodies: the problem named", "[upload][gate]") {
        UploadProblem::bad_percent_encoding},
       {"percent cut at the end", "application/x-www-form-urlencoded", "session=a%2",
        UploadProblem::bad_percent_encoding},
-      {"session too long (form)", "application/x-www-form-urlencoded",
-       "session=" + long_session, UploadProblem::session_too_long},
+      {"session too long (form)", "application/x-www-form-urlencoded", "session=" + long_session,
+       UploadProblem::session_too_long},
       {"json broken", "application/json", R"({"session":)", UploadProblem::not_json},
       {"json empty", "application/json", "", UploadProblem::not_json},
-      {"json trailing bytes", "application/json", R"({"session":"a"} x)",
-       UploadProblem::not_json},
+      {"json trailing bytes", "application/json", R"({"session":"a"} x)", UploadProblem::not_json},
       {"json session a number", "application/json", R"({"session":12})",
        UploadProblem::session_not_string},
       {"json session an object", "application/json", R"({"session":{"id":"x"}})",
        UploadProblem::session_not_string},
-      {"json session too long", "application/json",
-       R"({"session":")" + long_session + "\"}", UploadProblem::session_too_long},
-      {"json too large", "application/json",
-       R"({"x":")" + std::string(70000, 'x') + "\"}", UploadProblem::json_too_large},
+      {"json session too long", "application/json", R"({"session":")" + long_session + "\"}",
+       UploadProblem::session_too_long},
+      {"json too large", "application/json", R"({"x":")" + std::string(70000, 'x') + "\"}",
+       UploadProblem::json_too_large},
   };
   for (const auto &row : rows) {
     INFO(row.name);

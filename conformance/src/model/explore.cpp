@@ -73,7 +73,8 @@ Point shrink(Point p, const std::function<bool(const Point &)> &fails, int &trie
       }
     }
     // The key's plainest text is the valid key, not "plain" (an invalid one).
-    if (p.member(Role::key).type == JsonType::string && p.member(Role::key).text != Text::valid_key) {
+    if (p.member(Role::key).type == JsonType::string &&
+        p.member(Role::key).text != Text::valid_key) {
       Point valid = p;
       valid[Dim::key_text] = static_cast<std::uint8_t>(Text::valid_key);
       changed = attempt(valid) || changed;
@@ -97,7 +98,8 @@ Point shrink(Point p, const std::function<bool(const Point &)> &fails, int &trie
 }
 
 ExploreResult explore(std::uint64_t count, std::uint64_t seed, const Send &send,
-                      const std::function<void(std::uint64_t)> &progress, std::size_t max_findings) {
+                      const std::function<void(std::uint64_t)> &progress,
+                      std::size_t max_findings) {
   ExploreResult result;
   std::mt19937_64 random(seed);
   std::set<Signature> seen;
@@ -145,8 +147,7 @@ ExploreResult explore(std::uint64_t count, std::uint64_t seed, const Send &send,
     finding.expected = expect(finding.shrunk);
     const auto last = send(finding.shrunk);
     ++result.requests;
-    finding.judgement =
-        last.exchange ? judge(finding.expected, finding.shrunk, *last.exchange) : j;
+    finding.judgement = last.exchange ? judge(finding.expected, finding.shrunk, *last.exchange) : j;
     result.findings.push_back(std::move(finding));
   }
   if (progress) {

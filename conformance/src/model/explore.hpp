@@ -21,8 +21,8 @@ namespace inspekt::conformance::model {
 Point random_point(std::mt19937_64 &random);
 
 struct Finding {
-  Point found;  // as met
-  Point shrunk; // the smallest request that still fails the same way
+  Point found;         // as met
+  Point shrunk;        // the smallest request that still fails the same way
   Judgement judgement; // of the shrunk point
   Expectation expected;
   int shrink_requests = 0;
@@ -33,7 +33,7 @@ struct ExploreResult {
   std::uint64_t requests = 0; // sent, shrinking included
   std::uint64_t disagreements = 0;
   std::uint64_t transport_errors = 0; // no answer at all (a hang or a crash)
-  std::vector<Finding> findings; // one per distinct failure (level, status, rule)
+  std::vector<Finding> findings;      // one per distinct failure (level, status, rule)
   std::string first_transport_error;
 };
 

@@ -96,20 +96,20 @@ std::vector<ConformanceCase> model_cases() {
     const Point p = covering_point(c);
     const Expectation e = expect(p);
     const Level level = case_level(e);
-    ConformanceCase made{case_id_of(c),
-                         c.name() + ": " + describe(p) + " gets " + statuses(e),
-                         std::string(e.spec),
-                         level,
-                         Reach::mock_only,
-                         {request_id_of(p)},
-                         [p, e, level](const Observation &seen) {
-                           const auto j = judge(e, p, seen.first());
-                           if (j.pass || (level == Level::must && j.level != Level::must)) {
-                             return CheckResult{true, j.pass ? j.observed
-                                                             : j.observed + " (a SHOULD matter)"};
-                           }
-                           return CheckResult{false, j.observed};
-                         }};
+    ConformanceCase made{
+        case_id_of(c),
+        c.name() + ": " + describe(p) + " gets " + statuses(e),
+        std::string(e.spec),
+        level,
+        Reach::mock_only,
+        {request_id_of(p)},
+        [p, e, level](const Observation &seen) {
+          const auto j = judge(e, p, seen.first());
+          if (j.pass || (level == Level::must && j.level != Level::must)) {
+            return CheckResult{true, j.pass ? j.observed : j.observed + " (a SHOULD matter)"};
+          }
+          return CheckResult{false, j.observed};
+        }};
     made.origin = Origin::model;
     out.push_back(std::move(made));
   }

@@ -24,8 +24,9 @@ constexpr const char *spec_utf8 = "400 | ... malformed (RFC 8259 8.1 and 7: UTF-
 constexpr const char *spec_duplicate = "RFC 8259 4: names within an object SHOULD be unique (the "
                                        "page is silent)";
 constexpr const char *spec_bom = "RFC 8259 8.1: a parser MAY ignore a byte order mark";
-constexpr const char *spec_unknown_method = "405 | only POST is allowed (RFC 9110 15.6.2: 501 for a "
-                                            "method the server does not recognise)";
+constexpr const char *spec_unknown_method =
+    "405 | only POST is allowed (RFC 9110 15.6.2: 501 for a "
+    "method the server does not recognise)";
 
 std::string_view message_for(int status) {
   switch (status) {
@@ -68,9 +69,10 @@ Expectation expect_members(const Point &p) {
     if (!is_malformed_text(p.member(role))) {
       continue;
     }
-    auto e = decided(400, spec_utf8,
-                     std::string(role_name(role)) + " holds text that is not JSON (invalid UTF-8 or "
-                                                     "a raw control byte)");
+    auto e =
+        decided(400, spec_utf8,
+                std::string(role_name(role)) + " holds text that is not JSON (invalid UTF-8 or "
+                                               "a raw control byte)");
     Point fixed = p;
     fixed.set(role, {JsonType::string, role == Role::key ? Text::blank : Text::plain});
     if (role == Role::key) {
@@ -115,10 +117,11 @@ Expectation expect_members(const Point &p) {
     return e;
   }
   default:
-    return decided(401, spec_401, "a key that is not valid (" +
-                                      std::string(dimension(Dim::key_text).values.at(
-                                          static_cast<std::size_t>(key.text))) +
-                                      ")");
+    return decided(
+        401, spec_401,
+        "a key that is not valid (" +
+            std::string(dimension(Dim::key_text).values.at(static_cast<std::size_t>(key.text))) +
+            ")");
   }
 }
 
@@ -199,14 +202,15 @@ Expectation expect(const Point &p) {
   e.message = message_for(e.status);
   std::sort(e.tolerated.begin(), e.tolerated.end());
   e.tolerated.erase(std::unique(e.tolerated.begin(), e.tolerated.end()), e.tolerated.end());
-  e.tolerated.erase(std::remove(e.tolerated.begin(), e.tolerated.end(), e.status), e.tolerated.end());
+  e.tolerated.erase(std::remove(e.tolerated.begin(), e.tolerated.end(), e.status),
+                    e.tolerated.end());
   std::sort(e.lenient.begin(), e.lenient.end());
   e.lenient.erase(std::unique(e.lenient.begin(), e.lenient.end()), e.lenient.end());
   e.lenient.erase(std::remove_if(e.lenient.begin(), e.lenient.end(),
                                  [&](int s) {
-                                   return s == e.status || std::find(e.tolerated.begin(),
-                                                                     e.tolerated.end(),
-                                                                     s) != e.tolerated.end();
+                                   return s == e.status ||
+                                          std::find(e.tolerated.begin(), e.tolerated.end(), s) !=
+                                              e.tolerated.end();
                                  }),
                   e.lenient.end());
   return e;

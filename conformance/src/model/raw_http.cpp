@@ -74,7 +74,8 @@ std::string wire_head(const WireRequest &request, const std::string &host,
 }
 
 std::string wire_body(const WireRequest &request) {
-  if (request.framing != Framing::chunked && request.framing != Framing::chunked_extensions_trailers) {
+  if (request.framing != Framing::chunked &&
+      request.framing != Framing::chunked_extensions_trailers) {
     return request.body;
   }
   // Two chunks (so that a server must join them), the second with an extension, and a
@@ -156,8 +157,8 @@ struct WireClient::Connection {
       }
     }
     char chunk[16384];
-    long n = ssl != nullptr ? SSL_read(ssl, chunk, sizeof chunk)
-                            : ::recv(fd, chunk, sizeof chunk, 0);
+    long n =
+        ssl != nullptr ? SSL_read(ssl, chunk, sizeof chunk) : ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) {
       return 0;
     }
@@ -224,8 +225,8 @@ bool WireClient::connect(std::string &error) {
     SSL_CTX_set_verify(connection->ctx, SSL_VERIFY_PEER, nullptr);
     const bool trusted = options_.ca_file.empty()
                              ? SSL_CTX_set_default_verify_paths(connection->ctx) == 1
-                             : SSL_CTX_load_verify_locations(connection->ctx,
-                                                             options_.ca_file.c_str(), nullptr) == 1;
+                             : SSL_CTX_load_verify_locations(
+                                   connection->ctx, options_.ca_file.c_str(), nullptr) == 1;
     connection->ssl = trusted ? SSL_new(connection->ctx) : nullptr;
     if (connection->ssl == nullptr) {
       error = "TLS: cannot load the CA file " + options_.ca_file;
@@ -354,8 +355,8 @@ WireResult WireClient::send(const WireRequest &request) {
       out.exchange = std::move(exchange);
       return out;
     }
-    const bool no_body = request.method == "HEAD" || exchange.status == 204 ||
-                         exchange.status == 304;
+    const bool no_body =
+        request.method == "HEAD" || exchange.status == 204 || exchange.status == 304;
     const auto need = [&](std::size_t n) {
       while (c.buffer.size() < n) {
         if (c.fill(deadline) <= 0) {
@@ -417,7 +418,8 @@ WireResult WireClient::send(const WireRequest &request) {
       c.buffer.clear();
       out.closed_after = true;
     }
-    out.closed_after = out.closed_after || equals_ignoring_case(exchange.header("Connection"), "close");
+    out.closed_after =
+        out.closed_after || equals_ignoring_case(exchange.header("Connection"), "close");
     out.exchange = std::move(exchange);
     return out;
   };

@@ -47,7 +47,7 @@ struct WireOptions {
 
 struct WireResult {
   std::optional<Exchange> exchange;
-  std::string error; // why no answer came
+  std::string error;             // why no answer came
   bool interim_continue = false; // a 100 Continue came first
 };
 

@@ -13,20 +13,35 @@ std::vector<std::uint8_t> all_of(std::size_t n) {
   return out;
 }
 
-const std::vector<std::string_view> text_names{
-    "plain",        "valid-key",     "valid-key-escaped", "last-char-changed", "prefix",
-    "other-case",   "trailing-space", "leading-space",    "appended-char",     "nul-suffix",
-    "inner-char-dropped", "empty",   "blank",             "long",              "utf8-2",
-    "utf8-3",       "utf8-4",        "escaped-utf8", "invalid-utf8",      "control-byte",
-    "escaped-nul"};
-const std::vector<std::string_view> type_names{"absent", "string",  "number", "boolean",
+const std::vector<std::string_view> text_names{"plain",
+                                               "valid-key",
+                                               "valid-key-escaped",
+                                               "last-char-changed",
+                                               "prefix",
+                                               "other-case",
+                                               "trailing-space",
+                                               "leading-space",
+                                               "appended-char",
+                                               "nul-suffix",
+                                               "inner-char-dropped",
+                                               "empty",
+                                               "blank",
+                                               "long",
+                                               "utf8-2",
+                                               "utf8-3",
+                                               "utf8-4",
+                                               "escaped-utf8",
+                                               "invalid-utf8",
+                                               "control-byte",
+                                               "escaped-nul"};
+const std::vector<std::string_view> type_names{"absent", "string", "number", "boolean",
                                                "null",   "object", "array"};
 
 // The texts that mean something in client_id and the extra member.
 std::vector<std::uint8_t> generic_texts() {
   std::vector<std::uint8_t> out{static_cast<std::uint8_t>(Text::plain)};
-  for (auto t = static_cast<std::uint8_t>(Text::empty); t <= static_cast<std::uint8_t>(Text::escaped_nul);
-       ++t) {
+  for (auto t = static_cast<std::uint8_t>(Text::empty);
+       t <= static_cast<std::uint8_t>(Text::escaped_nul); ++t) {
     out.push_back(t);
   }
   return out;
@@ -35,7 +50,9 @@ std::vector<std::uint8_t> generic_texts() {
 // The text of a string member as a JSON string literal, quotes included. `keys` null:
 // placeholders instead of keys.
 std::string text_literal(Role role, Text text, std::size_t long_length, const Keys *keys) {
-  const auto shown = [&](std::string_view placeholder) { return "\"" + std::string(placeholder) + "\""; };
+  const auto shown = [&](std::string_view placeholder) {
+    return "\"" + std::string(placeholder) + "\"";
+  };
   const std::string valid = keys ? keys->valid : std::string();
   const auto quoted = [](const std::string &s) { return nlohmann::json(s).dump(); };
   switch (text) {
@@ -70,8 +87,9 @@ std::string text_literal(Role role, Text text, std::size_t long_length, const Ke
     }
     std::string v = valid;
     for (char &c : v) {
-      c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32)
-                               : c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+      c = c >= 'a' && c <= 'z'   ? static_cast<char>(c - 32)
+          : c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32)
+                                 : c;
     }
     // A key without letters has no other case: a key that differs some other way.
     return quoted(v == valid ? v + "X" : v);
@@ -163,8 +181,8 @@ std::optional<std::string> form_text(const Point &p, const Keys *keys) {
     if (m.type != JsonType::string) {
       return std::nullopt;
     }
-    const auto value = nlohmann::json::parse(text_literal(role, m.text, p.long_length, keys),
-                                             nullptr, false);
+    const auto value =
+        nlohmann::json::parse(text_literal(role, m.text, p.long_length, keys), nullptr, false);
     if (!value.is_string()) {
       return std::nullopt;
     }
@@ -203,7 +221,8 @@ std::string body_text(const Point &p, const Keys *keys) {
   case Shape::array:
     return "[" + key_value + "]";
   case Shape::string:
-    return key.type == JsonType::string ? key_value : text_literal(Role::key, Text::valid_key, 0, keys);
+    return key.type == JsonType::string ? key_value
+                                        : text_literal(Role::key, Text::valid_key, 0, keys);
   case Shape::number:
     return "12345";
   case Shape::boolean:
@@ -323,14 +342,16 @@ std::string_view role_name(Role role) {
 }
 
 Dim type_dim(Role role) {
-  return static_cast<Dim>(static_cast<std::uint8_t>(Dim::key_type) + 2 * static_cast<std::uint8_t>(role));
+  return static_cast<Dim>(static_cast<std::uint8_t>(Dim::key_type) +
+                          2 * static_cast<std::uint8_t>(role));
 }
 Dim text_dim(Role role) {
   return static_cast<Dim>(static_cast<std::uint8_t>(type_dim(role)) + 1);
 }
 
 Member Point::member(Role role) const {
-  return {static_cast<JsonType>((*this)[type_dim(role)]), static_cast<Text>((*this)[text_dim(role)])};
+  return {static_cast<JsonType>((*this)[type_dim(role)]),
+          static_cast<Text>((*this)[text_dim(role)])};
 }
 
 void Point::set(Role role, Member m) {
@@ -347,9 +368,18 @@ Point valid_login() {
 const std::array<DimensionInfo, dim_count> &dimensions() {
   static const std::array<DimensionInfo, dim_count> table = [] {
     std::array<DimensionInfo, dim_count> t{{
-        {Dim::method, "method", {"POST", "GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "unknown-token"}, {}},
-        {Dim::framing, "framing", {"content-length", "chunked", "chunked-ext", "expect-continue"}, {}},
-        {Dim::media, "media", {"json", "json-charset", "json-other-case", "missing", "text-plain", "form-urlencoded"}, {}},
+        {Dim::method,
+         "method",
+         {"POST", "GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "unknown-token"},
+         {}},
+        {Dim::framing,
+         "framing",
+         {"content-length", "chunked", "chunked-ext", "expect-continue"},
+         {}},
+        {Dim::media,
+         "media",
+         {"json", "json-charset", "json-other-case", "missing", "text-plain", "form-urlencoded"},
+         {}},
         {Dim::shape,
          "shape",
          {"object", "array-of-object", "array", "string", "number", "boolean", "null", "empty",
@@ -413,13 +443,16 @@ std::string describe(const Point &p) {
   const Point base = valid_login();
   std::string out;
   for (const auto &d : dimensions()) {
-    const bool text = d.dim == Dim::key_text || d.dim == Dim::client_id_text || d.dim == Dim::extra_text;
+    const bool text =
+        d.dim == Dim::key_text || d.dim == Dim::client_id_text || d.dim == Dim::extra_text;
     const Dim type = static_cast<Dim>(static_cast<std::uint8_t>(d.dim) - 1);
     if (text && static_cast<JsonType>(p[type]) != JsonType::string) {
       continue;
     }
-    if (p[d.dim] != base[d.dim] || (text && static_cast<JsonType>(base[type]) != JsonType::string)) {
-      out += (out.empty() ? "" : " ") + std::string(d.name) + "=" + std::string(d.values.at(p[d.dim]));
+    if (p[d.dim] != base[d.dim] ||
+        (text && static_cast<JsonType>(base[type]) != JsonType::string)) {
+      out +=
+          (out.empty() ? "" : " ") + std::string(d.name) + "=" + std::string(d.values.at(p[d.dim]));
       if (text && static_cast<Text>(p[d.dim]) == Text::long_text) {
         out += "(" + std::to_string(p.long_length) + ")";
       }

@@ -17,7 +17,14 @@
 namespace inspekt::conformance::model {
 
 enum class Method : std::uint8_t { post, get, head, put, patch, delete_, options, unknown };
-enum class MediaType : std::uint8_t { json, json_charset, json_other_case, missing, text_plain, form };
+enum class MediaType : std::uint8_t {
+  json,
+  json_charset,
+  json_other_case,
+  missing,
+  text_plain,
+  form
+};
 enum class Shape : std::uint8_t {
   object,
   array_of_object,

@@ -468,9 +468,8 @@ HttpResponse AdminApi::reload(const HttpRequest &, const json &) const {
 }
 
 HttpResponse AdminApi::count_requests(const HttpRequest &, const json &fields) const {
-  if (auto problem =
-          unknown_field(fields, {"method", "status", "answer", "client_id", "key_hint", "key",
-                                 "path", "reason"})) {
+  if (auto problem = unknown_field(fields, {"method", "status", "answer", "client_id", "key_hint",
+                                            "key", "path", "reason"})) {
     return std::move(*problem);
   }
   const Journal &journal = runtime_->journal();

@@ -324,7 +324,7 @@ void Loop::accept_connections(Clock::time_point now) {
         // than spin on a listening socket that stays readable. Said once, not per retry.
         if (auto *log = owner_.log(); log != nullptr && !starved_) {
           log->noted("error", std::string("accept failed: ") + std::strerror(error) +
-                                 "; retrying every 100 ms");
+                                  "; retrying every 100 ms");
         }
         starved_ = true;
         set_accepting(false);
@@ -513,7 +513,7 @@ void Loop::handshake(Connection &connection, Clock::time_point now) {
     // Not TLS, an unacceptable hello, or gone mid-handshake: nothing to answer.
     if (auto *log = owner_.log()) {
       log->noted("tls",
-                "handshake with " + connection.remote + " failed: " + connection.tls->failure());
+                 "handshake with " + connection.remote + " failed: " + connection.tls->failure());
     }
     close(connection);
     return;

@@ -376,10 +376,10 @@ void HttpSession::parse(std::string_view data) {
       return;
     }
     if (error != HPE_OK) {
-      refuse(target_too_long_                 ? 414
-             : error == HPE_HEADER_OVERFLOW   ? 431
+      refuse(target_too_long_                                         ? 414
+             : error == HPE_HEADER_OVERFLOW                           ? 431
              : error == HPE_CB_headers_complete && head_refusal_ != 0 ? head_refusal_
-                                              : 400);
+                                                                      : 400);
       return;
     }
     if (state.upgrade != 0) {
@@ -1001,8 +1001,8 @@ void HttpSession::end_delivery(std::chrono::steady_clock::time_point now) {
   delivery.fault = sending_.fault;
   delivery.bytes = sending_.bytes;
   if (sending_.started) {
-    delivery.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        now - *sending_.started);
+    delivery.duration =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - *sending_.started);
   }
   delivery.note = sending_.noted ? note_.get() : nullptr;
   delivery.remote = remote_;

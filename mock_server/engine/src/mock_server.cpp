@@ -1,7 +1,7 @@
 #include "inspekt/mock/engine/mock_server.hpp"
 
-#include "transport.hpp"
 #include "inspekt/client/endpoint.hpp"
+#include "transport.hpp"
 
 #include <csignal>
 
@@ -16,7 +16,8 @@ struct MockServer::Impl {
 MockServer::MockServer(std::shared_ptr<const Responder> handler, ServerOptions options,
                        std::shared_ptr<DeliveryObserver> observer)
     : impl_(std::make_unique<Impl>()) {
-  impl_->transport = detail::make_event_loop_transport(std::move(handler), options, std::move(observer));
+  impl_->transport =
+      detail::make_event_loop_transport(std::move(handler), options, std::move(observer));
   impl_->options = std::move(options);
   // A client that closes early must not kill the mock with SIGPIPE on the next write.
   std::signal(SIGPIPE, SIG_IGN);
@@ -54,7 +55,8 @@ std::string MockServer::base_url() const {
 }
 
 BackgroundMockServer::BackgroundMockServer(std::shared_ptr<const Responder> handler,
-                                           ServerOptions options, std::shared_ptr<DeliveryObserver> observer)
+                                           ServerOptions options,
+                                           std::shared_ptr<DeliveryObserver> observer)
     : server_(std::move(handler), std::move(options), std::move(observer)) {
   server_.bind();
   thread_ = std::thread([this] { server_.run(); });

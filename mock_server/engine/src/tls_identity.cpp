@@ -152,8 +152,8 @@ NamesPtr names_for(const std::string &host) {
   }
   // Then the names a client on this machine may use whatever the host: a mock on
   // 127.0.0.1 is verified at https://localhost:PORT as well.
-  for (Entry loopback : {Entry{GEN_IPADD, "127.0.0.1"}, Entry{GEN_IPADD, "::1"},
-                         Entry{GEN_DNS, "localhost"}}) {
+  for (Entry loopback :
+       {Entry{GEN_IPADD, "127.0.0.1"}, Entry{GEN_IPADD, "::1"}, Entry{GEN_DNS, "localhost"}}) {
     if (std::none_of(entries.begin(), entries.end(), [&loopback](const Entry &e) {
           return e.type == loopback.type && e.value == loopback.value;
         })) {

@@ -16,8 +16,8 @@ char lower(char c) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string lowered(std::string_view text) {
@@ -37,7 +37,8 @@ std::string_view trimmed(std::string_view text) {
 }
 
 bool is_token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
 // A header value's media type and parameters (RFC 9110 sections 5.6.6 and 8.3.1):
@@ -316,7 +317,8 @@ private:
       if (matched_ == 0) {
         const void *cr = std::memchr(data.data() + i, '\r', data.size() - i);
         const std::size_t at =
-            cr == nullptr ? data.size() : static_cast<std::size_t>(static_cast<const char *>(cr) - data.data());
+            cr == nullptr ? data.size()
+                          : static_cast<std::size_t>(static_cast<const char *>(cr) - data.data());
         content(data.substr(i, at - i));
         i = at;
         if (i == data.size()) {

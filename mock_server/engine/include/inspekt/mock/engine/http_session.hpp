@@ -144,8 +144,8 @@ private:
   // The answer whose bytes are leaving, as the observers will hear of it.
   struct Sending {
     bool active = false;
-    bool current = false; // it answers the request being read (request_, target_)
-    bool noted = false;   // the responder filled note_
+    bool current = false;      // it answers the request being read (request_, target_)
+    bool noted = false;        // the responder filled note_
     std::optional<int> status; // the status its head carries, when it has a head
     std::optional<Fault> fault;
     std::size_t bytes = 0;

@@ -30,7 +30,7 @@ struct VerifiedToken {
 };
 
 struct TokenCheck {
-  std::optional<VerifiedToken> token; // set when the token verified
+  std::optional<VerifiedToken> token;                 // set when the token verified
   TokenRefusal refusal = TokenRefusal::token_invalid; // token_invalid or token_expired
   // Why, for the log and the tests ("signature does not match"): fixed text, never a
   // part of the token.
@@ -60,9 +60,9 @@ private:
   TokenCheck check_claims(const detail::GateClaims &claims, std::int64_t now) const;
 
   JwtSigner signer_;
-  std::string algorithm_;    // "HS256"
-  std::string issuer_;       // empty: tokens carry no iss
-  std::string refresh_type_; // the refresh token's token_type
+  std::string algorithm_;      // "HS256"
+  std::string issuer_;         // empty: tokens carry no iss
+  std::string refresh_type_;   // the refresh token's token_type
   std::string encoded_header_; // the issuer's, base64url
 };
 
