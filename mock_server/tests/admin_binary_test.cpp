@@ -5,6 +5,7 @@
 #include "test_support/child_process.hpp"
 #include "test_support/fixture_dir.hpp"
 #include "test_support/raw_http.hpp"
+#include "test_support/sanitizers.hpp"
 #include "test_support/thread_census.hpp"
 
 #include <catch2/catch.hpp>
@@ -209,7 +210,7 @@ TEST_CASE("a full journal of the largest entries adds at most 8 MiB to the proce
   CHECK(journal["dropped"] == 500);
   INFO("resident before " << before << " KiB, after " << after << " KiB");
   CHECK(before > 0);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !defined(INSPEKT_UNDER_SANITIZER)
   // Under the sanitizers resident memory says little: ASan keeps freed blocks in
   // quarantine, TSan adds shadow memory per allocation.
   CHECK(after <= before + 8 * 1024);

@@ -302,7 +302,10 @@ TEST_CASE("a handler answers a body read in one pass as it answers it read by nl
   const AuthHandler general(load_embedded_fixtures(), pinned);
   Draw draw(42);
   std::size_t compared = 0;
-  for (int i = 0; i < 1500; ++i) {
+  // 2000 draws for 1000+ comparisons under any compiler: the generator draws in the
+  // operands of one expression, which gcc and clang evaluate in different orders
+  // (clang's order gave 991 of 1500).
+  for (int i = 0; i < 2000; ++i) {
     std::string text = fixture_login_body(draw);
     if (draw.below(3) == 0) {
       text = mutated(std::move(text), draw);

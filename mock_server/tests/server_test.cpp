@@ -7,6 +7,7 @@
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"
 #include "test_support/raw_http.hpp"
+#include "test_support/sanitizers.hpp"
 #include "test_support/thread_census.hpp"
 #include "test_support/timed_responder.hpp"
 
@@ -319,7 +320,7 @@ TEST_CASE("a client that never reads its answers does not hold up others", "[ser
   }
   INFO("request bytes taken: " << sent);
   check_prompt_logins(mock.port());
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !defined(INSPEKT_UNDER_SANITIZER)
   // Under the sanitizers resident memory says little: ASan keeps freed blocks in
   // quarantine, TSan adds shadow memory per allocation.
   CHECK(resident_kib(::getpid()) < before + 16 * 1024);
