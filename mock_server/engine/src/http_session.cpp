@@ -16,19 +16,6 @@
 namespace inspekt::mock {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 // The path of a request target, %XX decoded ("/api/%61uthenticate" is the endpoint, as
 // for any server that routes on decoded paths), into `path`, and its query as sent into
 // `query` (both keep their buffers from the request before). The fragment is dropped;
@@ -58,8 +45,10 @@ void path_of(std::string_view target, std::string &path, std::string &query) {
     if (i == target.size()) {
       break;
     }
-    if (i + 2 < target.size() && hex_value(target[i + 1]) >= 0 && hex_value(target[i + 2]) >= 0) {
-      path += static_cast<char>(hex_value(target[i + 1]) * 16 + hex_value(target[i + 2]));
+    if (i + 2 < target.size() && inspekt::hex_digit_value(target[i + 1]) >= 0 &&
+        inspekt::hex_digit_value(target[i + 2]) >= 0) {
+      path += static_cast<char>(inspekt::hex_digit_value(target[i + 1]) * 16 +
+                                inspekt::hex_digit_value(target[i + 2]));
       i += 3;
     } else {
       path += '%';
