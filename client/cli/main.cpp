@@ -138,7 +138,10 @@ int main(int argc, char **argv) {
     return app.exit(e); // --help, --version
   } catch (const CLI::ParseError &e) {
     // A subcommand's flag: its help, which lists the values the flag takes.
-    const CLI::App *failed = login->parsed() ? login : decode->parsed() ? decode : nullptr;
+    const CLI::App *failed = login->parsed()    ? login
+                             : call->parsed()   ? call
+                             : decode->parsed() ? decode
+                                                : nullptr;
     return usage(inspekt::parse_error_problem(e.get_name(), e.what()), failed);
   }
   CLI::App *command = nullptr;

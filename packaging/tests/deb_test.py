@@ -53,7 +53,7 @@ expected += ["/usr/include/inspekt/client/auth_client.hpp"]
 expected += ["/usr/share/doc/inspekt/README.md", "/usr/share/doc/inspekt/docs/admin-api.md"]
 if man_pages == "ON":
     expected += [f"/usr/share/man/man1/{page}.1"
-                 for page in programs + ["inspekt-auth-login", "inspekt-auth-decode"]]
+                 for page in programs + ["inspekt-auth-login", "inspekt-auth-call", "inspekt-auth-decode"]]
 for path in expected:
     checks.check(path in files, f"the package holds {path}")
 checks.check(any(p.endswith("/cmake/inspekt/inspektConfig.cmake") for p in files),
