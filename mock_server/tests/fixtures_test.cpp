@@ -1,6 +1,7 @@
 // The fixture loader: the default set loads; every kind of broken set is refused with
 // its stable id and a message naming file, place and reason (pinned here).
 
+#include "fixture_files.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
@@ -12,27 +13,10 @@
 #include <iterator>
 
 using namespace inspekt::mock;
+using inspekt::mock::test::default_files_with;
+using inspekt::mock::test::error_of;
 
 namespace {
-
-std::vector<FixtureFile> default_files_with(const std::string &name, const std::string &text) {
-  auto files = embedded_fixture_files();
-  for (auto &file : files) {
-    if (file.name == name) {
-      file.text = text;
-    }
-  }
-  return files;
-}
-
-std::string error_of(const std::vector<FixtureFile> &files) {
-  try {
-    load_fixtures(files, "test");
-  } catch (const FixtureError &e) {
-    return e.what();
-  }
-  return "loaded without error";
-}
 
 const std::string good_tokens = R"({"algorithm":"HS256","secret":"s","issuer":"i",
  "access_token":{"type":"access","lifetime_seconds":60},

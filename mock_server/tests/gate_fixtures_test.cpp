@@ -2,6 +2,7 @@
 // refused with its [fixture.*] id and a message naming file, place and reason; a set
 // without gate.json guards nothing.
 
+#include "fixture_files.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
@@ -11,18 +12,10 @@
 #include <algorithm>
 
 using namespace inspekt::mock;
+using inspekt::mock::test::default_files_with;
+using inspekt::mock::test::error_of;
 
 namespace {
-
-std::vector<FixtureFile> default_files_with(const std::string &name, const std::string &text) {
-  auto files = embedded_fixture_files();
-  for (auto &file : files) {
-    if (file.name == name) {
-      file.text = text;
-    }
-  }
-  return files;
-}
 
 std::vector<FixtureFile> default_files_without(const std::string &name) {
   auto files = embedded_fixture_files();
@@ -30,15 +23,6 @@ std::vector<FixtureFile> default_files_without(const std::string &name) {
                              [&](const FixtureFile &f) { return f.name == name; }),
               files.end());
   return files;
-}
-
-std::string error_of(const std::vector<FixtureFile> &files) {
-  try {
-    load_fixtures(files, "test");
-  } catch (const FixtureError &e) {
-    return e.what();
-  }
-  return "loaded without error";
 }
 
 std::string gate_with_route(const std::string &route) {
