@@ -366,9 +366,14 @@ TEST_CASE("out of descriptors the mock waits for one instead of spinning", "[bin
   // One login first. Under the sanitizers this is needed, not decoration: UBSan's vptr
   // check reads an object's type through a pipe the first time it meets that type, and
   // with no descriptor free it reports a false "invalid vptr" (seen on CI).
+  const auto descriptors = open_descriptors(pid);
   const auto warm = login(mock.port);
   REQUIRE(warm);
   REQUIRE(warm->status == 200);
+  const auto closed_by = Clock::now() + 2s; // the mock frees the note when it closes
+  while (open_descriptors(pid) > descriptors && Clock::now() < closed_by) {
+    std::this_thread::sleep_for(10ms);
+  }
   std::vector<std::unique_ptr<RawConnection>> crowd;
   for (int i = 0; i < 48; ++i) {
     crowd.push_back(std::make_unique<RawConnection>(mock.port));
@@ -381,6 +386,7 @@ TEST_CASE("out of descriptors the mock waits for one instead of spinning", "[bin
   CHECK(cpu_ticks(pid) - before < 15);
   crowd.clear();
   const auto result = login(mock.port);
+  INFO("the mock's log:\n" << mock.process->stderr_text());
   REQUIRE(result);
   CHECK(result->status == 200);
   stop_cleanly(mock);
