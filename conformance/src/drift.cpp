@@ -21,7 +21,9 @@ namespace {
 
 // The answer the fixtures give the valid key: the logins whose tokens and sessions are
 // compared.
-const std::string login_answer{mock::to_string(*valid_key_kind().fixture_answer)};
+const std::string &login_answer() {
+  return *valid_key_kind().fixture_answer;
+}
 
 using nlohmann::json;
 
@@ -452,7 +454,7 @@ private:
 
   // Both tokens of every answer the fixtures give as a login.
   void compare_tokens() {
-    const auto logins = samples_of(login_answer, true);
+    const auto logins = samples_of(login_answer(), true);
     if (logins.empty()) {
       return;
     }
@@ -578,7 +580,7 @@ private:
   }
 
   void compare_session() {
-    const auto logins = samples_of(login_answer, true);
+    const auto logins = samples_of(login_answer(), true);
     const std::string format =
         input_.fixture_files.value("session.json", json::object()).value("format", std::string());
     std::vector<std::string> ids;
@@ -655,7 +657,7 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
   input.redact = [&target](std::string text) { return target.redact(std::move(text)); };
   const mock::AuthHandler handler(mock::load_fixtures(files, "drift"));
   Keys keys = fixture_keys(handler.fixtures());
-  keys.invalid = target.keys().invalid;
+  keys.by_kind["invalid"] = target.keys().invalid();
   std::size_t fault_probes = 0;
   for (const auto &spec : request_specs()) {
     const auto sent = target.sent().find(spec.id);
@@ -673,7 +675,7 @@ DriftReport compare_once(const Target &target, const std::vector<mock::FixtureFi
     // never reads the body: neither fill nor copy 2 MiB for it.
     const bool too_large = spec.body.size() > mock::ServerOptions{}.max_body_bytes;
     const auto body = too_large ? std::optional<std::string>("") : fill_keys(spec.body, keys);
-    if (!body || keys.valid.empty()) {
+    if (!body || keys.valid().empty()) {
       continue; // the fixtures have no key for it: nothing to compare
     }
     mock::HttpRequest request;

@@ -1,5 +1,7 @@
 #include "key_kinds.hpp"
 
+#include "case_table.hpp"
+
 #include "inspekt/client/text.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 
@@ -49,10 +51,67 @@ constexpr Variant valid_key_variants[] = {
      }},
 };
 
+constexpr std::string_view answer_key_prefix = "<key:";
+
 } // namespace
 
+void add_answer_kinds(std::string_view text, std::vector<KeyKind> &kinds) {
+  for (auto at = text.find(answer_key_prefix); at != std::string_view::npos;
+       at = text.find(answer_key_prefix, at + 1)) {
+    const auto end = text.find('>', at);
+    if (end == std::string_view::npos) {
+      break;
+    }
+    const std::string answer(
+        text.substr(at + answer_key_prefix.size(), end - at - answer_key_prefix.size()));
+    const std::string placeholder(text.substr(at, end + 1 - at));
+    if (answer.empty() || std::any_of(kinds.begin(), kinds.end(), [&](const KeyKind &kind) {
+          return kind.placeholder == placeholder;
+        })) {
+      continue;
+    }
+    std::string variable = "INSPEKT_KEY_";
+    for (const char c : answer) {
+      const auto u = static_cast<unsigned char>(c);
+      variable += std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_';
+    }
+    kinds.push_back({
+        answer,
+        placeholder,
+        variable,
+        answer,
+        false,
+        "no key that gets \"" + answer + "\": set " + variable,
+    });
+  }
+}
+
+const std::string &Keys::of(std::string_view kind) const {
+  static const std::string none;
+  const auto found = by_kind.find(kind);
+  return found == by_kind.end() ? none : found->second;
+}
+
+const std::vector<KeyKind> &key_kinds() {
+  static const std::vector<KeyKind> kinds = [] {
+    std::vector<KeyKind> out{
+        {"valid", "<valid-key>", "INSPEKT_API_KEY", std::string("success"), true,
+         "no valid key: set INSPEKT_API_KEY"},
+        {"invalid", "<invalid-key>", "INSPEKT_INVALID_KEY", std::nullopt, false,
+         "no invalid key: set INSPEKT_INVALID_KEY"},
+        {"expired", "<expired-key>", "INSPEKT_EXPIRED_KEY", std::string("expired_key"), false,
+         "no expired key to try: set INSPEKT_EXPIRED_KEY"},
+    };
+    for (const auto &spec : request_specs()) {
+      add_answer_kinds(spec.body, out);
+    }
+    return out;
+  }();
+  return kinds;
+}
+
 const KeyKind &valid_key_kind() {
-  return key_kinds[0];
+  return key_kinds().front();
 }
 
 std::string random_invalid_key() {
@@ -67,16 +126,16 @@ std::string random_invalid_key() {
 
 Keys fixture_keys(const mock::FixtureSet &fixtures) {
   Keys keys;
-  for (const auto &kind : key_kinds) {
+  for (const auto &kind : key_kinds()) {
     if (!kind.fixture_answer) {
-      keys.*kind.slot = random_invalid_key();
+      keys.by_kind[kind.name] = random_invalid_key();
       continue;
     }
     const auto answer = fixtures.find_answer(*kind.fixture_answer);
     const auto entry = std::find_if(fixtures.keys.begin(), fixtures.keys.end(),
                                     [&](const auto &e) { return answer && e.answer == answer; });
     if (entry != fixtures.keys.end()) {
-      keys.*kind.slot = entry->key;
+      keys.by_kind[kind.name] = entry->key;
     }
   }
   return keys;
@@ -84,25 +143,26 @@ Keys fixture_keys(const mock::FixtureSet &fixtures) {
 
 std::string key_variables_text() {
   std::string out;
-  for (const auto &kind : key_kinds) {
-    out += (out.empty() ? "" : ", ") + std::string(kind.variable) + " (" + std::string(kind.name) +
-           ")";
+  for (const auto &kind : key_kinds()) {
+    if (kind.fixture_answer != kind.name) { // the documented kinds; ANSWER kinds follow
+      out += (out.empty() ? "" : ", ") + kind.variable + " (" + kind.name + ")";
+    }
   }
-  return out;
+  return out + ", INSPEKT_KEY_ANSWER (a key that gets ANSWER, for a case naming <key:ANSWER>)";
 }
 
 std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &keys) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto &kind : key_kinds) {
-    if (!(keys.*kind.slot).empty()) {
-      out.emplace_back(kind.placeholder, keys.*kind.slot);
+  for (const auto &kind : key_kinds()) {
+    if (const auto &key = keys.of(kind.name); !key.empty()) {
+      out.emplace_back(kind.placeholder, key);
     }
   }
   for (const auto &variant : valid_key_variants) {
-    if (keys.valid.empty()) {
+    if (keys.valid().empty()) {
       break;
     }
-    if (auto key = variant.make(keys.valid)) {
+    if (auto key = variant.make(keys.valid())) {
       out.emplace_back(variant.placeholder, std::move(*key));
     }
   }
@@ -112,7 +172,7 @@ std::vector<std::pair<std::string, std::string>> key_placeholders(const Keys &ke
 const std::vector<std::string> &placeholder_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const auto &kind : key_kinds) {
+    for (const auto &kind : key_kinds()) {
       out.emplace_back(kind.placeholder);
     }
     for (const auto &variant : valid_key_variants) {
@@ -125,7 +185,7 @@ const std::vector<std::string> &placeholder_names() {
 
 std::vector<const KeyKind *> kinds_named(std::string_view body) {
   std::vector<const KeyKind *> out;
-  for (const auto &kind : key_kinds) {
+  for (const auto &kind : key_kinds()) {
     bool named = body.find(kind.placeholder) != std::string_view::npos;
     if (&kind == &valid_key_kind()) {
       for (const auto &variant : valid_key_variants) {

@@ -2,12 +2,10 @@
 // The kinds of API key a case may need, as one table: the placeholder a request body
 // names it by, the environment variable a run against a URL reads it from, the fixture
 // answer whose first key supplies it on the mock, and what a run says when it is
-// missing. A new kind of key (say, a suspended one) is a row here and nothing else in
-// the target, the runner, the plan or the help text.
+// missing.
 
-#include "inspekt/mock/fixtures/outcome.hpp"
-
-#include <array>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,33 +18,38 @@ struct FixtureSet;
 
 namespace inspekt::conformance {
 
-// The keys of a run, by kind; an empty string is a key the run does not have.
+// The keys of a run, by kind name; a kind without a key (or with an empty one) is a key
+// the run does not have.
 struct Keys {
-  std::string valid;
-  std::string invalid;
-  std::string expired;
+  std::map<std::string, std::string, std::less<>> by_kind;
+  // The key of a kind, or "" when the run has none.
+  const std::string &of(std::string_view kind) const;
+  const std::string &valid() const { return of("valid"); }
+  const std::string &invalid() const { return of("invalid"); }
+  const std::string &expired() const { return of("expired"); }
 };
 
 struct KeyKind {
-  std::string_view name;        // "expired"
-  std::string_view placeholder; // "<expired-key>", in RequestSpec bodies
-  std::string_view variable;    // "INSPEKT_EXPIRED_KEY"
-  // The fixture answer whose first key supplies it on the mock; none: a random key
-  // that cannot be valid (on the mock, and on a URL when the variable is unset).
-  std::optional<mock::Outcome> fixture_answer;
-  bool required;                 // a run without it is a usage error
-  std::string_view when_missing; // why a case needing it is skipped
-  std::string Keys::*slot;
+  std::string name;        // "expired"
+  std::string placeholder; // "<expired-key>", in RequestSpec bodies
+  std::string variable;    // "INSPEKT_EXPIRED_KEY"
+  // The fixture answer (by name) whose first key supplies it on the mock; none: a random
+  // key that cannot be valid (on the mock, and on a URL when the variable is unset).
+  std::optional<std::string> fixture_answer;
+  bool required;            // a run without it is a usage error
+  std::string when_missing; // why a case needing it is skipped
 };
 
-inline constexpr std::array<KeyKind, 3> key_kinds{{
-    {"valid", "<valid-key>", "INSPEKT_API_KEY", mock::Outcome::success, true,
-     "no valid key: set INSPEKT_API_KEY", &Keys::valid},
-    {"invalid", "<invalid-key>", "INSPEKT_INVALID_KEY", std::nullopt, false,
-     "no invalid key: set INSPEKT_INVALID_KEY", &Keys::invalid},
-    {"expired", "<expired-key>", "INSPEKT_EXPIRED_KEY", mock::Outcome::expired_key, false,
-     "no expired key to try: set INSPEKT_EXPIRED_KEY", &Keys::expired},
-}};
+// The kinds: the three the vendor's page implies (valid, invalid, expired), then one
+// per answer that a request body names as `<key:ANSWER>`: the first fixture key that
+// gets ANSWER on the mock, INSPEKT_KEY_ANSWER (upper case) on a URL. So a case for a new
+// kind of key (a suspended one, say) names `<key:suspended_key>` and needs nothing else
+// here, in the target, the runner, the plan or the help text.
+const std::vector<KeyKind> &key_kinds();
+
+// The kinds the `<key:ANSWER>` placeholders in `text` name, appended to `kinds` unless
+// there already.
+void add_answer_kinds(std::string_view text, std::vector<KeyKind> &kinds);
 
 const KeyKind &valid_key_kind();
 

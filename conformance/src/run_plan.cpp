@@ -98,10 +98,10 @@ mock::FixtureSource fixture_source(const RunOptions &options) {
 std::string start_in_process(const RunOptions &options, RunPlan &plan) {
   auto fixtures = mock::load_fixtures(fixture_source(options));
   plan.keys = fixture_keys(fixtures);
-  for (const auto &kind : key_kinds) {
-    if (kind.required && (plan.keys.*kind.slot).empty()) {
-      return "the fixture set has no " + std::string(kind.name) + " key (no key answers \"" +
-             std::string(mock::to_string(*kind.fixture_answer)) + "\")";
+  for (const auto &kind : key_kinds()) {
+    if (kind.required && plan.keys.of(kind.name).empty()) {
+      return "the fixture set has no " + kind.name + " key (no key answers \"" +
+             *kind.fixture_answer + "\")";
     }
   }
   mock::ServerOptions server;
@@ -115,14 +115,16 @@ std::string start_in_process(const RunOptions &options, RunPlan &plan) {
 
 std::string keys_from_environment(const RunOptions &options, const Environment &environment,
                                   RunPlan &plan) {
-  for (const auto &kind : key_kinds) {
+  for (const auto &kind : key_kinds()) {
     const auto key = environment(kind.variable);
     if (!key && kind.required) {
-      return "set " + std::string(kind.variable) + " to a " + std::string(kind.name) + " key for " +
-             options.base_url + " (it is read from the environment only)";
+      return "set " + kind.variable + " to a " + kind.name + " key for " + options.base_url +
+             " (it is read from the environment only)";
     }
     // A kind the fixtures supply at random needs no variable.
-    plan.keys.*kind.slot = key ? *key : kind.fixture_answer ? std::string() : random_invalid_key();
+    plan.keys.by_kind[kind.name] = key                   ? *key
+                                   : kind.fixture_answer ? std::string()
+                                                         : random_invalid_key();
   }
   return {};
 }

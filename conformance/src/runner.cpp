@@ -18,7 +18,7 @@ std::string reason_to_skip(Target &target, const ConformanceCase &test_case) {
   for (const auto &id : test_case.requests) {
     for (const KeyKind *kind : kinds_named(request_spec(id).body)) {
       if (!target.has_key(*kind)) {
-        return std::string(kind->when_missing);
+        return kind->when_missing;
       }
     }
   }
@@ -66,9 +66,9 @@ void run_case(Target &target, const ConformanceCase &test_case, Results &results
     return record(Verdict::skip, why);
   }
   Observation seen;
-  for (const auto &kind : key_kinds) {
-    if (!(target.keys().*kind.slot).empty()) {
-      seen.keys.push_back(target.keys().*kind.slot);
+  for (const auto &[kind, key] : target.keys().by_kind) {
+    if (!key.empty()) {
+      seen.keys.push_back(key);
     }
   }
   std::string problem;

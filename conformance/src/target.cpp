@@ -23,8 +23,8 @@ namespace {
 // run has cannot be made from that key.
 std::string why_missing(const std::string &placeholder, const Keys &keys) {
   for (const KeyKind *kind : kinds_named(placeholder)) {
-    if ((keys.*kind->slot).empty()) {
-      return std::string(kind->when_missing);
+    if (keys.of(kind->name).empty()) {
+      return kind->when_missing;
     }
   }
   return "the valid key has no such variant (a key without letters has no other case)";

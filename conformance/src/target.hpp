@@ -54,7 +54,7 @@ public:
   // Whether the mock's own features may be checked here: the in-process mock, or a
   // loopback target whose GET /__admin/health answers with the mock's fields.
   bool is_inspekt_mock();
-  bool has_key(const KeyKind &kind) const { return !(keys_.*kind.slot).empty(); }
+  bool has_key(const KeyKind &kind) const { return !keys_.of(kind.name).empty(); }
   int requests_sent() const { return sent_; }
   const std::string &base_url() const { return options_.client.base_url; }
   // Why the client refused its options (bad URL, unreadable CA file), if it did.

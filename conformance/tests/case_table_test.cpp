@@ -99,7 +99,9 @@ TEST_CASE("the exit code follows MUST failures, and SHOULD ones under --strict",
 TEST_CASE("reports show key placeholders, never keys", "[conformance][secrets]") {
   TargetOptions options;
   options.client.base_url = "http://127.0.0.1:9";
-  const Target target(options, {"k3y-DO-NOT-LEAK-1", "k3y-DO-NOT-LEAK-2", "k3y-DO-NOT-LEAK-3"});
+  const Target target(options, Keys{{{"valid", "k3y-DO-NOT-LEAK-1"},
+                                     {"invalid", "k3y-DO-NOT-LEAK-2"},
+                                     {"expired", "k3y-DO-NOT-LEAK-3"}}});
   CHECK(target.redact("echo k3y-DO-NOT-LEAK-1 and k3y-DO-NOT-LEAK-3, k3y-DO-NOT-LEAK-2") ==
         "echo <valid-key> and <expired-key>, <invalid-key>");
 }
@@ -272,11 +274,12 @@ TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and 
           "[conformance][keys]") {
   const auto fixtures = inspekt::mock::load_fixtures(inspekt::mock::FixtureSource{});
   const Keys keys = fixture_keys(fixtures);
-  CHECK(keys.valid == "demo-valid-key");
-  CHECK(keys.expired == "demo-expired-key");
-  CHECK(keys.invalid.rfind("inspekt-conformance-not-a-key-", 0) == 0);
+  CHECK(keys.valid() == "demo-valid-key");
+  CHECK(keys.expired() == "demo-expired-key");
+  CHECK(keys.invalid().rfind("inspekt-conformance-not-a-key-", 0) == 0);
   CHECK(key_variables_text() ==
-        "INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY (invalid), INSPEKT_EXPIRED_KEY (expired)");
+        "INSPEKT_API_KEY (valid), INSPEKT_INVALID_KEY (invalid), INSPEKT_EXPIRED_KEY (expired), "
+        "INSPEKT_KEY_ANSWER (a key that gets ANSWER, for a case naming <key:ANSWER>)");
   const auto named = kinds_named(R"({"key":<valid-key-prefix>,"x":<expired-key>})");
   REQUIRE(named.size() == 2);
   CHECK(named[0]->name == "valid");
@@ -285,7 +288,7 @@ TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and 
   // A case whose request names a kind the run lacks is skipped with the kind's text.
   TargetOptions options;
   options.client.base_url = "http://127.0.0.1:9";
-  Target without_expired(options, Keys{"k-valid", "k-invalid", ""});
+  Target without_expired(options, Keys{{{"valid", "k-valid"}, {"invalid", "k-invalid"}}});
   const auto &cases = case_table();
   const auto expired = std::find_if(cases.begin(), cases.end(), [](const ConformanceCase &c) {
     return c.id == "401-expired-key";
@@ -295,6 +298,19 @@ TEST_CASE("key kinds: one table gives placeholders, variables, fixture keys and 
         "no expired key to try: set INSPEKT_EXPIRED_KEY");
   Target with_expired(options, keys);
   CHECK(reason_to_skip(with_expired, *expired).empty());
+}
+
+TEST_CASE("key kinds: a request naming <key:ANSWER> needs a key that gets ANSWER",
+          "[conformance][keys]") {
+  std::vector<KeyKind> kinds;
+  add_answer_kinds(R"({"key":<key:server_error>,"again":<key:server_error>,"x":<key:>})", kinds);
+  REQUIRE(kinds.size() == 1); // once, and an empty name is no kind
+  CHECK(kinds[0].name == "server_error");
+  CHECK(kinds[0].placeholder == "<key:server_error>");
+  CHECK(kinds[0].variable == "INSPEKT_KEY_SERVER_ERROR");
+  CHECK(kinds[0].fixture_answer == "server_error");
+  CHECK_FALSE(kinds[0].required);
+  CHECK(kinds[0].when_missing == "no key that gets \"server_error\": set INSPEKT_KEY_SERVER_ERROR");
 }
 
 TEST_CASE("the mock's own features are checked on inspekt-mock only, and skipped elsewhere",

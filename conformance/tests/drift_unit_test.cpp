@@ -195,7 +195,7 @@ TEST_CASE("a session id matches only the format that could make it", "[drift]") 
 }
 
 TEST_CASE("the 401 probes' key variants differ from the valid key, and are redacted", "[drift]") {
-  Keys keys{"demo-valid-key", "not-a-key-0000", ""};
+  const Keys keys{{{"valid", "demo-valid-key"}, {"invalid", "not-a-key-0000"}}};
   std::map<std::string, std::string> variants;
   for (const auto &[name, key] : key_placeholders(keys)) {
     variants[name] = key;
@@ -213,7 +213,7 @@ TEST_CASE("the 401 probes' key variants differ from the valid key, and are redac
   CHECK(target.redact("DEMO-VALID-KEY demo-valid-kex demo-valid-ke demo-valid-key") ==
         "<valid-key-other-case> <valid-key-last-char-changed> <valid-key-prefix> <valid-key>");
   // A key with no letters has no other case: that probe is skipped, never sent as is.
-  CHECK(key_placeholders({"1234-5678", "x", ""}).size() == 5);
+  CHECK(key_placeholders(Keys{{{"valid", "1234-5678"}, {"invalid", "x"}}}).size() == 5);
 }
 
 TEST_CASE("drift: the table stays within 100 columns, long cells going on over lines", "[drift]") {

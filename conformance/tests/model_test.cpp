@@ -122,7 +122,9 @@ TEST_CASE("chunked framing: two chunks, an extension and a trailer, as RFC 9112 
 }
 
 TEST_CASE("reports show a model request with placeholders, never a key", "[model][secrets]") {
-  const Keys keys{"demo-valid-key", "not-a-key-0123", "demo-expired-key"};
+  const Keys keys{{{"valid", "demo-valid-key"},
+                   {"invalid", "not-a-key-0123"},
+                   {"expired", "demo-expired-key"}}};
   for (const auto &c : model_classes()) {
     const Point p = covering_point(c);
     INFO(c.name());
@@ -146,7 +148,7 @@ TEST_CASE("the raw sender reaches the mock with every framing, over one kept con
           inspekt::mock::load_fixtures(inspekt::mock::FixtureSource{})),
       server);
   WireClient client(*inspekt::parse_base_url(mock.base_url()).url, WireOptions{});
-  const Keys keys{"demo-valid-key", "not-a-key-0123", ""};
+  const Keys keys{{{"valid", "demo-valid-key"}, {"invalid", "not-a-key-0123"}}};
   for (const auto framing : {Framing::content_length, Framing::chunked,
                              Framing::chunked_extensions_trailers, Framing::expect_continue}) {
     const Point p = with(valid_login(), Dim::framing, v(framing));

@@ -53,12 +53,12 @@ std::string text_literal(Role role, Text text, std::size_t long_length, const Ke
   const auto shown = [&](std::string_view placeholder) {
     return "\"" + std::string(placeholder) + "\"";
   };
-  const std::string valid = keys ? keys->valid : std::string();
+  const std::string valid = keys ? keys->valid() : std::string();
   const auto quoted = [](const std::string &s) { return nlohmann::json(s).dump(); };
   switch (text) {
   case Text::plain:
     if (role == Role::key) {
-      return keys ? quoted(keys->invalid) : shown("<invalid-key>");
+      return keys ? quoted(keys->invalid()) : shown("<invalid-key>");
     }
     return "\"inspekt-conformance\"";
   case Text::valid_key:
