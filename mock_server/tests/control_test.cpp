@@ -2,6 +2,7 @@
 // handling"): the demo keys' behaviours, Prefer, quotas and chaos. Table-driven; each row on a
 // fresh handler with a pinned seed and clock, so that no row sees another's quota.
 
+#include "fixture_files.hpp"
 #include "inspekt/client/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"
@@ -126,10 +127,8 @@ TEST_CASE("the control plane: demo keys and Prefer", "[handler][control]") {
        "Prefer: code=abc: not an HTTP status code"},
       {"Prefer: an answer that does not exist", login("demo-valid-key", "answer=teapot"), 400,
        "invalid_request", Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
-       "Prefer: answer=teapot: the fixtures have no answer of that name (known: success, "
-       "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
-       "payload_too_large, rate_limited, server_error, unavailable, token_missing, token_invalid, "
-       "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)"},
+       "Prefer: answer=teapot: the fixtures have no answer of that name (known: " +
+           inspekt::mock::test::default_answers_listed() + ")"},
       {"Prefer: a delay over 60 s", login("demo-valid-key", "delay=60001"), 400, "invalid_request",
        Reason::prefer_invalid, 0ms, std::nullopt, std::nullopt, "",
        "Prefer: delay=60001: not a delay in milliseconds from 0 to 60000"},
@@ -336,10 +335,8 @@ TEST_CASE("Prefer: the 400s say what would be met", "[handler][control]") {
   };
   // The names a user can give, not only that theirs is not one of them.
   CHECK(message("answer=nope") ==
-        "Prefer: answer=nope: the fixtures have no answer of that name (known: success, "
-        "invalid_request, unknown_key, expired_key, revoked_key, method_not_allowed, not_found, "
-        "payload_too_large, rate_limited, server_error, unavailable, token_missing, token_invalid, "
-        "token_expired, token_revoked, session_missing, session_mismatch, upload_accepted)");
+        "Prefer: answer=nope: the fixtures have no answer of that name (known: " +
+            inspekt::mock::test::default_answers_listed() + ")");
   // A slow body is as slow as its delay: without one it would come at once.
   CHECK(message("fault=SLOW_BODY") ==
         "Prefer: fault=SLOW_BODY needs delay=MS, the time the body takes to trickle out "

@@ -5,6 +5,8 @@
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
+#include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,22 @@ inline std::string error_of(const std::vector<FixtureFile> &files) {
     return e.what();
   }
   return "loaded without error";
+}
+
+// The default set's answer names as a message lists them: in order, the first `shown`
+// and then "...". Read from the set, so that a new answer (docs/adding-a-behaviour.md)
+// needs no edit of a test.
+inline std::string
+default_answers_listed(std::size_t shown = std::numeric_limits<std::size_t>::max()) {
+  const auto set = load_embedded_fixtures();
+  std::string list;
+  for (std::size_t i = 0; i < set.answers.size(); ++i) {
+    if (i == shown) {
+      return list + ", ...";
+    }
+    list += (i == 0 ? "" : ", ") + set.answers[i].name;
+  }
+  return list;
 }
 
 } // namespace inspekt::mock::test

@@ -13,26 +13,9 @@
 #include <iterator>
 
 using namespace inspekt::mock;
+using inspekt::mock::test::default_answers_listed;
 using inspekt::mock::test::default_files_with;
 using inspekt::mock::test::error_of;
-
-namespace {
-
-// What a refusal lists of the default set's answers: the first 20 names, in order. Read
-// from the set, so that a new answer (docs/adding-a-behaviour.md) needs no edit here.
-std::string default_answers_listed() {
-  const auto set = load_embedded_fixtures();
-  std::string list;
-  for (std::size_t i = 0; i < set.answers.size(); ++i) {
-    if (i == 20) {
-      return list + ", ...";
-    }
-    list += (i == 0 ? "" : ", ") + set.answers[i].name;
-  }
-  return list;
-}
-
-} // namespace
 
 namespace {
 
@@ -130,7 +113,7 @@ TEST_CASE("a broken fixture set is refused with a stable id and a precise messag
        R"({"keys":[{"key":"abc","answer":"success"},{"key":"def","answer":"teapot"}]})",
        "[fixture.unknown-answer] keys.json: /keys/1/answer: responses.json has no answer "
        "\"teapot\" (it has: " +
-           default_answers_listed() + ")"},
+           default_answers_listed(20) + ")"},
       // The control plane's fields (fixtures/README.md).
       {"a negative delay", "keys.json", keys_with(R"("delay_ms":-5)"),
        "[fixture.value] keys.json: /keys/0/delay_ms: -5 is outside 0..60000"},
