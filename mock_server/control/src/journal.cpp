@@ -73,6 +73,8 @@ Journal::Slot Journal::pack(const JournalRecord &record) {
   slot.time_ms = record.time_ms;
   slot.duration_us =
       static_cast<std::uint32_t>(std::clamp<std::int64_t>(record.duration.count(), 0, UINT32_MAX));
+  slot.delay_ms =
+      static_cast<std::uint32_t>(std::clamp<std::int64_t>(record.delay.count(), 0, UINT32_MAX));
   slot.status = // 0: none went out
       record.status ? static_cast<std::uint16_t>(std::clamp(*record.status, 1, 65535)) : 0;
   slot.reason = record.reason ? static_cast<std::uint8_t>(*record.reason) + 1 : 0;
@@ -119,6 +121,7 @@ JournalEntry Journal::unpack(const Slot &slot) {
     entry.status = slot.status;
   }
   entry.duration = std::chrono::microseconds(slot.duration_us);
+  entry.delay = std::chrono::milliseconds(slot.delay_ms);
   std::string_view text = slot.text;
   const auto take = [&text](std::size_t length) {
     const std::string value(text.substr(0, length));
@@ -159,6 +162,29 @@ Journal::Page Journal::newest(std::optional<std::size_t> limit) const {
   const std::size_t newest = ring_.size() < capacity_ ? ring_.size() : next_;
   for (std::size_t i = 1; i <= wanted; ++i) {
     page.entries.push_back(unpack(ring_[(newest + ring_.size() - i) % ring_.size()]));
+  }
+  return page;
+}
+
+Journal::Page Journal::since(std::uint64_t after_id, std::optional<std::size_t> limit) const {
+  Page page;
+  std::lock_guard<std::mutex> lock(mutex_);
+  page.total = total_;
+  page.dropped = total_ - ring_.size();
+  if (ring_.empty()) {
+    return page;
+  }
+  // The oldest entry sits at next_ once the ring is full, else at the front; ids go up
+  // by one from it, so the first one newer than after_id is found without a search.
+  const std::size_t oldest = ring_.size() < capacity_ ? 0 : next_;
+  const std::uint64_t oldest_id = ring_[oldest].id;
+  const std::size_t skip = after_id < oldest_id ? 0
+                                                : static_cast<std::size_t>(std::min<std::uint64_t>(
+                                                      after_id - oldest_id + 1, ring_.size()));
+  const std::size_t wanted = std::min(limit.value_or(ring_.size()), ring_.size() - skip);
+  page.entries.reserve(wanted);
+  for (std::size_t i = 0; i < wanted; ++i) {
+    page.entries.push_back(unpack(ring_[(oldest + skip + i) % ring_.size()]));
   }
   return page;
 }

@@ -261,6 +261,7 @@ std::string AuthHandler::apply_preference(const Preference &preference, Decision
 HttpResponse AuthHandler::answer(const HttpRequest &request, AnswerNote *note) const {
   Decision decision = decide(request);
   decision.facts.answer = fixtures_->name_of(decision.answer);
+  decision.facts.delay = decision.delay;
   HttpResponse response = render(decision);
   if (auto *noted = dynamic_cast<FactsNote *>(note)) {
     noted->facts = std::move(decision.facts);

@@ -64,6 +64,21 @@ void QuotaBook::make_room(std::int64_t now) {
   }
 }
 
+std::uint32_t QuotaBook::in_use(const KeyDigest &key, const Quota &quota,
+                                std::chrono::milliseconds now) const {
+  const std::int64_t span =
+      std::chrono::duration_cast<std::chrono::milliseconds>(quota.window).count();
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = windows_.find(key);
+  if (it == windows_.end() || it->second.limit != quota.limit) {
+    return 0;
+  }
+  // As admit() counts: a slot frees once its login is a whole window old.
+  const auto &times = it->second.times;
+  return static_cast<std::uint32_t>(std::count_if(
+      times.begin(), times.end(), [&](std::int64_t at) { return at + span > now.count(); }));
+}
+
 void QuotaBook::clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   windows_.clear();

@@ -32,6 +32,7 @@ struct JournalRecord {
   std::optional<Reason> reason;
   std::optional<Fault> fault;
   std::chrono::microseconds duration{0}; // from the request to the answer's last byte
+  std::chrono::milliseconds delay{0};    // of that, held back on purpose (delay_ms, Prefer)
   std::int64_t time_ms = 0;              // system UTC time delivered, Unix milliseconds
 };
 
@@ -49,6 +50,7 @@ struct JournalEntry {
   std::optional<Reason> reason;
   std::optional<Fault> fault;
   std::chrono::microseconds duration{0};
+  std::chrono::milliseconds delay{0};
 };
 
 // POST /__admin/requests/count: every field given must match.
@@ -91,6 +93,9 @@ public:
     std::uint64_t dropped = 0;         // of those, no longer held
   };
   Page newest(std::optional<std::size_t> limit = std::nullopt) const;
+  // The held entries whose id is greater than `after_id`, oldest first (at most `limit`
+  // of them: the oldest ones): what a page that polls has not seen yet.
+  Page since(std::uint64_t after_id, std::optional<std::size_t> limit = std::nullopt) const;
   std::size_t count(const JournalFilter &filter) const;
   // Drops every held entry; returns how many there were. Ids go on from where they were.
   std::size_t clear();
@@ -110,6 +115,7 @@ private:
     std::uint64_t id = 0;
     std::int64_t time_ms = 0;
     std::uint32_t duration_us = 0;
+    std::uint32_t delay_ms = 0;
     std::uint16_t status = 0;
     std::uint16_t path_length = 0;
     std::uint8_t method_length = 0;

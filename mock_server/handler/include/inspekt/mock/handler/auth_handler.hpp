@@ -34,7 +34,8 @@ struct RequestFacts {
   std::string answer;   // the name of the answer given (responses.json), e.g. "success"
   std::string key_hint; // the key's first characters (at most 4) and "...", when sent
   std::optional<std::string> client_id;
-  std::optional<Reason> reason; // why, when the answer's name does not say it all
+  std::optional<Reason> reason;       // why, when the answer's name does not say it all
+  std::chrono::milliseconds delay{0}; // held back before answering (delay_ms, Prefer: delay)
   // False for the admin API's own calls: they go to the access log, not the journal.
   bool journaled = true;
   std::optional<std::uint64_t> key_tag{}; // the key's key_tag(), when sent: never the key

@@ -28,6 +28,10 @@ public:
   // `key` identifies the key by its digest (so its window outlives a fixture reload);
   // `now` is the mock's clock. A quota whose limit changed starts a fresh window.
   QuotaVerdict admit(const KeyDigest &key, const Quota &quota, std::chrono::milliseconds now);
+  // The logins `key` has in its window at `now`: the slots taken of quota.limit (0 for a
+  // key not tracked, or whose quota changed since its last login).
+  std::uint32_t in_use(const KeyDigest &key, const Quota &quota,
+                       std::chrono::milliseconds now) const;
   void clear();
   std::size_t keys_tracked() const;
 
