@@ -6,6 +6,7 @@
 #include "inspekt/client/version.hpp"
 #include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
+#include "inspekt/mock/control/dashboard_page.hpp"
 #include "inspekt/mock/engine/http_session.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "test_support/fixture_dir.hpp"
@@ -155,14 +156,16 @@ TEST_CASE("unknown admin paths are 404, known ones with another method 405 with 
   const auto row = GENERATE(values<Row>({
       {"GET", "/__admin/nope", 404, ""},
       {"GET", "/__admin/health/", 404, ""},
-      {"GET", "/__admin/", 404, ""},
+      {"GET", "/__admin/ui/", 404, ""},
+      {"POST", "/__admin/", 405, "GET"},
+      {"POST", "/__admin/ui", 405, "GET"},
       {"POST", "/__admin/health", 405, "GET"},
       {"PUT", "/__admin/requests", 405, "GET, DELETE"},
       {"GET", "/__admin/requests/count", 405, "POST"},
       {"DELETE", "/__admin/clock", 405, "GET, POST"},
       {"GET", "/__admin/reset", 405, "POST"},
       {"GET", "/__admin/fixtures/reload", 405, "POST"},
-      {"GET", "/__admin/keys", 405, "POST"},
+      {"DELETE", "/__admin/keys", 405, "GET, POST"},
       {"GET", "/__admin/keys/revoke", 405, "POST"},
   }));
   DYNAMIC_SECTION(row.method << " " << row.target) {
@@ -186,6 +189,11 @@ TEST_CASE("bad admin bodies and queries are 400s naming the field", "[admin]") {
       {"GET", "/__admin/requests?limit=-1", "", "limit"},
       {"GET", "/__admin/requests?limit=", "", "limit"},
       {"GET", "/__admin/requests?limt=3", "", "limt"},
+      {"GET", "/__admin/requests?since=x", "", "since"},
+      {"GET", "/__admin/requests?since=-1", "", "since"},
+      {"GET", "/__admin/requests?since=", "", "since"},
+      {"GET", "/__admin/requests?since=3&limit=x", "", "limit"},
+      {"GET", "/__admin/keys?limit=3", "", "limit"},
       {"GET", "/__admin/health?x=1", "", "x"},
       {"POST", "/__admin/requests/count", R"({"status":"200"})", "status"},
       {"POST", "/__admin/requests/count", R"({"method":1})", "method"},
@@ -303,7 +311,196 @@ TEST_CASE("a delay counts in duration_ms, and a refusal of the engine is recorde
   CHECK(entries[0].path == "/api/authenticate");
   CHECK_FALSE(entries[0].answer);
   CHECK(entries[1].duration >= 50ms);
+  CHECK(entries[1].delay == 50ms);
   CHECK(entries[1].prefer == std::optional<std::string>("delay=50"));
+  CHECK(entries[0].delay == 0ms);
+  // A key's own delay_ms, as the admin API shows it (on a new connection: the 413
+  // closed that one).
+  Engine next(*admin.api);
+  next.login("demo-slow-key");
+  next.session.advance(std::chrono::steady_clock::now() + 3s);
+  const json newest = body_of(next.send("GET", "/__admin/requests?limit=1"))["requests"][0];
+  CHECK(newest["answer"] == "success");
+  CHECK(newest["delay_ms"] == 2000);
+}
+
+TEST_CASE("since: the entries after an id, oldest first, across the ring's wrap and a clear",
+          "[admin][journal]") {
+  Admin admin({}, 4);
+  Engine engine(*admin.api);
+  const auto ids_of = [&engine](const std::string &query) {
+    std::vector<int> ids;
+    const json page = body_of(engine.send("GET", "/__admin/requests?" + query));
+    for (const auto &entry : page["requests"]) {
+      ids.push_back(entry["id"].get<int>());
+    }
+    return ids;
+  };
+  for (int i = 0; i < 3; ++i) {
+    engine.login("demo-valid-key");
+  }
+  CHECK(ids_of("since=0") == std::vector<int>{1, 2, 3});
+  CHECK(ids_of("since=1") == std::vector<int>{2, 3});
+  CHECK(ids_of("since=3").empty());
+  CHECK(ids_of("since=99").empty());
+  for (int i = 0; i < 3; ++i) {
+    engine.login("demo-valid-key");
+  }
+  // Held: 3..6 (the ring holds 4, its oldest slot is no longer the first).
+  CHECK(ids_of("since=0") == std::vector<int>{3, 4, 5, 6});
+  CHECK(ids_of("since=2") == std::vector<int>{3, 4, 5, 6});
+  CHECK(ids_of("since=4") == std::vector<int>{5, 6});
+  CHECK(ids_of("since=4&limit=1") == std::vector<int>{5});
+  CHECK(ids_of("limit=1&since=0") == std::vector<int>{3});
+  const json page = body_of(engine.send("GET", "/__admin/requests?since=5"));
+  CHECK(page["total"] == 6);
+  CHECK(page["dropped"] == 2);
+  engine.send("DELETE", "/__admin/requests");
+  CHECK(ids_of("since=6").empty());
+  engine.login("demo-valid-key"); // ids go on after a clear
+  CHECK(ids_of("since=6") == std::vector<int>{7});
+  CHECK(ids_of("since=0") == std::vector<int>{7});
+}
+
+TEST_CASE("keys: each by hint, with its answer, behaviours, source and quota in use",
+          "[admin][keys]") {
+  Admin admin;
+  const auto find = [](const json &keys, const std::string &label_part) {
+    for (const auto &key : keys) {
+      if (key["label"].get<std::string>().find(label_part) != std::string::npos) {
+        return key;
+      }
+    }
+    return json();
+  };
+  REQUIRE(login(*admin.api, "demo-rate-limited-key") == 200);
+  REQUIRE(login(*admin.api, "demo-rate-limited-key") == 200);
+  REQUIRE(call(*admin.api, "POST", "/__admin/keys",
+               R"({"key":"runtime-key-1","status":"valid","label":"added","delay_ms":5})")
+              .status == 201);
+  REQUIRE(call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"demo-valid-key"})").status ==
+          200);
+  REQUIRE(
+      call(*admin.api, "POST", "/__admin/keys/revoke", R"({"key":"never-listed-key"})").status ==
+      200);
+  const auto reply = call(*admin.api, "GET", "/__admin/keys");
+  REQUIRE(reply.status == 200);
+  const json keys = reply.body["keys"];
+  CHECK(reply.body["total"] == admin.runtime->handler()->fixtures().keys.size());
+  CHECK(keys.size() == 12);
+
+  const json limited = find(keys, "5 logins a minute");
+  CHECK(limited["key_hint"] == "demo...");
+  CHECK(limited["source"] == "fixtures");
+  CHECK(limited["quota"] == json{{"limit", 5}, {"window_seconds", 60}, {"in_use", 2}});
+  const json slow = find(keys, "answers after 2 s");
+  CHECK(slow["delay_ms"] == 2000);
+  CHECK(slow["quota"].is_null());
+  CHECK(find(keys, "connection is reset")["fault"] == "CONNECTION_RESET_BY_PEER");
+  CHECK(find(keys, "expire 10 s")["token_lifetime_seconds"] == 10);
+  CHECK(find(keys, "half the logins")["chaos"] ==
+        json{{"probability", 0.5}, {"answer", "unavailable"}});
+  const json revoked = find(keys, "everyday development");
+  CHECK(revoked["revoked"] == true);
+  CHECK(revoked["answer"] == "revoked_key");
+  CHECK(revoked["status"] == 401);
+  CHECK(find(keys, "withdrawn by the vendor")["revoked"] == false); // its fixture answer
+  const json added = find(keys, "added");
+  CHECK(added["source"] == "runtime");
+  CHECK(added["delay_ms"] == 5);
+  CHECK(added["key_hint"] == "runt...");
+  CHECK(keys.back()["source"] == "revocation");
+  CHECK(keys.back()["revoked"] == true);
+  // Hints only: no key is listed whole.
+  CHECK_THAT(reply.response.body, !Catch::Contains("demo-valid-key") &&
+                                      !Catch::Contains("runtime-key-1") &&
+                                      !Catch::Contains("never-listed-key"));
+
+  // A window runs out on the mock's clock.
+  admin.runtime->clock().advance(61s);
+  CHECK(find(call(*admin.api, "GET", "/__admin/keys").body["keys"],
+             "5 logins")["quota"]["in_use"] == 0);
+  // Reset: the runtime key and the revocations are gone.
+  call(*admin.api, "POST", "/__admin/reset");
+  const json after = call(*admin.api, "GET", "/__admin/keys").body["keys"];
+  CHECK(after.size() == 10);
+  CHECK(find(after, "everyday development")["revoked"] == false);
+}
+
+TEST_CASE("the dashboard page: served whole with a CSP that hashes its script and style",
+          "[admin][dashboard]") {
+  // The example of CSP Level 2, section 4.11.2 (hash-source).
+  CHECK_THAT(detail::content_security_policy_for("<script>alert('Hello, world.');</script>"),
+             Catch::Contains("script-src 'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng=';") &&
+                 Catch::Contains("style-src 'none';"));
+  const std::string csp = dashboard_page().content_security_policy;
+  CHECK_THAT(csp, Catch::StartsWith("default-src 'none'; script-src 'sha256-") &&
+                      Catch::Contains("connect-src 'self'") &&
+                      Catch::Contains("frame-ancestors 'none'"));
+  CHECK_THAT(csp, !Catch::Contains("unsafe"));
+  const std::string html(dashboard_page().html);
+  CHECK(html.size() < 60 * 1024);
+  CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
+  // One script and one style element, without attributes (so hashed as written), and
+  // nothing the policy would block: no inline handler, no style attribute, no URL of
+  // another origin.
+  CHECK(std::regex_search(html, std::regex("<script[ >]")) == true);
+  const auto count = [&html](const std::string &needle) {
+    std::size_t n = 0;
+    for (auto at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  CHECK(count("<script") == 1);
+  CHECK(count("<script>") == 1);
+  CHECK(count("<style") == 1);
+  CHECK(count("<style>") == 1);
+  CHECK_FALSE(std::regex_search(html, std::regex(R"(\son[a-z]+\s*=)", std::regex::icase)));
+  CHECK_FALSE(std::regex_search(html, std::regex(R"(\sstyle\s*=)", std::regex::icase)));
+  CHECK_FALSE(std::regex_search(html, std::regex(R"(https?://(?!www\.w3\.org/2000/svg))")));
+
+  Admin admin;
+  for (const std::string path : {"/__admin/", "/__admin/ui"}) {
+    const auto page = call(*admin.api, "GET", path);
+    CHECK(page.status == 200);
+    CHECK(header(page.response, "Content-Type") == "text/html; charset=utf-8");
+    CHECK(header(page.response, "Content-Security-Policy") == csp);
+    CHECK(header(page.response, "X-Content-Type-Options") == "nosniff");
+    CHECK(page.response.body == html);
+    CHECK(page.facts.answer == "admin");
+    CHECK_FALSE(page.facts.journaled);
+  }
+}
+
+TEST_CASE("the dashboard page under the admin rules: a token guards its calls, not the page; "
+          "other hosts 403; --no-admin 404",
+          "[admin][dashboard][access]") {
+  SECTION("a token: the page, then 401 for every call it makes without the token") {
+    const std::string token = "page-token-81f3";
+    Admin admin({true, true, token});
+    CHECK(call(*admin.api, "GET", "/__admin/").status == 200);
+    CHECK(call(*admin.api, "GET", "/__admin/ui").status == 200);
+    // The page answers GET only: anything else on its paths is checked as an admin call.
+    CHECK(call(*admin.api, "POST", "/__admin/ui").status == 401);
+    for (const std::string path :
+         {"/__admin/requests?since=0", "/__admin/keys", "/__admin/clock", "/__admin/health"}) {
+      CHECK(call(*admin.api, "GET", path).status == 401);
+      CHECK(call(*admin.api, request("GET", path, "", "Bearer " + token)).status == 200);
+    }
+  }
+  SECTION("another host without a token: the page is 403 too") {
+    Admin admin({true, false, std::nullopt});
+    CHECK(call(*admin.api, "GET", "/__admin/").status == 403);
+  }
+  SECTION("--no-admin: no page, the fixtures' 404") {
+    Admin admin({false, true, std::nullopt});
+    for (const std::string path : {"/__admin/", "/__admin/ui"}) {
+      const auto reply = call(*admin.api, "GET", path);
+      CHECK(reply.status == 404);
+      CHECK(reply.facts.answer == "not_found");
+    }
+  }
 }
 
 // The engine's own refusals record nothing an earlier request on the connection sent,

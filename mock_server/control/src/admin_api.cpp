@@ -1,7 +1,9 @@
 #include "inspekt/mock/control/admin_api.hpp"
 
 #include "inspekt/client/exchange.hpp"
+#include "inspekt/client/secrets.hpp"
 #include "inspekt/client/version.hpp"
+#include "inspekt/mock/control/dashboard_page.hpp"
 #include "inspekt/mock/control/lifecycle.hpp"
 
 #include <openssl/crypto.h>
@@ -105,6 +107,7 @@ json entry_json(const JournalEntry &entry) {
   out["key_hint"] = or_null(entry.key_hint);
   out["client_id"] = or_null(entry.client_id);
   out["duration_ms"] = std::round(static_cast<double>(entry.duration.count())) / 1000.0;
+  out["delay_ms"] = entry.delay.count();
   out["fault"] = entry.fault ? json(std::string(to_string(*entry.fault))) : json(nullptr);
   out["prefer"] = or_null(entry.prefer);
   out["reason"] = entry.reason ? json(std::string(to_string(*entry.reason))) : json(nullptr);
@@ -152,6 +155,26 @@ std::optional<HttpResponse> read_whole(const json &object, const char *name, std
   }
   out = value.get<std::int64_t>();
   return std::nullopt;
+}
+
+// The paths of the dashboard page.
+bool is_page_path(std::string_view path) {
+  return path == "/__admin/" || path == "/__admin/ui";
+}
+
+// At most this many keys are listed by GET /__admin/keys (a set may hold 100,000).
+constexpr std::size_t max_listed_keys = 1000;
+
+constexpr std::string_view to_string(KeySource source) {
+  switch (source) {
+  case KeySource::fixtures:
+    return "fixtures";
+  case KeySource::runtime:
+    return "runtime";
+  case KeySource::revocation:
+    return "revocation";
+  }
+  return "fixtures";
 }
 
 bool is_admin_path(std::string_view path) {
@@ -284,6 +307,9 @@ void AdminApi::Recorder::delivered(const Delivery &delivery) {
   }
   record.fault = delivery.fault;
   record.duration = delivery.duration.value_or(std::chrono::microseconds(0));
+  if (facts != nullptr) {
+    record.delay = facts->delay;
+  }
   record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
@@ -325,6 +351,9 @@ HttpResponse AdminApi::answer(const HttpRequest &request, AnswerNote *note) cons
 }
 
 std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) const {
+  if (token_digest_ && request.method == "GET" && is_page_path(request.path)) {
+    return std::nullopt; // the page, not its data: see admin_api.hpp
+  }
   if (token_digest_) {
     static constexpr std::string_view scheme = "Bearer ";
     const std::string &header = request.authorization.value_or(std::string());
@@ -352,8 +381,11 @@ std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) 
 
 // Every endpoint: method and path to the member that answers it. 404, 405 and its
 // Allow header come from this table, and an endpoint that reads a body gets it parsed.
-const std::array<AdminApi::Route, 10> AdminApi::routes{{
+const std::array<AdminApi::Route, 13> AdminApi::routes{{
+    {"GET", "/__admin/", Body::none, &AdminApi::page},
+    {"GET", "/__admin/ui", Body::none, &AdminApi::page},
     {"GET", "/__admin/health", Body::none, &AdminApi::health},
+    {"GET", "/__admin/keys", Body::none, &AdminApi::list_keys},
     {"GET", "/__admin/requests", Body::none, &AdminApi::list_requests},
     {"DELETE", "/__admin/requests", Body::none, &AdminApi::clear_requests},
     {"POST", "/__admin/requests/count", Body::json, &AdminApi::count_requests},
@@ -400,6 +432,62 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
   return (this->*route->answer)(request, body.value);
 }
 
+HttpResponse AdminApi::page(const HttpRequest &, const json &) const {
+  const DashboardPage &dashboard = dashboard_page();
+  HttpResponse response;
+  response.status = 200;
+  response.headers = {{"Content-Type", "text/html; charset=utf-8"},
+                      {"Content-Security-Policy", dashboard.content_security_policy},
+                      {"X-Content-Type-Options", "nosniff"},
+                      {"Referrer-Policy", "no-referrer"},
+                      {"Cache-Control", "no-cache"}};
+  response.body = std::string(dashboard.html);
+  return response;
+}
+
+HttpResponse AdminApi::list_keys(const HttpRequest &, const json &) const {
+  const KeyListing listing = runtime_->keys();
+  const AuthHandler &set = *listing.set;
+  const auto &keys = set.fixtures().keys;
+  const auto now = set.clock().now_ms();
+  json listed = json::array();
+  for (std::size_t i = 0; i < keys.size() && i < max_listed_keys; ++i) {
+    const ApiKeyEntry &entry = keys[i];
+    json key{{"key_hint", key_hint(entry.key)},
+             {"label", entry.label},
+             {"answer", set.fixtures().name_of(entry.answer)},
+             {"status", set.fixtures().answers[entry.answer].response.status},
+             {"source", std::string(to_string(listing.sources[i]))},
+             {"revoked", static_cast<bool>(listing.revoked[i])},
+             {"delay_ms", entry.delay.count()},
+             {"fault", entry.fault ? json(std::string(to_string(*entry.fault))) : json(nullptr)},
+             {"token_lifetime_seconds",
+              entry.token_lifetime ? json(entry.token_lifetime->count()) : json(nullptr)}};
+    if (entry.quota) {
+      key["quota"] =
+          json{{"limit", entry.quota->limit},
+               {"window_seconds", entry.quota->window.count()},
+               {"in_use", set.quotas().in_use(key_digest(entry.key), *entry.quota, now)}};
+    } else {
+      key["quota"] = nullptr;
+    }
+    if (entry.chaos) {
+      json chaos{{"probability", entry.chaos->probability}};
+      if (entry.chaos->answer) {
+        chaos["answer"] = set.fixtures().name_of(*entry.chaos->answer);
+      }
+      if (entry.chaos->fault) {
+        chaos["fault"] = std::string(to_string(*entry.chaos->fault));
+      }
+      key["chaos"] = std::move(chaos);
+    } else {
+      key["chaos"] = nullptr;
+    }
+    listed.push_back(std::move(key));
+  }
+  return json_answer(200, json{{"keys", std::move(listed)}, {"total", keys.size()}});
+}
+
 HttpResponse AdminApi::health(const HttpRequest &, const json &) const {
   const auto handler = runtime_->handler();
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
@@ -413,6 +501,7 @@ HttpResponse AdminApi::health(const HttpRequest &, const json &) const {
 
 HttpResponse AdminApi::list_requests(const HttpRequest &request, const json &) const {
   std::optional<std::size_t> limit;
+  std::optional<std::size_t> since;
   std::string_view query = request.query;
   while (!query.empty()) {
     const std::string_view pair = query.substr(0, query.find('&'));
@@ -421,18 +510,26 @@ HttpResponse AdminApi::list_requests(const HttpRequest &request, const json &) c
       continue;
     }
     const std::string_view name = pair.substr(0, pair.find('='));
-    if (name != "limit") {
+    if (name != "limit" && name != "since") {
       const std::string shown(name.substr(0, 64));
-      return error(400, "unknown query parameter \"" + shown + "\" (known: limit)", shown);
+      return error(400, "unknown query parameter \"" + shown + "\" (known: limit, since)", shown);
     }
     const std::string_view value =
         pair.size() > name.size() ? pair.substr(name.size() + 1) : std::string_view();
-    limit = parse_count(value);
-    if (!limit) {
-      return error(400, "limit must be a non-negative integer", "limit");
+    if (name == "limit") {
+      limit = parse_count(value);
+      if (!limit) {
+        return error(400, "limit must be a non-negative integer", "limit");
+      }
+    } else {
+      since = parse_count(value);
+      if (!since) {
+        return error(400, "since must be a non-negative integer (an entry's id)", "since");
+      }
     }
   }
-  const auto page = runtime_->journal().newest(limit);
+  const Journal &journal = runtime_->journal();
+  const auto page = since ? journal.since(*since, limit) : journal.newest(limit);
   json entries = json::array();
   for (const auto &entry : page.entries) {
     entries.push_back(entry_json(entry));

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace inspekt::mock {
 namespace {
@@ -52,6 +53,26 @@ MockRuntime::MockRuntime(FixtureSet fixtures, RuntimeOptions options)
 
 std::shared_ptr<const AuthHandler> MockRuntime::handler() const {
   return std::atomic_load(&current_);
+}
+
+KeyListing MockRuntime::keys() const {
+  std::lock_guard<std::mutex> lock(writer_); // the set and the lists it was built from
+  KeyListing listing;
+  listing.set = std::atomic_load(&current_);
+  const auto &keys = listing.set->fixtures().keys;
+  // build() lists the loaded keys first, then the runtime keys, then the revoked keys
+  // no set listed.
+  const std::size_t loaded = base_->keys.size();
+  const std::unordered_set<std::string> revoked(revoked_.begin(), revoked_.end());
+  listing.sources.reserve(keys.size());
+  listing.revoked.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    listing.sources.push_back(i < loaded                          ? KeySource::fixtures
+                              : i < loaded + runtime_keys_.size() ? KeySource::runtime
+                                                                  : KeySource::revocation);
+    listing.revoked.push_back(!revoked.empty() && revoked.count(keys[i].key) > 0);
+  }
+  return listing;
 }
 
 std::shared_ptr<const AuthHandler>

@@ -9,6 +9,11 @@
 // /__admin/... is an unknown path like any other (the fixtures' 404). Admin calls go to
 // the access log as answer "admin", never to the journal. The journal hears of every
 // other answer as the engine delivered it (observer()).
+//
+// The dashboard page (GET /__admin/ and /__admin/ui, dashboard_page.hpp) is served
+// under the same rules but one: with a token, the page itself is served without it (a
+// browser cannot send a header when it opens a link). The page is the same bytes for
+// everyone and holds no data; every call it makes is an admin call, checked as above.
 
 #include "inspekt/mock/control/mock_runtime.hpp"
 #include "inspekt/mock/engine/delivery.hpp"
@@ -74,10 +79,12 @@ private:
     Body body; // json: the body is parsed (a JSON object) and given as `fields`
     Endpoint answer;
   };
-  static const std::array<Route, 10> routes;
+  static const std::array<Route, 13> routes;
 
   HttpResponse answer_admin(const HttpRequest &request) const;
+  HttpResponse page(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse health(const HttpRequest &request, const nlohmann::json &fields) const;
+  HttpResponse list_keys(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse list_requests(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse clear_requests(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse count_requests(const HttpRequest &request, const nlohmann::json &fields) const;

@@ -60,6 +60,18 @@ struct Reloaded {
   double swap_ms = 0; // putting it in place
 };
 
+// Where a key of the set in use comes from.
+enum class KeySource { fixtures, runtime, revocation }; // revocation: revoked, never listed
+
+// The keys the set in use answers, for GET /__admin/keys: the set itself (the entries
+// stay valid while it is held) and, per key in its order, where it came from and
+// whether the admin API revoked it.
+struct KeyListing {
+  std::shared_ptr<const AuthHandler> set;
+  std::vector<KeySource> sources; // one per set->fixtures().keys
+  std::vector<bool> revoked;      // the same
+};
+
 template <class T> struct RuntimeResult {
   std::optional<T> value; // set on success
   RuntimeRefusal refusal; // otherwise
@@ -82,6 +94,8 @@ public:
   Clock &clock() const { return state_->clock; }
   std::chrono::steady_clock::time_point started() const { return started_; }
 
+  // GET /__admin/keys: the set in use with where each key came from.
+  KeyListing keys() const;
   // POST /__admin/keys: a keys.json entry, checked by the loader's own code.
   RuntimeResult<AddedKey> add_key(const nlohmann::json &entry);
   // POST /__admin/keys/revoke: later logins with `key` get revoked_key.
@@ -115,7 +129,7 @@ private:
   std::unique_ptr<Journal> journal_;
   std::chrono::steady_clock::time_point started_;
 
-  std::mutex writer_; // one change at a time
+  mutable std::mutex writer_; // one change at a time
   // As loaded, before runtime keys and revocations; shared with the set in use when
   // there are none (a large set is then held once).
   std::shared_ptr<const FixtureSet> base_;
