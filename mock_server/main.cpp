@@ -91,7 +91,7 @@ void add_options(CLI::App &app, MockProgramOptions &options) {
       "API is open on a loopback --host and refused (403) on any other");
   token_option->excludes(token_file_option);
   app.add_flag("--no-admin", options.no_admin,
-               "No admin API: /__admin/... answers 404 like any unknown path");
+               "No admin API and no dashboard: /__admin/... answers 404 like any unknown path");
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
   tls_self_signed->excludes(tls_cert)->excludes(tls_key);

@@ -179,6 +179,9 @@ int serve(const MockProgramOptions &options) {
                             : is_loopback_host(server_options.host)
                                 ? "open (loopback host)"
                                 : "refuses every call (non-loopback host, no token)"));
+    if (token || is_loopback_host(server_options.host)) {
+      log->note("dashboard", server.base_url() + "/__admin/ (docs/dashboard.md)");
+    }
   }
   initial.reset();
   HangupReloader reloader(*runtime, *log);
