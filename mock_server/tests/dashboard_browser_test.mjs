@@ -244,7 +244,11 @@ try {
 
   // Traffic of every kind for the chart and the screenshot.
   const kinds = ["demo-rate-limited-key", "demo-expired-key", "demo-error-key", "demo-unavailable-key", "nope-key", "demo-flaky-key"];
-  for (let i = 0; i < 30; i += 1) await login(base, kinds[i % kinds.length], `app-${i % 3}`);
+  // Over about 3 s, so that the chart has more than one bar.
+  for (let i = 0; i < 30; i += 1) {
+    await login(base, kinds[i % kinds.length], `app-${i % 3}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await page.waitForFunction(() => document.querySelectorAll("#chart rect.g5").length > 0, { timeout: 5000 });
   ok(true, "the chart draws the 5xx answers");
   await page.waitForFunction(() => document.getElementById("quota-rows").textContent.includes("5 of 5"), { timeout: 5000 });
