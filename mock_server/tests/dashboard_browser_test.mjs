@@ -18,12 +18,12 @@
 // Usage: dashboard_browser_test.mjs --bin INSPEKT_MOCK [--screenshot FILE] [--chromium PATH]
 // Every step is bounded; the whole run is stopped after 90 s. Only 127.0.0.1 is reached:
 // chromium is told to resolve no other name.
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startMock as startMockAt } from "../../test_support/start_mock.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -68,22 +68,7 @@ const deadline = setTimeout(async () => {
   process.exit(1);
 }, 90000);
 
-function startMock(extra, env = {}) {
-  return new Promise((resolveStart, reject) => {
-    const child = spawn(resolve(bin), ["--port", "0", "--quiet", ...extra], {
-      stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env },
-    });
-    running.push(child);
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no ready line from ${bin} within 10 s`)), 10000);
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      const ready = /^listening on (\S+)$/m.exec(seen);
-      if (ready) { clearTimeout(timer); resolveStart(ready[1]); }
-    });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`${bin} exited (${code}) before it was ready`)); });
-  });
-}
+const startMock = (extra, env = {}) => startMockAt(resolve(bin), running, extra, env);
 
 // A login from outside the browser, as an app would send it.
 async function login(base, key, clientId, headers = {}) {
