@@ -3,6 +3,7 @@
 #include "inspekt/client/secrets.hpp"
 #include "inspekt/client/version.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
+#include "inspekt/mock/control/dashboard_page.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
@@ -13,6 +14,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <unistd.h>
@@ -261,11 +263,13 @@ std::optional<std::size_t> count_value(std::string_view text) {
   return static_cast<std::size_t>(std::stoull(std::string(text)));
 }
 
-const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 8> routes{{
+const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 10> routes{{
+    {"/__admin/", {"GET"}},
+    {"/__admin/ui", {"GET"}},
     {"/__admin/health", {"GET"}},
     {"/__admin/requests", {"GET", "DELETE"}},
     {"/__admin/requests/count", {"POST"}},
-    {"/__admin/keys", {"POST"}},
+    {"/__admin/keys", {"GET", "POST"}},
     {"/__admin/keys/revoke", {"POST"}},
     {"/__admin/clock", {"GET", "POST"}},
     {"/__admin/reset", {"POST"}},
@@ -501,6 +505,20 @@ private:
 
   void check_admin(const HttpRequest &request, char credentials, const HttpResponse &response,
                    const Before &before) {
+    // The dashboard page: served, with a token, whatever the credentials; HTML, not JSON.
+    const bool page =
+        request.method == "GET" && (request.path == "/__admin/" || request.path == "/__admin/ui");
+    if (page && response.status == 200) {
+      require(setup_.access != Access::remote && !request.body_too_large && request.query.empty(),
+              "the page is served where the admin API answers, to a GET with no query");
+      const mock::DashboardPage &dashboard = mock::dashboard_page();
+      std::map<std::string, std::string> headers(response.headers.begin(), response.headers.end());
+      require(headers["Content-Type"] == "text/html; charset=utf-8" &&
+                  headers["Content-Security-Policy"] == dashboard.content_security_policy &&
+                  response.body == dashboard.html,
+              "the page comes whole, as HTML, with its Content-Security-Policy");
+      return;
+    }
     const auto type = std::find_if(response.headers.begin(), response.headers.end(),
                                    [](const auto &h) { return h.first == "Content-Type"; });
     require(type != response.headers.end() && type->second == "application/json",
@@ -521,7 +539,7 @@ private:
               "an error carries a message");
       require(!body.contains("field") || member(body, "field").is_string(), "a field is a string");
     }
-    if (setup_.access == Access::token && credentials != 0) {
+    if (setup_.access == Access::token && credentials != 0 && !page) {
       require(response.status == 401 && header("WWW-Authenticate") == "Bearer",
               "without the token, 401 with WWW-Authenticate: Bearer");
       return;
@@ -559,6 +577,23 @@ private:
       const auto name = request.query.substr(0, request.query.find('='));
       require_parameter(response, body, name,
                         "a query parameter where none is known is a 400 naming it");
+      return;
+    }
+    if (page) {
+      require(false, "a GET of the page with no query is the page");
+      return;
+    }
+    if (path == "/__admin/keys" && method == "GET") {
+      const auto &keys = member(body, "keys");
+      require(response.status == 200 && body.size() == 2 && keys.is_array() &&
+                  member(body, "total") == keys_known() &&
+                  keys.size() == std::min<std::size_t>(keys_known(), 1000),
+              "GET /__admin/keys lists the keys in use (at most 1000) and counts them all");
+      for (const auto &key : keys) {
+        require(member(key, "key_hint").is_string() &&
+                    member(key, "key_hint").get<std::string>().size() <= 7,
+                "a listed key shows its hint only");
+      }
       return;
     }
     if (path == "/__admin/health") {
@@ -620,6 +655,7 @@ private:
 
   void check_requests(const std::string &query, const HttpResponse &response, const json &body) {
     std::optional<std::size_t> limit;
+    std::optional<std::size_t> since;
     std::string_view rest = query;
     while (!rest.empty()) {
       const auto pair = rest.substr(0, rest.find('&'));
@@ -628,13 +664,14 @@ private:
         continue;
       }
       const auto name = std::string(pair.substr(0, pair.find('=')));
-      if (name != "limit") {
+      if (name != "limit" && name != "since") {
         require_parameter(response, body, name, "an unknown query parameter is a 400 naming it");
         return;
       }
-      limit = count_value(pair.size() > name.size() ? pair.substr(name.size() + 1) : "");
-      if (!limit) {
-        require_field(response, body, "limit", "a bad limit is a 400 naming limit");
+      auto &value = name == "limit" ? limit : since;
+      value = count_value(pair.size() > name.size() ? pair.substr(name.size() + 1) : "");
+      if (!value) {
+        require_field(response, body, name, "a bad limit or since is a 400 naming it");
         return;
       }
     }
@@ -642,18 +679,31 @@ private:
                 member(body, "total") == total_ && member(body, "dropped") == total_ - held_.size(),
             "GET /__admin/requests is {requests, total, dropped}");
     const auto &entries = member(body, "requests");
-    require(entries.size() == std::min(limit.value_or(held_.size()), held_.size()),
-            "limit caps the entries");
-    static const std::set<std::string> names{"id",          "time",   "method",   "path",
-                                             "status",      "answer", "key_hint", "client_id",
-                                             "duration_ms", "fault",  "prefer",   "reason"};
+    // Which held entries, in which order: newest first, or with since those after it,
+    // oldest first; limit caps either.
+    std::vector<std::size_t> expected; // indices into held_ (newest first)
+    for (std::size_t i = 0; i < held_.size(); ++i) {
+      if (!since || held_[i].id > *since) {
+        expected.push_back(i);
+      }
+    }
+    if (since) {
+      std::reverse(expected.begin(), expected.end());
+    }
+    expected.resize(std::min(limit.value_or(expected.size()), expected.size()));
+    require(entries.size() == expected.size(), "limit and since choose the entries");
+    static const std::set<std::string> names{
+        "id",        "time",        "method",   "path",  "status", "answer", "key_hint",
+        "client_id", "duration_ms", "delay_ms", "fault", "prefer", "reason"};
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const auto &entry = entries[i];
-      require(entry.is_object() && entry.size() == names.size(), "an entry has its 12 fields");
+      require(entry.is_object() && entry.size() == names.size(), "an entry has its 13 fields");
       for (const auto &[name, value] : entry.items()) {
         require(names.count(name) == 1, "an entry has only the documented fields");
       }
-      require(member(entry, "id") == held_[i].id, "entries are newest first, by id");
+      require(member(entry, "id") == held_[expected[i]].id,
+              "entries are newest first by id, or oldest first after since");
+      require(member(entry, "delay_ms").is_number_unsigned(), "delay_ms is a whole number");
       require(member(entry, "time").is_string() && member(entry, "method").is_string() &&
                   member(entry, "path").is_string() &&
                   member(entry, "status").is_number_integer() &&

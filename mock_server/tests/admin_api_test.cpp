@@ -474,8 +474,8 @@ TEST_CASE("the dashboard page: served whole with a CSP that hashes its script an
   }
 }
 
-TEST_CASE("the dashboard page under the admin rules: a token guards its calls, not the page; "
-          "other hosts 403; --no-admin 404",
+TEST_CASE("the dashboard page under the admin rules: a token guards its calls but not the page, "
+          "other hosts 403, --no-admin 404",
           "[admin][dashboard][access]") {
   SECTION("a token: the page, then 401 for every call it makes without the token") {
     const std::string token = "page-token-81f3";
