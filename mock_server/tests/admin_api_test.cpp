@@ -159,6 +159,7 @@ TEST_CASE("unknown admin paths are 404, known ones with another method 405 with 
       {"GET", "/__admin/ui/", 404, ""},
       {"POST", "/__admin/", 405, "GET"},
       {"POST", "/__admin/ui", 405, "GET"},
+      {"POST", "/__admin", 405, "GET"},
       {"POST", "/__admin/health", 405, "GET"},
       {"PUT", "/__admin/requests", 405, "GET, DELETE"},
       {"GET", "/__admin/requests/count", 405, "POST"},
@@ -426,6 +427,13 @@ TEST_CASE("keys: each by hint, with its answer, behaviours, source and quota in 
   const json after = call(*admin.api, "GET", "/__admin/keys").body["keys"];
   CHECK(after.size() == loaded);
   CHECK(find(after, "everyday development")["revoked"] == false);
+}
+
+TEST_CASE("admin: /__admin without its slash redirects to the dashboard", "[admin][page]") {
+  Admin admin;
+  const auto reply = call(*admin.api, "GET", "/__admin");
+  CHECK(reply.status == 308); // permanent, and the method stays GET (RFC 9110, 15.4.9)
+  CHECK(header(reply.response, "Location") == "/__admin/");
 }
 
 TEST_CASE("the dashboard page: served whole with a CSP that hashes its script and style",

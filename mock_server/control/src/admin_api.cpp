@@ -159,7 +159,7 @@ std::optional<HttpResponse> read_whole(const json &object, const char *name, std
 
 // The paths of the dashboard page.
 bool is_page_path(std::string_view path) {
-  return path == "/__admin/" || path == "/__admin/ui";
+  return path == "/__admin/" || path == "/__admin/ui" || path == "/__admin";
 }
 
 // At most this many keys are listed by GET /__admin/keys (a set may hold 100,000).
@@ -381,7 +381,8 @@ std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) 
 
 // Every endpoint: method and path to the member that answers it. 404, 405 and its
 // Allow header come from this table, and an endpoint that reads a body gets it parsed.
-const std::array<AdminApi::Route, 13> AdminApi::routes{{
+const std::array<AdminApi::Route, 14> AdminApi::routes{{
+    {"GET", "/__admin", Body::none, &AdminApi::to_page},
     {"GET", "/__admin/", Body::none, &AdminApi::page},
     {"GET", "/__admin/ui", Body::none, &AdminApi::page},
     {"GET", "/__admin/health", Body::none, &AdminApi::health},
@@ -430,6 +431,14 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
     return std::move(*body.problem);
   }
   return (this->*route->answer)(request, body.value);
+}
+
+HttpResponse AdminApi::to_page(const HttpRequest &, const json &) const {
+  HttpResponse response;
+  response.status = 308;
+  response.headers = {{"Location", "/__admin/"}, {"Content-Type", "text/plain; charset=utf-8"}};
+  response.body = "the dashboard is at /__admin/\n";
+  return response;
 }
 
 HttpResponse AdminApi::page(const HttpRequest &, const json &) const {

@@ -79,10 +79,12 @@ private:
     Body body; // json: the body is parsed (a JSON object) and given as `fields`
     Endpoint answer;
   };
-  static const std::array<Route, 13> routes;
+  static const std::array<Route, 14> routes;
 
   HttpResponse answer_admin(const HttpRequest &request) const;
   HttpResponse page(const HttpRequest &request, const nlohmann::json &fields) const;
+  // GET /__admin: a permanent redirect to the page at /__admin/ (RFC 9110, 15.4.9).
+  HttpResponse to_page(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse health(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse list_keys(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse list_requests(const HttpRequest &request, const nlohmann::json &fields) const;
