@@ -669,3 +669,30 @@ TEST_CASE("what RFC 9112 allows near those refusals is still answered", "[sessio
   REQUIRE(chunked_answers.size() == 1);
   CHECK(chunked_answers[0].status == 200);
 }
+
+TEST_CASE("each request is told how its body came: chunked, with extensions or trailers, "
+          "after Expect: 100-continue",
+          "[session]") {
+  const std::string head = "POST /api/authenticate HTTP/1.1\r\nHost: mock\r\n"
+                           "Content-Type: application/json\r\n";
+  RecordingResponder recorder;
+  HttpSession session(recorder, {}, nullptr, "");
+  session.receive(head + "Content-Length: 2\r\n\r\n{}" +                            // plain
+                  head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + // chunked
+                  head + "Transfer-Encoding: chunked\r\n\r\n2;x=1\r\n{}\r\n0\r\n\r\n" + head +
+                  "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-T: 1\r\n\r\n" + head +
+                  "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
+  REQUIRE(recorder.seen.size() == 5);
+  const auto facts = [&](std::size_t i) {
+    const auto &r = recorder.seen[i];
+    return std::vector<bool>{r.chunked, r.chunk_extensions, r.expected_continue};
+  };
+  CHECK(facts(0) == std::vector<bool>{false, false, false});
+  CHECK(facts(1) == std::vector<bool>{true, false, false});
+  CHECK(facts(2) == std::vector<bool>{true, true, false});
+  CHECK(facts(3) == std::vector<bool>{true, true, false});
+  CHECK(facts(4) == std::vector<bool>{false, false, true});
+  for (const auto &request : recorder.seen) {
+    CHECK(request.body == "{}");
+  }
+}

@@ -495,6 +495,7 @@ const char *HttpSession::check_chunk_framing(const char *from, const char *to) {
       if (c == '\r') {
         chunk_step_ = ChunkStep::size_line_feed;
       } else if (c == ';' || c == ' ' || c == '\t') {
+        request_.chunk_extensions = request_.chunk_extensions || c == ';';
         chunk_step_ = ChunkStep::extension;
       } else if (const int digit = hex_digit_value(c); digit >= 0) {
         // http-parser refuses a size over 2^64: saturating here changes no answer.
@@ -541,6 +542,8 @@ const char *HttpSession::check_chunk_framing(const char *from, const char *to) {
       chunk_step_ = c == '\r'   ? ChunkStep::end_line_feed
                     : c == '\n' ? ChunkStep::off
                                 : ChunkStep::trailer_line;
+      request_.chunk_extensions =
+          request_.chunk_extensions || chunk_step_ == ChunkStep::trailer_line;
       break;
     case ChunkStep::trailer_line:
       if (c == '\r') {
@@ -640,6 +643,8 @@ int HttpSession::headers_complete() {
   if (!since_1_1 && chunked_seen_) {
     refuse_head(400);
   }
+  request_.chunked = (state.flags & F_CHUNKED) != 0;
+  request_.expected_continue = expects_continue_ && state.http_minor >= 1;
   if (head_refusal_ == 0 && (state.flags & F_CHUNKED) != 0 && state.method != HTTP_CONNECT) {
     if (body_start_ == nullptr) {
       refuse_head(400); // unreachable: http-parser ends a head with an LF, which was seen

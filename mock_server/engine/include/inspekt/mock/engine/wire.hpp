@@ -29,6 +29,12 @@ struct HttpRequest {
   // logged or recorded.
   std::optional<std::string> authorization;
   std::string query; // the target's part after '?' (before any '#'), as sent
+  // How the body came (RFC 9112 sections 6.1, 7.1.1 and 7.1.2; RFC 9110 section
+  // 10.1.1). The mock's handler reads the body alone, however it came; a responder that
+  // misbehaves for one way of framing (the conformance suite's planted bugs) reads these.
+  bool chunked = false;
+  bool chunk_extensions = false; // a chunk extension or a trailer field
+  bool expected_continue = false;
 };
 
 class DeferredAnswer;
