@@ -79,6 +79,9 @@ struct Observation {
 struct CheckResult {
   bool pass = true;
   std::string observed; // what was seen: status, header or field; never a key or signature
+  // A failure graver than the case's level: a SHOULD case (a body without the JSON
+  // media type) answered 500 fails as MUST, for the page documents no 5xx at all.
+  std::optional<Level> failed_at = std::nullopt;
 };
 
 struct ConformanceCase {

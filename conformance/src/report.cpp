@@ -124,8 +124,8 @@ std::string console_report(const Results &results, const RunSummary &run, Consol
     }
     std::ostringstream line_start;
     line_start << std::left << std::setw(static_cast<int>(width)) << r.test_case->id << "  "
-               << std::setw(6) << to_string(r.test_case->level) << "  " << std::setw(7)
-               << to_string(r.verdict) << "  ";
+               << std::setw(6) << to_string(r.level) << "  " << std::setw(7) << to_string(r.verdict)
+               << "  ";
     if (style.durations) {
       line_start << std::right << std::setw(7) << std::fixed << std::setprecision(1)
                  << static_cast<double>(r.duration.count()) / 1000.0 << "  " << std::left;
@@ -172,7 +172,7 @@ std::string junit_report(const Results &results, const RunSummary &run) {
       << "    </properties>\n";
   for (const auto &r : results.cases()) {
     const auto &c = *r.test_case;
-    const std::string level(to_string(c.level));
+    const std::string level(to_string(r.level));
     out << "    <testcase classname=\"inspekt-conformance." << level << "\" name=\""
         << xml_escaped(case_name(c)) << "\" time=\"" << seconds(r.duration) << "\"";
     const std::string seen = xml_escaped(r.observed);
@@ -212,10 +212,10 @@ std::string xml_report(const Results &results, const RunSummary &run) {
       << run.requests_sent << "\" live=\"" << (run.live ? "true" : "false") << "\" strict=\""
       << (run.strict ? "true" : "false") << "\">\n";
   for (const auto &r : results.cases()) {
-    out << "  <case id=\"" << xml_escaped(r.test_case->id) << "\" level=\""
-        << to_string(r.test_case->level) << "\" verdict=\"" << to_string(r.verdict)
-        << "\" mock-only=\"" << (r.test_case->mock_only() ? "true" : "false") << "\">"
-        << xml_escaped(r.observed) << "</case>\n";
+    out << "  <case id=\"" << xml_escaped(r.test_case->id) << "\" level=\"" << to_string(r.level)
+        << "\" verdict=\"" << to_string(r.verdict) << "\" mock-only=\""
+        << (r.test_case->mock_only() ? "true" : "false") << "\">" << xml_escaped(r.observed)
+        << "</case>\n";
   }
   if (run.drift) {
     for (const auto &row : run.drift->rows) {

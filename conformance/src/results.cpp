@@ -21,10 +21,13 @@ std::string_view to_string(Verdict verdict) {
 }
 
 void Results::record(const ConformanceCase &test_case, Verdict verdict, std::string observed,
-                     std::chrono::microseconds duration) {
+                     std::chrono::microseconds duration, std::optional<Level> failed_at) {
   const auto it = std::find_if(results_.begin(), results_.end(),
                                [&](const CaseResult &r) { return r.test_case == &test_case; });
-  CaseResult result{&test_case, verdict, std::move(observed), duration};
+  const Level level = verdict == Verdict::fail && failed_at && *failed_at < test_case.level
+                          ? *failed_at
+                          : test_case.level;
+  CaseResult result{&test_case, verdict, std::move(observed), duration, level};
   if (it != results_.end()) {
     *it = std::move(result);
   } else {
@@ -34,7 +37,7 @@ void Results::record(const ConformanceCase &test_case, Verdict verdict, std::str
 
 int Results::count(Verdict verdict, std::optional<Level> level) const {
   return static_cast<int>(std::count_if(results_.begin(), results_.end(), [&](const CaseResult &r) {
-    return r.verdict == verdict && (!level || r.test_case->level == *level);
+    return r.verdict == verdict && (!level || r.level == *level);
   }));
 }
 
@@ -42,7 +45,7 @@ nlohmann::json Results::to_json() const {
   nlohmann::json cases = nlohmann::json::array();
   for (const auto &r : results_) {
     cases.push_back({{"id", r.test_case->id},
-                     {"level", to_string(r.test_case->level)},
+                     {"level", to_string(r.level)},
                      {"mock_only", r.test_case->mock_only()},
                      {"requests", r.test_case->requests},
                      {"live_eligible", live_eligible(*r.test_case)},
@@ -54,7 +57,7 @@ nlohmann::json Results::to_json() const {
 
 bool Results::failed(Level level) const {
   return std::any_of(results_.begin(), results_.end(), [level](const CaseResult &r) {
-    return r.verdict == Verdict::fail && r.test_case->level == level;
+    return r.verdict == Verdict::fail && r.level == level;
   });
 }
 

@@ -21,14 +21,19 @@ struct CaseResult {
   Verdict verdict = Verdict::skip;
   std::string observed;
   std::chrono::microseconds duration{0};
+  // The level the verdict counts at: the case's, or a graver one its check gave a
+  // failure (CheckResult::failed_at).
+  Level level = Level::must;
 };
 
 class Results {
 public:
   // Keeps a pointer to `test_case`: an entry of case_table(), never a temporary.
   void record(const ConformanceCase &test_case, Verdict verdict, std::string observed,
-              std::chrono::microseconds duration = {});
-  void record(ConformanceCase &&, Verdict, std::string, std::chrono::microseconds = {}) = delete;
+              std::chrono::microseconds duration = {},
+              std::optional<Level> failed_at = std::nullopt);
+  void record(ConformanceCase &&, Verdict, std::string, std::chrono::microseconds = {},
+              std::optional<Level> = std::nullopt) = delete;
 
   const std::vector<CaseResult> &cases() const { return results_; }
   // How many cases of `level` (any level when none) got `verdict`.

@@ -57,10 +57,12 @@ std::optional<Unreachable> first_contact(Target &target,
 
 void run_case(Target &target, const ConformanceCase &test_case, Results &results) {
   const auto start = std::chrono::steady_clock::now();
-  const auto record = [&](Verdict verdict, std::string observed) {
+  const auto record = [&](Verdict verdict, std::string observed,
+                          std::optional<Level> failed_at = std::nullopt) {
     results.record(test_case, verdict, std::move(observed),
                    std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start));
+                       std::chrono::steady_clock::now() - start),
+                   failed_at);
   };
   if (const auto why = reason_to_skip(target, test_case); !why.empty()) {
     return record(Verdict::skip, why);
@@ -101,7 +103,7 @@ void run_case(Target &target, const ConformanceCase &test_case, Results &results
   if (test_case.level == Level::info) {
     record(Verdict::info, observed);
   } else {
-    record(result.pass ? Verdict::pass : Verdict::fail, observed);
+    record(result.pass ? Verdict::pass : Verdict::fail, observed, result.failed_at);
   }
 }
 
