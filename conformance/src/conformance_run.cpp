@@ -24,9 +24,21 @@ namespace {
 
 constexpr const char *program = "inspekt-conformance: ";
 
-int list_coverage(std::ostream &out) {
+int list_coverage(Reporter reporter, std::ostream &out) {
   const auto rows = model::coverage(case_table());
   int uncovered = 0;
+  if (reporter == Reporter::json) {
+    // For tests/deviation_test.py: which cases a deviation of a class may fail.
+    auto classes = nlohmann::json::array();
+    for (const auto &row : rows) {
+      classes.push_back({{"class", row.model_class.name()},
+                         {"case", row.case_id},
+                         {"cases_in_class", row.cases_in_class}});
+      uncovered += row.case_id.empty() ? 1 : 0;
+    }
+    out << nlohmann::json{{"classes", classes}}.dump(1) << "\n";
+    return uncovered == 0 ? exit_pass : exit_failed;
+  }
   for (const auto &row : rows) {
     out << std::left << std::setw(44) << row.model_class.name() << " "
         << (row.case_id.empty() ? "(no case)" : row.case_id) << "\n";
@@ -102,7 +114,7 @@ std::string fixture_patch_text(const RunOptions &options, const DriftReport &dri
 } // namespace
 
 int run_listing(const RunOptions &options, std::ostream &out) {
-  return options.coverage ? list_coverage(out)
+  return options.coverage ? list_coverage(options.reporter, out)
          : options.live   ? list_live_set(out)
                           : list_cases(out);
 }

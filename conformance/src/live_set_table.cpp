@@ -5,26 +5,41 @@
 namespace inspekt::conformance {
 
 const std::vector<std::string> &live_set_requests() {
+  // The ids as the corpus gives them, one a line, however long.
+  // clang-format off
   static const std::vector<std::string> ids{
       "login-with-client-id",
+      "model:key.text=trailing-space client_id.type=string client_id.text=escaped-utf8 note.type=string note.text=blank",
+      "model:framing=chunked-ext media=json-other-case client_id.type=string client_id.text=empty note.type=number",
       "model:note.text=invalid-utf8",
-      "model:key.text=trailing-space",
+      "model:key.text=prefix client_id.type=string client_id.text=utf8-3 note.type=array",
+      "model:key.text=plain client_id.type=string client_id.text=long(4096) note.type=null",
+      "model:key.text=other-case client_id.type=string client_id.text=utf8-4 note.type=string note.text=empty",
+      "model:key.text=leading-space client_id.type=string client_id.text=escaped-nul note.type=string note.text=long(4096)",
+      "model:key.text=last-char-changed client_id.type=string client_id.text=utf8-2 note.type=object",
+      "model:framing=expect-continue client_id.type=string client_id.text=blank note.type=boolean",
+      "model:framing=chunked media=json-charset key.text=valid-key-escaped client_id.type=string client_id.text=plain note.type=string note.text=plain",
+      "model:key.text=nul-suffix note.type=string note.text=utf8-3",
+      "model:key.text=inner-char-dropped note.type=string note.text=utf8-4",
+      "model:key.text=appended-char note.type=string note.text=utf8-2",
       "login-key-only",
+      "model:shape=whitespace",
+      "model:shape=trailing-bytes",
+      "model:shape=string",
+      "model:shape=number",
+      "model:shape=null",
+      "model:shape=member-twice",
+      "model:shape=empty",
+      "model:shape=deep-nesting",
       "model:key.text=utf8-3",
-      "model:key.text=prefix",
-      "model:key.text=other-case",
-      "model:key.text=nul-suffix",
-      "model:key.text=leading-space",
-      "model:key.text=last-char-changed",
-      "model:key.text=inner-char-dropped",
       "model:key.text=escaped-nul",
       "model:key.text=blank",
-      "model:key.text=appended-char",
       "get",
       "expired-key",
       "missing-key",
       "unknown-key",
   };
+  // clang-format on
   return ids;
 }
 

@@ -116,7 +116,8 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                "List the cases (id, level, tags, the spec sentence each checks) and exit 0; "
                "with --live, the live set: the requests a live run sends");
   app.add_flag("--coverage", options.coverage,
-               "With --list: every class of the request model and the case that covers it");
+               "With --list: every class of the request model and the case that covers it "
+               "(with -r json: and every case with a request in it)");
   app.add_option("--explore", options.explore,
                  "Instead of the cases, send N seeded points of the request model, judge each "
                  "by the oracle and shrink each failure to the smallest request that still "

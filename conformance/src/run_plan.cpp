@@ -2,6 +2,7 @@
 
 #include "explore_run.hpp"
 #include "live_set.hpp"
+#include "planted_bug.hpp"
 
 #include "inspekt/client/closest_name.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
@@ -106,8 +107,14 @@ std::string start_in_process(const RunOptions &options, RunPlan &plan) {
   }
   mock::ServerOptions server;
   server.port = 0;
-  plan.in_process = std::make_unique<mock::BackgroundMockServer>(
-      std::make_shared<const mock::AuthHandler>(std::move(fixtures)), server);
+  std::shared_ptr<const mock::Responder> handler =
+      std::make_shared<const mock::AuthHandler>(std::move(fixtures));
+  if (!options.fixture_patch.empty()) {
+    if (auto bug = read_planted_bug(options.fixture_patch)) {
+      handler = with_planted_bug(std::move(handler), std::move(*bug));
+    }
+  }
+  plan.in_process = std::make_unique<mock::BackgroundMockServer>(std::move(handler), server);
   plan.target.client.base_url = plan.in_process->base_url();
   plan.target.inspekt_mock = true;
   return {};

@@ -51,7 +51,99 @@ std::string statuses(const Expectation &e) {
   return out;
 }
 
+bool same_expectation(const Expectation &a, const Expectation &b) {
+  return a.status == b.status && a.tolerated == b.tolerated && a.lenient == b.lenient &&
+         a.level == b.level;
+}
+
+bool passes(const Expectation &e, int status) {
+  return e.status == status ||
+         std::find(e.tolerated.begin(), e.tolerated.end(), status) != e.tolerated.end() ||
+         std::find(e.lenient.begin(), e.lenient.end(), status) != e.lenient.end();
+}
+
+std::vector<Probe> make_probes() {
+  const auto &classes = model_classes();
+  // Riders: the classes (past the method, which a live run sends as POST only) whose
+  // covering point is a valid login answered 200 and nothing else.
+  std::vector<ModelClass> riders;
+  for (const auto &c : classes) {
+    const Point p = covering_point(c);
+    if (c.dim == Dim::method || p == valid_login()) {
+      continue;
+    }
+    const Expectation e = expect(p);
+    if (e.status == 200 && e.tolerated.empty() && e.lenient.empty() && e.level == Level::must) {
+      riders.push_back(c);
+    }
+  }
+  std::vector<bool> ridden(riders.size(), false);
+  const auto is_rider = [&](const ModelClass &c) {
+    return std::any_of(riders.begin(), riders.end(),
+                       [&](const ModelClass &r) { return r.dim == c.dim && r.value == c.value; });
+  };
+  // Adds riders to the point of `base` while they change nothing it expects.
+  const auto ride = [&](const ModelClass &base, Point p) {
+    const Expectation expected = expect(p);
+    for (std::size_t i = 0; i < riders.size(); ++i) {
+      const ModelClass &r = riders[i];
+      // The dimensions the rider sets: a member's type and text together.
+      std::vector<Dim> dims{r.dim};
+      for (const Role role : roles) {
+        if (r.dim == type_dim(role) || r.dim == text_dim(role)) {
+          dims = {type_dim(role), text_dim(role)};
+        }
+      }
+      const Point alone = covering_point(r);
+      Point q = p;
+      bool free = !ridden[i];
+      for (const Dim d : dims) {
+        free = free && p[d] == valid_login()[d]; // one rider per dimension, and per member
+        q[d] = alone[d];
+      }
+      if (free && same_expectation(expect(q), expected) && carries_class(q, r) &&
+          carries_class(q, base)) {
+        p = q;
+      }
+      for (std::size_t j = 0; j < riders.size(); ++j) {
+        ridden[j] = ridden[j] || carries_class(p, riders[j]);
+      }
+    }
+    return Probe{base, p};
+  };
+  std::vector<Probe> out;
+  // First the classes answered 401, or 200 with an answer besides (411 for chunked), that
+  // tolerate no 400; then valid logins until every rider has ridden.
+  for (const auto &c : classes) {
+    if (c.dim == Dim::method || is_rider(c)) {
+      continue;
+    }
+    const Point p = covering_point(c);
+    const Expectation e = expect(p);
+    if (p == valid_login() || (e.status != 401 && e.status != 200) || passes(e, 400) ||
+        !e.lenient.empty() || e.level != Level::must) {
+      continue;
+    }
+    out.push_back(ride(c, p));
+  }
+  for (std::size_t i = 0; i < riders.size(); ++i) {
+    if (!ridden[i]) {
+      const Point alone = covering_point(riders[i]);
+      auto probe = ride(riders[i], alone);
+      if (!(probe.point == alone)) { // alone, its own case sends it already
+        out.push_back(std::move(probe));
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace
+
+const std::vector<Probe> &probes() {
+  static const std::vector<Probe> made = make_probes();
+  return made;
+}
 
 Point covering_point(const ModelClass &c) {
   Point p = valid_login();
@@ -69,10 +161,26 @@ Point covering_point(const ModelClass &c) {
   return p;
 }
 
+namespace {
+
+// Every point the fixed cases send: each class's covering point, then the probes.
+std::vector<std::pair<std::string, Point>> case_points() {
+  std::vector<std::pair<std::string, Point>> out;
+  for (const auto &c : model_classes()) {
+    out.emplace_back(case_id_of(c), covering_point(c));
+  }
+  for (const auto &probe : probes()) {
+    // "probe-key-prefix": named for the class it starts from.
+    out.emplace_back("probe-" + case_id_of(probe.decides).substr(6), probe.point);
+  }
+  return out;
+}
+
+} // namespace
+
 std::vector<RequestSpec> model_request_specs() {
   std::vector<RequestSpec> out;
-  for (const auto &c : model_classes()) {
-    const Point p = covering_point(c);
+  for (const auto &[case_id, p] : case_points()) {
     const std::string id = request_id_of(p);
     if (std::any_of(out.begin(), out.end(), [&](const RequestSpec &s) { return s.id == id; })) {
       continue;
@@ -92,23 +200,28 @@ std::vector<RequestSpec> model_request_specs() {
 
 std::vector<ConformanceCase> model_cases() {
   std::vector<ConformanceCase> out;
-  for (const auto &c : model_classes()) {
-    const Point p = covering_point(c);
+  const auto &classes = model_classes();
+  std::size_t n = 0;
+  for (const auto &[case_id, p] : case_points()) {
     const Expectation e = expect(p);
     const Level level = case_level(e);
+    const std::string what = n < classes.size() ? classes[n].name() + ": " : std::string("probe: ");
+    ++n;
     ConformanceCase made{
-        case_id_of(c),
-        c.name() + ": " + describe(p) + " gets " + statuses(e),
+        case_id,
+        what + describe(p) + " gets " + statuses(e),
         std::string(e.spec),
         level,
         Reach::mock_only,
         {request_id_of(p)},
-        [p, e, level](const Observation &seen) {
+        [p = p, e, level](const Observation &seen) {
           const auto j = judge(e, p, seen.first());
           if (j.pass || (level == Level::must && j.level != Level::must)) {
             return CheckResult{true, j.pass ? j.observed : j.observed + " (a SHOULD matter)"};
           }
-          return CheckResult{false, j.observed};
+          // A SHOULD case's failure the page allows nowhere (a 5xx, a 200 without the
+          // login's fields) counts as MUST.
+          return CheckResult{false, j.observed, j.level};
         }};
     made.origin = Origin::model;
     out.push_back(std::move(made));
@@ -121,15 +234,18 @@ std::vector<Coverage> coverage(const std::vector<ConformanceCase> &cases) {
   for (const auto &c : model_classes()) {
     Coverage row{c, ""};
     for (const auto &test_case : cases) {
-      for (const auto &id : test_case.requests) {
-        const auto &spec = request_spec(id);
-        if (spec.point && in_class(*spec.point, c)) {
-          row.case_id = test_case.id;
-          break;
-        }
+      const auto with = [&](bool (*relation)(const Point &, const ModelClass &)) {
+        return std::any_of(test_case.requests.begin(), test_case.requests.end(),
+                           [&](const std::string &id) {
+                             const auto &spec = request_spec(id);
+                             return spec.point && relation(*spec.point, c);
+                           });
+      };
+      if (row.case_id.empty() && with(in_class)) {
+        row.case_id = test_case.id;
       }
-      if (!row.case_id.empty()) {
-        break;
+      if (with(carries_class)) {
+        row.cases_in_class.push_back(test_case.id);
       }
     }
     out.push_back(std::move(row));

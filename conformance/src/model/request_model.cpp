@@ -439,6 +439,33 @@ bool in_class(const Point &p, const ModelClass &c) {
   return !is_text || p.member(role).type == JsonType::string;
 }
 
+bool carries_class(const Point &p, const ModelClass &c) {
+  if (p[c.dim] != c.value) {
+    return false;
+  }
+  const auto d = static_cast<std::uint8_t>(c.dim);
+  if (d < static_cast<std::uint8_t>(Dim::key_type)) {
+    return true;
+  }
+  switch (p.shape()) {
+  case Shape::object:
+  case Shape::array_of_object:
+  case Shape::bom:
+  case Shape::trailing_bytes:
+  case Shape::deep_nesting:
+  case Shape::member_twice:
+    break;
+  default:
+    return false; // body_text() renders no members
+  }
+  if (p.media() == MediaType::form) {
+    return false; // a form body holds the members, but not as JSON values
+  }
+  const auto role = static_cast<Role>((d - static_cast<std::uint8_t>(Dim::key_type)) / 2);
+  const bool is_text = (d - static_cast<std::uint8_t>(Dim::key_type)) % 2 == 1;
+  return !is_text || p.member(role).type == JsonType::string;
+}
+
 std::string describe(const Point &p) {
   const Point base = valid_login();
   std::string out;

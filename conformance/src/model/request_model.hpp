@@ -137,6 +137,10 @@ const std::vector<ModelClass> &model_classes();
 // Whether `point` is in `c` (a text class needs the member to be a string; a member
 // class needs a body that is an object holding it).
 bool in_class(const Point &point, const ModelClass &c);
+// Whether the request of `point` carries `c`: as in_class, but a member class counts in
+// any body that holds the members (an object after a byte order mark, followed by
+// bytes, nested, in an array, with key twice). What a server broken in `c` alone sees.
+bool carries_class(const Point &point, const ModelClass &c);
 
 // "key.type=string key.text=prefix framing=chunked", the dimensions off the baseline.
 std::string describe(const Point &point);
