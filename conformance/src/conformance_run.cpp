@@ -62,7 +62,8 @@ int list_live_set(std::ostream &out) {
     out << std::left << std::setw(34) << id << " " << cases << "\n";
   }
   out << live_set_requests().size()
-      << " requests: the fewest that catch every deviation of conformance/deviations/\n";
+      << " requests: the fewest that catch every deviation of conformance/deviations/ but "
+         "those whose not_live says why\n";
   return exit_pass;
 }
 
