@@ -423,29 +423,38 @@ const std::vector<ModelClass> &model_classes() {
   return classes;
 }
 
-bool in_class(const Point &p, const ModelClass &c) {
+namespace {
+
+bool is_member_dim(Dim d) {
+  return static_cast<std::uint8_t>(d) >= static_cast<std::uint8_t>(Dim::key_type);
+}
+
+// The point has the class's value (a text class: its member is a string), whatever the
+// body's shape.
+bool has_class_value(const Point &p, const ModelClass &c) {
   if (p[c.dim] != c.value) {
     return false;
   }
-  const auto d = static_cast<std::uint8_t>(c.dim);
-  if (d < static_cast<std::uint8_t>(Dim::key_type)) {
+  if (!is_member_dim(c.dim)) {
     return true;
   }
-  if (p.shape() != Shape::object) {
-    return false;
-  }
-  const auto role = static_cast<Role>((d - static_cast<std::uint8_t>(Dim::key_type)) / 2);
-  const bool is_text = (d - static_cast<std::uint8_t>(Dim::key_type)) % 2 == 1;
-  return !is_text || p.member(role).type == JsonType::string;
+  const auto d = static_cast<std::uint8_t>(c.dim) - static_cast<std::uint8_t>(Dim::key_type);
+  const auto role = static_cast<Role>(d / 2);
+  return d % 2 == 0 || p.member(role).type == JsonType::string;
+}
+
+} // namespace
+
+bool in_class(const Point &p, const ModelClass &c) {
+  return has_class_value(p, c) && (!is_member_dim(c.dim) || p.shape() == Shape::object);
 }
 
 bool carries_class(const Point &p, const ModelClass &c) {
-  if (p[c.dim] != c.value) {
-    return false;
+  if (!has_class_value(p, c) || !is_member_dim(c.dim)) {
+    return has_class_value(p, c);
   }
-  const auto d = static_cast<std::uint8_t>(c.dim);
-  if (d < static_cast<std::uint8_t>(Dim::key_type)) {
-    return true;
+  if (p.media() == MediaType::form) {
+    return false; // a form body holds the members, but not as JSON values
   }
   switch (p.shape()) {
   case Shape::object:
@@ -454,16 +463,10 @@ bool carries_class(const Point &p, const ModelClass &c) {
   case Shape::trailing_bytes:
   case Shape::deep_nesting:
   case Shape::member_twice:
-    break;
+    return true;
   default:
     return false; // body_text() renders no members
   }
-  if (p.media() == MediaType::form) {
-    return false; // a form body holds the members, but not as JSON values
-  }
-  const auto role = static_cast<Role>((d - static_cast<std::uint8_t>(Dim::key_type)) / 2);
-  const bool is_text = (d - static_cast<std::uint8_t>(Dim::key_type)) % 2 == 1;
-  return !is_text || p.member(role).type == JsonType::string;
 }
 
 std::string describe(const Point &p) {
