@@ -1,5 +1,6 @@
 #include "planted_bug.hpp"
 
+#include "inspekt/client/text.hpp"
 #include "inspekt/mock/engine/wire.hpp"
 
 #include <nlohmann/json.hpp>
@@ -32,14 +33,11 @@ std::optional<std::string> text_of(const nlohmann::json &when, const char *name,
 
 std::string bytes_of_hex(const std::string &hex, const std::filesystem::path &file) {
   std::string out;
-  const auto digit = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-  };
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = digit(hex[i]);
-    const int low = i + 1 < hex.size() ? digit(hex[i + 1]) : -1;
+    const int high = hex_digit_value(hex[i]);
+    const int low = i + 1 < hex.size() ? hex_digit_value(hex[i + 1]) : -1;
     if (high < 0 || low < 0) {
-      refuse(file, "/planted/when/body_contains_hex", "not pairs of lower-case hex digits");
+      refuse(file, "/planted/when/body_contains_hex", "not pairs of hex digits");
     }
     out += static_cast<char>(high * 16 + low);
   }
