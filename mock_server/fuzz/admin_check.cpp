@@ -263,7 +263,8 @@ std::optional<std::size_t> count_value(std::string_view text) {
   return static_cast<std::size_t>(std::stoull(std::string(text)));
 }
 
-const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 10> routes{{
+const std::array<std::pair<std::string_view, std::vector<std::string_view>>, 11> routes{{
+    {"/__admin", {"GET"}},
     {"/__admin/", {"GET"}},
     {"/__admin/ui", {"GET"}},
     {"/__admin/health", {"GET"}},
@@ -508,6 +509,8 @@ private:
     // The dashboard page: served, with a token, whatever the credentials; HTML, not JSON.
     const bool page =
         request.method == "GET" && (request.path == "/__admin/" || request.path == "/__admin/ui");
+    // GET /__admin: a redirect to the page, under the page's access rule.
+    const bool to_page = request.method == "GET" && request.path == "/__admin";
     if (page && response.status == 200) {
       require(setup_.access != Access::remote && !request.body_too_large && request.query.empty(),
               "the page is served where the admin API answers, to a GET with no query");
@@ -539,7 +542,7 @@ private:
               "an error carries a message");
       require(!body.contains("field") || member(body, "field").is_string(), "a field is a string");
     }
-    if (setup_.access == Access::token && credentials != 0 && !page) {
+    if (setup_.access == Access::token && credentials != 0 && !page && !to_page) {
       require(response.status == 401 && header("WWW-Authenticate") == "Bearer",
               "without the token, 401 with WWW-Authenticate: Bearer");
       return;
@@ -581,6 +584,11 @@ private:
     }
     if (page) {
       require(false, "a GET of the page with no query is the page");
+      return;
+    }
+    if (to_page) {
+      require(response.status == 308 && header("Location") == "/__admin/",
+              "GET /__admin is a 308 to /__admin/");
       return;
     }
     if (path == "/__admin/keys" && method == "GET") {

@@ -434,10 +434,8 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
 }
 
 HttpResponse AdminApi::to_page(const HttpRequest &, const json &) const {
-  HttpResponse response;
-  response.status = 308;
-  response.headers = {{"Location", "/__admin/"}, {"Content-Type", "text/plain; charset=utf-8"}};
-  response.body = "the dashboard is at /__admin/\n";
+  auto response = json_answer(308, json{{"message", "the dashboard is at /__admin/"}});
+  response.headers.emplace_back("Location", "/__admin/");
   return response;
 }
 
