@@ -143,7 +143,7 @@ TEST_CASE("the handler answers every documented case", "[handler]") {
        405,
        "method_not_allowed"},
       {"404: another path",
-       {"POST", "/api/upload", "application/json", "{}", false, std::nullopt, std::nullopt, {}},
+       {"POST", "/api/inspection", "application/json", "{}", false, std::nullopt, std::nullopt, {}},
        404,
        "not_found"},
       {"404: trailing slash",

@@ -111,6 +111,20 @@ json entry_json(const JournalEntry &entry) {
   out["fault"] = entry.fault ? json(std::string(to_string(*entry.fault))) : json(nullptr);
   out["prefer"] = or_null(entry.prefer);
   out["reason"] = entry.reason ? json(std::string(to_string(*entry.reason))) : json(nullptr);
+  if (entry.parts) {
+    // A guarded multipart body's parts: what was sent, never the bytes.
+    json parts = json::array();
+    for (const auto &part : *entry.parts) {
+      parts.push_back(json{{"name", part.name},
+                           {"filename", or_null(part.filename)},
+                           {"media_type", or_null(part.media_type)},
+                           {"size", part.size}});
+    }
+    out["parts"] = std::move(parts);
+    if (entry.parts_omitted != 0) {
+      out["parts_omitted"] = entry.parts_omitted;
+    }
+  }
   return out;
 }
 
@@ -301,6 +315,9 @@ void AdminApi::Recorder::delivered(const Delivery &delivery) {
       record.client_id = *facts->client_id;
     }
     record.reason = facts->reason;
+    if (facts->parts) {
+      record.parts = &*facts->parts;
+    }
   }
   if (delivery.request != nullptr && delivery.request->prefer) {
     record.prefer = *delivery.request->prefer;
@@ -381,7 +398,7 @@ std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) 
 
 // Every endpoint: method and path to the member that answers it. 404, 405 and its
 // Allow header come from this table, and an endpoint that reads a body gets it parsed.
-const std::array<AdminApi::Route, 14> AdminApi::routes{{
+const std::array<AdminApi::Route, 15> AdminApi::routes{{
     {"GET", "/__admin", Body::none, &AdminApi::to_page},
     {"GET", "/__admin/", Body::none, &AdminApi::page},
     {"GET", "/__admin/ui", Body::none, &AdminApi::page},
@@ -392,6 +409,7 @@ const std::array<AdminApi::Route, 14> AdminApi::routes{{
     {"POST", "/__admin/requests/count", Body::json, &AdminApi::count_requests},
     {"POST", "/__admin/keys", Body::json, &AdminApi::add_key},
     {"POST", "/__admin/keys/revoke", Body::json, &AdminApi::revoke_key},
+    {"POST", "/__admin/tokens/revoke", Body::json, &AdminApi::revoke_tokens},
     {"GET", "/__admin/clock", Body::none, &AdminApi::get_clock},
     {"POST", "/__admin/clock", Body::json, &AdminApi::set_clock},
     {"POST", "/__admin/reset", Body::none, &AdminApi::reset},
@@ -660,6 +678,30 @@ HttpResponse AdminApi::revoke_key(const HttpRequest &, const json &fields) const
   }
   return json_answer(200,
                      json{{"revoked", revoked.value->key_hint}, {"known", revoked.value->known}});
+}
+
+HttpResponse AdminApi::revoke_tokens(const HttpRequest &, const json &fields) const {
+  if (auto problem = unknown_field(fields, {"session"})) {
+    return std::move(*problem);
+  }
+  const auto session = fields.find("session");
+  if (session == fields.end() || !session->is_string() ||
+      session->get_ref<const std::string &>().empty()) {
+    return error(400, "session must be a non-empty string", "session");
+  }
+  const auto &name = session->get_ref<const std::string &>();
+  switch (runtime_->revoke_session(name)) {
+  case TokenRevocations::Revoked::now:
+    return json_answer(200, json{{"session", name}, {"already", false}});
+  case TokenRevocations::Revoked::already:
+    return json_answer(200, json{{"session", name}, {"already", true}});
+  case TokenRevocations::Revoked::full:
+    break;
+  }
+  return error(409,
+               "no more sessions can be revoked until a reset (the mock holds at most " +
+                   std::to_string(TokenRevocations::default_max_revoked_sessions) + ")",
+               "session");
 }
 
 HttpResponse AdminApi::set_clock(const HttpRequest &, const json &fields) const {

@@ -9,7 +9,19 @@
 namespace inspekt::mock {
 namespace {
 
-enum Present : std::uint8_t { has_answer = 1, has_client = 2, has_prefer = 4, has_key_tag = 8 };
+enum Present : std::uint8_t {
+  has_answer = 1,
+  has_client = 2,
+  has_prefer = 4,
+  has_key_tag = 8,
+  has_parts = 16
+};
+
+// A part's text field in the journal: its length in a byte (absent_text when the part
+// has none), then its bytes.
+constexpr unsigned char absent_text = 0xFF;
+static_assert(JournalClip::part_text < absent_text);
+static_assert(JournalClip::parts <= 255, "Slot::parts_length is a byte");
 
 // `value` cut to at most `limit` bytes, ending in "..." when cut, never inside a UTF-8
 // sequence.
@@ -27,6 +39,64 @@ void append_clipped(std::string &text, std::string_view value, std::size_t limit
   text.append(value.substr(0, keep));
   text.append("...");
   length = keep + 3;
+}
+
+// The bytes `part` takes in the journal (each text clipped to part_text).
+std::size_t packed_part_size(const UploadPart &part) {
+  const auto text = [](const std::optional<std::string> &value) {
+    return 1 + (value ? std::min(value->size(), JournalClip::part_text) : 0);
+  };
+  return 1 + std::min(part.name.size(), JournalClip::part_text) + text(part.filename) +
+         text(part.media_type) + 8;
+}
+
+void pack_text(std::string &out, const std::optional<std::string> &value) {
+  if (!value) {
+    out += static_cast<char>(absent_text);
+    return;
+  }
+  const std::size_t at = out.size();
+  out += '\0';
+  std::size_t length = 0;
+  append_clipped(out, *value, JournalClip::part_text, length);
+  out[at] = static_cast<char>(length);
+}
+
+void pack_part(std::string &out, const UploadPart &part) {
+  pack_text(out, part.name);
+  pack_text(out, part.filename);
+  pack_text(out, part.media_type);
+  for (int i = 0; i < 8; ++i) {
+    out += static_cast<char>((part.size >> (8 * i)) & 0xFF);
+  }
+}
+
+std::vector<UploadPart> unpack_parts(std::string_view bytes) {
+  std::vector<UploadPart> parts;
+  const auto text = [&bytes]() -> std::optional<std::string> {
+    const auto length = static_cast<unsigned char>(bytes.front());
+    bytes.remove_prefix(1);
+    if (length == absent_text) {
+      return std::nullopt;
+    }
+    std::string value(bytes.substr(0, length));
+    bytes.remove_prefix(length);
+    return value;
+  };
+  while (!bytes.empty()) {
+    UploadPart part;
+    part.name = text().value_or("");
+    part.filename = text();
+    part.media_type = text();
+    for (int i = 0; i < 8; ++i) {
+      part.size |=
+          static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]))
+          << (8 * i);
+    }
+    bytes.remove_prefix(8);
+    parts.push_back(std::move(part));
+  }
+  return parts;
 }
 
 // The malloc overhead of one heap block and the rounding to its 16-byte size classes.
@@ -47,7 +117,20 @@ Journal::Slot Journal::pack(const JournalRecord &record) {
       std::min(record.key_hint.size(), JournalClip::key_hint) +
       (record.client_id ? std::min(record.client_id->size(), JournalClip::client_id) : 0) +
       (record.prefer ? std::min(record.prefer->size(), JournalClip::prefer) : 0);
-  slot.text.reserve(size); // the one allocation an entry needs (none when it fits inline)
+  std::size_t parts_size = 0;
+  std::size_t parts_kept = 0;
+  if (record.parts != nullptr) {
+    for (const auto &part : *record.parts) {
+      const std::size_t more = packed_part_size(part);
+      if (parts_size + more > JournalClip::parts) {
+        break;
+      }
+      parts_size += more;
+      ++parts_kept;
+    }
+  }
+  slot.text.reserve(size +
+                    parts_size); // the one allocation an entry needs (none when it fits inline)
   std::size_t length = 0;
   append_clipped(slot.text, record.method, JournalClip::method, length);
   slot.method_length = static_cast<std::uint8_t>(length);
@@ -69,6 +152,15 @@ Journal::Slot Journal::pack(const JournalRecord &record) {
     append_clipped(slot.text, *record.prefer, JournalClip::prefer, length);
     slot.prefer_length = static_cast<std::uint8_t>(length);
     slot.present |= has_prefer;
+  }
+  if (record.parts != nullptr) {
+    for (std::size_t i = 0; i < parts_kept; ++i) {
+      pack_part(slot.text, (*record.parts)[i]);
+    }
+    slot.parts_length = static_cast<std::uint8_t>(parts_size);
+    slot.parts_omitted = static_cast<std::uint16_t>(
+        std::min<std::size_t>(record.parts->size() - parts_kept, UINT16_MAX));
+    slot.present |= has_parts;
   }
   slot.time_ms = record.time_ms;
   slot.duration_us =
@@ -141,6 +233,10 @@ JournalEntry Journal::unpack(const Slot &slot) {
   }
   if ((slot.present & has_prefer) != 0) {
     entry.prefer = take(slot.prefer_length);
+  }
+  if ((slot.present & has_parts) != 0) {
+    entry.parts = unpack_parts(text.substr(0, slot.parts_length));
+    entry.parts_omitted = slot.parts_omitted;
   }
   if (slot.reason != 0) {
     entry.reason = static_cast<Reason>(slot.reason - 1);
@@ -252,7 +348,8 @@ std::size_t Journal::size() const {
 
 std::size_t Journal::max_entry_bytes() {
   const std::size_t text = JournalClip::method + JournalClip::path + JournalClip::answer +
-                           JournalClip::key_hint + JournalClip::client_id + JournalClip::prefer;
+                           JournalClip::key_hint + JournalClip::client_id + JournalClip::prefer +
+                           JournalClip::parts;
   return sizeof(Slot) + heap_block(text + 1);
 }
 

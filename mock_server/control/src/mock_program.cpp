@@ -58,12 +58,29 @@ std::optional<std::string> admin_token(const MockProgramOptions &options) {
   return token;
 }
 
+namespace {
+
+// "; guards POST /api/upload (upload_accepted)", or "; guards no route".
+std::string describe_gate(const FixtureSet &fixtures) {
+  if (fixtures.gate.empty()) {
+    return "; guards no route";
+  }
+  std::string routes;
+  for (const auto &route : fixtures.gate.routes) {
+    routes += (routes.empty() ? "" : ", ") + route.method + " " + route.path + " (" +
+              fixtures.name_of(route.answer) + ")";
+  }
+  return "; guards " + routes;
+}
+
+} // namespace
+
 int check_fixtures(const std::string &directory, const std::string &patch) {
   try {
     const FixtureSet fixtures = load_fixtures(FixtureSource{directory, patch});
     std::cout << "fixtures OK: " << directory
               << (patch.empty() ? std::string() : " with the patch " + patch) << ": "
-              << describe_keys(fixtures) << "\n";
+              << describe_keys(fixtures) << describe_gate(fixtures) << "\n";
     return exit_ok;
   } catch (const FixtureError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
@@ -93,7 +110,7 @@ std::shared_ptr<MockRuntime> start_runtime(const MockProgramOptions &options) {
 // The start-up lines after the bind: the set in use, a born-expired warning, TLS names.
 void note_start(AccessLog &log, const MockProgramOptions &options,
                 const ServerOptions &server_options, const FixtureSet &fixtures) {
-  log.note("fixtures", fixtures.origin + ": " + describe_keys(fixtures));
+  log.note("fixtures", fixtures.origin + ": " + describe_keys(fixtures) + describe_gate(fixtures));
   if (options.now) {
     if (const auto warning =
             born_expired_warning(*options.now, system_epoch_seconds(), fixtures.tokens)) {

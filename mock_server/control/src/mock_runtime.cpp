@@ -78,7 +78,7 @@ KeyListing MockRuntime::keys() const {
 std::shared_ptr<const AuthHandler>
 MockRuntime::build(const std::shared_ptr<const FixtureSet> &base) const {
   if (runtime_keys_.empty() && revoked_.empty()) {
-    return std::make_shared<const AuthHandler>(base, state_, options_.prefer);
+    return std::make_shared<const AuthHandler>(base, state_, options_.prefer, options_.uploads);
   }
   FixtureSet set = *base;
   {
@@ -124,7 +124,8 @@ MockRuntime::build(const std::shared_ptr<const FixtureSet> &base) const {
       }
     }
   }
-  return std::make_shared<const AuthHandler>(std::move(set), state_, options_.prefer);
+  return std::make_shared<const AuthHandler>(std::make_shared<const FixtureSet>(std::move(set)),
+                                             state_, options_.prefer, options_.uploads);
 }
 
 std::shared_ptr<const AuthHandler> MockRuntime::swap_in(std::shared_ptr<const AuthHandler> next) {
@@ -189,6 +190,9 @@ RuntimeResult<Revoked> MockRuntime::revoke(const std::string &key) {
   }
   try {
     release(swap_in(build(base_)));
+    // Its tokens too, once logins with it are refused: release() waited for the logins
+    // still on the replaced set, so every token issued for the key is written down by now.
+    state_->revocations.revoke_key(key_digest(key));
     result.value = std::move(revoked);
   } catch (const Refused &refused) {
     if (fresh) {
@@ -197,6 +201,10 @@ RuntimeResult<Revoked> MockRuntime::revoke(const std::string &key) {
     result.refusal = refused.refusal;
   }
   return result;
+}
+
+TokenRevocations::Revoked MockRuntime::revoke_session(const std::string &session) {
+  return state_->revocations.revoke_session(session);
 }
 
 RuntimeResult<Reloaded> MockRuntime::reload() {
@@ -234,6 +242,7 @@ void MockRuntime::reset() {
   runtime_keys_.clear();
   revoked_.clear();
   state_->quotas.clear();
+  state_->revocations.clear();
   state_->clock.reset();
   // The --seed sequences from their start, then a handler built as at start (its session
   // id generator draws its key from them): the first logins after a reset get the ids

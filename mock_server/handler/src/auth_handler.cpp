@@ -71,9 +71,11 @@ AuthHandler::AuthHandler(FixtureSet fixtures, std::shared_ptr<MockState> state, 
                   prefer) {}
 
 AuthHandler::AuthHandler(std::shared_ptr<const FixtureSet> fixtures,
-                         std::shared_ptr<MockState> state, PreferHeader prefer)
+                         std::shared_ptr<MockState> state, PreferHeader prefer,
+                         const UploadLimits &uploads)
     : fixtures_(std::move(fixtures)), keys_(fixtures_->keys), issuer_(fixtures_->tokens),
-      state_(std::move(state)), sessions_(fixtures_->session, state_->entropy), prefer_(prefer) {
+      verifier_(issuer_), state_(std::move(state)), sessions_(fixtures_->session, state_->entropy),
+      prefer_(prefer), upload_limits_(uploads) {
   // Bodies without placeholders are rendered once, not on every request.
   fixed_bodies_.resize(fixtures_->answers.size());
   templates_.resize(fixtures_->answers.size());
@@ -110,7 +112,15 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   // The order is docs/architecture.md's: path, method, size, media type, JSON, fields, key. A
   // Prefer header overrides what the body gets, not the refusals before it.
   if (request.path != authenticate_path) {
-    return finish(Outcome::not_found);
+    if (const GuardedRoute *route = fixtures_->gate.find(request.method, request.path)) {
+      return decide_guarded(request, *route);
+    }
+    auto allowed = fixtures_->gate.methods_at(request.path);
+    if (allowed.empty()) {
+      return finish(Outcome::not_found);
+    }
+    decision.allow = std::move(allowed); // RFC 9110 section 15.5.6: the methods it has
+    return finish(Outcome::method_not_allowed);
   }
   if (std::string_view(request.method) != "POST") {
     return finish(Outcome::method_not_allowed);
@@ -118,20 +128,10 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   if (request.body_too_large) {
     return finish(Outcome::payload_too_large);
   }
-  std::optional<Preference> preference;
-  if (request.prefer && prefer_ == PreferHeader::honoured) {
-    auto parsed = parse_prefer(*request.prefer);
-    if (parsed.problem.empty()) {
-      preference = std::move(parsed.preference);
-      parsed.problem = apply_preference(*preference, decision);
-    }
-    if (!parsed.problem.empty()) {
-      decision = Decision{};
-      decision.prefer_problem = std::move(parsed.problem);
-      return refuse(Reason::prefer_invalid);
-    }
-    decision.preference = preference;
+  if (!take_preference(request, decision)) {
+    return decision;
   }
+  const std::optional<Preference> &preference = decision.preference;
   std::optional<AnswerId> wanted; // the answer the Prefer header asks for
   if (preference && (preference->code || preference->answer)) {
     wanted = decision.answer;
@@ -185,12 +185,91 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     return preferred(finish(Outcome::unknown_key));
   }
   facts.key_tag = key_tag(digest);
+  decision.key = digest;
   decision.answer = entry->answer;
   apply_key(*entry, digest, wanted.has_value(), decision);
   if (preference) {
     apply_preference(*preference, decision); // the request's word over the key's
   }
   return preferred(finish_with(decision.answer));
+}
+
+bool AuthHandler::take_preference(const HttpRequest &request, Decision &decision) const {
+  if (!request.prefer || prefer_ != PreferHeader::honoured) {
+    return true;
+  }
+  auto parsed = parse_prefer(*request.prefer);
+  if (parsed.problem.empty()) {
+    parsed.problem = apply_preference(parsed.preference, decision);
+  }
+  if (!parsed.problem.empty()) {
+    decision = Decision{};
+    decision.problem = std::move(parsed.problem);
+    decision.facts.reason = Reason::prefer_invalid;
+    decision.answer = fixtures_->answer_id(Outcome::invalid_request);
+    return false;
+  }
+  decision.preference = std::move(parsed.preference);
+  return true;
+}
+
+AuthHandler::Decision AuthHandler::decide_guarded(const HttpRequest &request,
+                                                  const GuardedRoute &route) const {
+  Decision decision;
+  RequestFacts &facts = decision.facts;
+  if (request.body_too_large) {
+    decision.answer = fixtures_->answer_id(Outcome::payload_too_large);
+    return decision;
+  }
+  if (!take_preference(request, decision)) {
+    return decision;
+  }
+  std::optional<AnswerId> wanted; // the answer the Prefer header asks for, over the gate's
+  if (decision.preference && (decision.preference->code || decision.preference->answer)) {
+    wanted = decision.answer;
+  }
+  UploadBodyReader reader(request.content_type, upload_limits_);
+  if (reader.feed(request.body)) {
+    reader.finish();
+  }
+  if (reader.kind() == UploadBodyKind::multipart) {
+    facts.parts = reader.parts();
+  }
+  std::optional<std::string> query_named; // the query's session, when the body names none
+  GateRequest gate{request.authorization, std::nullopt};
+  if (reader.problem() == UploadProblem::too_large) {
+    decision.answer = fixtures_->answer_id(Outcome::payload_too_large);
+    return decision; // as the engine's 413: no Prefer over it
+  }
+  if (reader.problem() != UploadProblem::none) {
+    facts.reason = Reason::upload_body;
+    decision.answer = fixtures_->answer_id(Outcome::invalid_request);
+    decision.problem = reader.message();
+  } else {
+    if (reader.session()) {
+      gate.session = *reader.session();
+    } else if ((query_named = query_session(request.query))) {
+      gate.session = *query_named;
+    }
+    const GateVerdict verdict =
+        gate_decision(gate, verifier_, state_->revocations, state_->clock.now());
+    if (verdict.refusal) {
+      facts.reason = reason_of(*verdict.refusal);
+      // The loader makes every set that guards a route define the refusals' answers.
+      decision.answer = fixtures_->answer_id(answer_of(*verdict.refusal));
+    } else {
+      decision.answer = route.answer;
+    }
+  }
+  if (decision.preference) {
+    apply_preference(*decision.preference, decision); // delays and faults as on the login
+  }
+  if (wanted) {
+    decision.answer = *wanted;
+    decision.problem.clear();
+    facts.reason = Reason::prefer;
+  }
+  return decision;
 }
 
 void AuthHandler::apply_key(const ApiKeyEntry &entry, const KeyDigest &digest,
@@ -290,11 +369,11 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
   HttpResponse response;
   response.delay = decision.delay;
   response.fault = decision.fault;
-  if (!decision.prefer_problem.empty()) {
+  if (!decision.problem.empty()) {
     // The mock's own answer, not the fixture's: its message names the problem.
     response.status = 400;
     response.headers.emplace_back("Content-Type", "application/json");
-    response.body = dump(json{{"message", decision.prefer_problem}});
+    response.body = dump(json{{"message", decision.problem}});
     return response;
   }
   const AnswerId answer = decision.answer;
@@ -303,6 +382,9 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
   response.headers = templ.headers;
   if (decision.retry_after) {
     set_header(response.headers, "Retry-After", std::to_string(decision.retry_after->count()));
+  }
+  if (!decision.allow.empty()) {
+    set_header(response.headers, "Allow", decision.allow);
   }
   if (decision.preference) {
     // RFC 7240 section 3: what of the request's Prefer this answer applied.
@@ -322,6 +404,10 @@ HttpResponse AuthHandler::render(const Decision &decision) const {
     session = sessions_.next(state_->entropy, now);
     tokens =
         issuer_.issue(session, decision.facts.client_id, now, state_->entropy, decision.lifetime);
+    if (decision.key) {
+      // So that revoking the key reaches this token (token_revocations.hpp).
+      state_->revocations.record_issued(tokens.refresh_token_id(), *decision.key);
+    }
   }
   std::optional<std::string_view> client;
   if (decision.facts.client_id) {

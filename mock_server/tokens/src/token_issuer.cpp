@@ -70,10 +70,14 @@ IssuedTokens TokenIssuer::issue(const std::string &session,
                                 const std::optional<std::string> &client_id, std::int64_t now,
                                 Entropy &entropy,
                                 std::optional<std::chrono::seconds> lifetime) const {
-  return {sign(access_claims_, lifetime.value_or(settings_.access.lifetime).count(), session,
-               client_id, now, entropy),
-          sign(refresh_claims_, lifetime.value_or(settings_.refresh.lifetime).count(), session,
-               client_id, now, entropy)};
+  IssuedTokens tokens;
+  char access_jti[Entropy::uuid_size];
+  tokens.access_token = sign(access_claims_, lifetime.value_or(settings_.access.lifetime).count(),
+                             session, client_id, now, entropy, access_jti);
+  tokens.refresh_token =
+      sign(refresh_claims_, lifetime.value_or(settings_.refresh.lifetime).count(), session,
+           client_id, now, entropy, tokens.refresh_jti);
+  return tokens;
 }
 
 // The token is made in the string returned: the header, the claims encoded straight
@@ -82,12 +86,11 @@ IssuedTokens TokenIssuer::issue(const std::string &session,
 std::string TokenIssuer::sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,
                               const std::string &session,
                               const std::optional<std::string> &client_id, std::int64_t now,
-                              Entropy &entropy) const {
+                              Entropy &entropy, char (&jti)[Entropy::uuid_size]) const {
   char iat[24];
   char exp[24];
   const auto iat_end = std::to_chars(std::begin(iat), std::end(iat), now).ptr;
   const auto exp_end = std::to_chars(std::begin(exp), std::end(exp), now + lifetime).ptr;
-  char jti[Entropy::uuid_size];
   entropy.write_uuid(jti);
   std::optional<std::string_view> sub;
   if (client_id) {

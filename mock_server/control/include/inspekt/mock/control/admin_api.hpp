@@ -79,7 +79,7 @@ private:
     Body body; // json: the body is parsed (a JSON object) and given as `fields`
     Endpoint answer;
   };
-  static const std::array<Route, 14> routes;
+  static const std::array<Route, 15> routes;
 
   HttpResponse answer_admin(const HttpRequest &request) const;
   HttpResponse page(const HttpRequest &request, const nlohmann::json &fields) const;
@@ -92,6 +92,7 @@ private:
   HttpResponse count_requests(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse add_key(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse revoke_key(const HttpRequest &request, const nlohmann::json &fields) const;
+  HttpResponse revoke_tokens(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse get_clock(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse set_clock(const HttpRequest &request, const nlohmann::json &fields) const;
   HttpResponse reset(const HttpRequest &request, const nlohmann::json &fields) const;

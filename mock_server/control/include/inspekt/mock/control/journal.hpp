@@ -8,6 +8,7 @@
 
 #include "inspekt/mock/engine/fault.hpp"
 #include "inspekt/mock/handler/reason.hpp"
+#include "inspekt/mock/handler/upload_body.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +35,7 @@ struct JournalRecord {
   std::chrono::microseconds duration{0}; // from the request to the answer's last byte
   std::chrono::milliseconds delay{0};    // of that, held back on purpose (delay_ms, Prefer)
   std::int64_t time_ms = 0;              // system UTC time delivered, Unix milliseconds
+  const std::vector<UploadPart> *parts = nullptr; // a guarded multipart body's
 };
 
 // One held entry, copied out for the admin API.
@@ -51,6 +53,10 @@ struct JournalEntry {
   std::optional<Fault> fault;
   std::chrono::microseconds duration{0};
   std::chrono::milliseconds delay{0};
+  // A guarded multipart body's parts, in order, each text clipped; as many as fit in
+  // JournalClip::parts bytes, the others counted in parts_omitted.
+  std::optional<std::vector<UploadPart>> parts;
+  std::size_t parts_omitted = 0;
 };
 
 // POST /__admin/requests/count: every field given must match.
@@ -73,6 +79,10 @@ struct JournalClip {
   static constexpr std::size_t key_hint = 8;
   static constexpr std::size_t client_id = 100;
   static constexpr std::size_t prefer = 100;
+  // A multipart body's parts, together: a part's name, filename and media type each at
+  // most part_text, its size 8 bytes.
+  static constexpr std::size_t parts = 224;
+  static constexpr std::size_t part_text = 48;
 };
 
 class Journal {
@@ -123,9 +133,11 @@ private:
     std::uint8_t hint_length = 0;
     std::uint8_t client_length = 0;
     std::uint8_t prefer_length = 0;
-    std::uint8_t reason = 0;  // 0: none, else Reason + 1
-    std::uint8_t fault = 0;   // 0: none, else Fault + 1
-    std::uint8_t present = 0; // bits: answer, client_id, prefer, key_tag
+    std::uint8_t reason = 0;         // 0: none, else Reason + 1
+    std::uint8_t fault = 0;          // 0: none, else Fault + 1
+    std::uint8_t present = 0;        // bits: answer, client_id, prefer, key_tag, parts
+    std::uint8_t parts_length = 0;   // the parts' bytes at the end of text
+    std::uint16_t parts_omitted = 0; // parts that did not fit
     std::uint64_t key_tag = 0;
   };
   static Slot pack(const JournalRecord &record);

@@ -32,6 +32,7 @@ struct RuntimeOptions {
   DeterminismOptions determinism;
   PreferHeader prefer = PreferHeader::honoured;
   std::size_t journal_size = Journal::default_capacity;
+  UploadLimits uploads; // the guarded routes' bodies (--max-upload)
 };
 
 // A change the runtime refuses, as the admin API answers it.
@@ -98,13 +99,16 @@ public:
   KeyListing keys() const;
   // POST /__admin/keys: a keys.json entry, checked by the loader's own code.
   RuntimeResult<AddedKey> add_key(const nlohmann::json &entry);
-  // POST /__admin/keys/revoke: later logins with `key` get revoked_key.
+  // POST /__admin/keys/revoke: later logins with `key` get revoked_key, and the
+  // refresh tokens issued for it until now get token_revoked at the token gate.
   RuntimeResult<Revoked> revoke(const std::string &key);
+  // POST /__admin/tokens/revoke: the tokens of `session` get token_revoked.
+  TokenRevocations::Revoked revoke_session(const std::string &session);
   // POST /__admin/fixtures/reload (and SIGHUP, --watch): reads the source again. A
   // broken set is refused (422) and the set in use keeps serving.
   RuntimeResult<Reloaded> reload();
-  // POST /__admin/reset: journal, runtime keys, revocations, quotas and clock as at
-  // start. The fixtures stay as last loaded (the files are the truth).
+  // POST /__admin/reset: journal, runtime keys, revocations (of keys and of tokens),
+  // quotas and clock as at start. The fixtures stay as last loaded (the files are the truth).
   void reset();
 
   // How many replaced sets were still held by someone when their change had waited a

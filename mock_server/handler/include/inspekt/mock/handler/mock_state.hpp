@@ -1,12 +1,13 @@
 #pragma once
 // The control plane's state that outlives a fixture set (docs/admin-api.md):
-// the one clock, the quotas' windows (kept by the key's digest) and the
-// randomness. Every AuthHandler built from it shares it, so a reload or a runtime key
-// swaps the set but not the time, the windows or the id sequence. Thread-safe.
+// the one clock, the quotas' windows (kept by the key's digest), the token gate's
+// revocations and the randomness. Every AuthHandler built from it shares it, so a reload or a
+// runtime key swaps the set but not the time, the windows or the id sequence. Thread-safe.
 
 #include "inspekt/mock/handler/quota_book.hpp"
 #include "inspekt/mock/tokens/clock.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
+#include "inspekt/mock/tokens/token_revocations.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,9 @@ struct MockState {
   QuotaBook quotas;
   Entropy entropy; // session ids and tokens
   Entropy chaos;   // its own draws: chaos does not shift the ids of other logins
+  // Which refresh token was issued for which key, and what was revoked since: a reload
+  // keeps them (a revoked key's tokens stay refused), a reset clears them.
+  TokenRevocations revocations;
 };
 
 } // namespace inspekt::mock

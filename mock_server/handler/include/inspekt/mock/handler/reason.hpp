@@ -4,6 +4,8 @@
 // learns what to fix, and a test sees a quota, chaos or Prefer at work. The answer's
 // body stays the fixture's.
 
+#include "inspekt/mock/tokens/token_refusal.hpp"
+
 #include <array>
 #include <optional>
 #include <ostream>
@@ -24,6 +26,15 @@ enum class Reason {
   prefer,               // the Prefer header chose the answer
   quota,                // over the key's quota
   chaos,                // the key's chaos struck
+  // The token gate's refusals (token_refusal.hpp), each named as its answer, and a
+  // guarded request's body that does not parse.
+  token_missing,
+  token_invalid,
+  token_expired,
+  token_revoked,
+  session_missing,
+  session_mismatch,
+  upload_body, // a broken multipart, form or JSON upload body (the 400 says what)
 };
 
 struct ReasonName {
@@ -33,7 +44,7 @@ struct ReasonName {
 };
 
 // The one list of reasons: the log, docs/mock.md and its check read it.
-inline constexpr std::array<ReasonName, 12> reason_names{{
+inline constexpr std::array<ReasonName, 19> reason_names{{
     {Reason::content_type, "content_type", "Content-Type missing or not application/json"},
     {Reason::not_json, "not_json", "the body is not JSON (empty, malformed, not UTF-8)"},
     {Reason::too_deep, "too_deep", "the body nests deeper than the mock reads"},
@@ -48,6 +59,16 @@ inline constexpr std::array<ReasonName, 12> reason_names{{
     {Reason::prefer, "prefer", "the Prefer header chose the answer"},
     {Reason::quota, "quota", "the key's quota is used up (429)"},
     {Reason::chaos, "chaos", "the key's chaos struck"},
+    {Reason::token_missing, "token_missing",
+     "a guarded request without `Authorization: Bearer <token>`"},
+    {Reason::token_invalid, "token_invalid",
+     "a bearer token that is not a refresh_token these fixtures signed"},
+    {Reason::token_expired, "token_expired", "the bearer token's exp has come on the mock's clock"},
+    {Reason::token_revoked, "token_revoked", "the token's session or its key was revoked"},
+    {Reason::session_missing, "session_missing", "a guarded request that names no session"},
+    {Reason::session_mismatch, "session_mismatch", "the request's session is not the token's sid"},
+    {Reason::upload_body, "upload_body",
+     "a guarded request's body that does not parse (the 400's message says why)"},
 }};
 
 constexpr std::string_view to_string(Reason reason) {
@@ -58,6 +79,26 @@ constexpr std::string_view to_string(Reason reason) {
   }
   return "unknown";
 }
+
+// The reason a refusal of the token gate is logged with: the one of the same name.
+constexpr Reason reason_of(TokenRefusal refusal) {
+  for (const auto &entry : reason_names) {
+    if (entry.name == to_string(refusal)) {
+      return entry.reason;
+    }
+  }
+  return Reason::token_invalid; // unreachable: checked below
+}
+
+constexpr bool every_token_refusal_is_a_reason() {
+  for (const auto &entry : token_refusal_names) {
+    if (to_string(reason_of(entry.refusal)) != entry.name) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(every_token_refusal_is_a_reason(), "reason_names: a row per token refusal");
 
 inline std::ostream &operator<<(std::ostream &out, Reason reason) {
   return out << to_string(reason);

@@ -12,12 +12,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace inspekt::mock {
 
 struct IssuedTokens {
   std::string access_token;
   std::string refresh_token;
+  // The refresh token's jti: what the token gate's revocations know it by
+  // (token_revocations.hpp). Inline, so a login allocates nothing more for it.
+  char refresh_jti[Entropy::uuid_size]{};
+
+  std::string_view refresh_token_id() const { return {refresh_jti, sizeof refresh_jti}; }
 };
 
 class TokenIssuer {
@@ -35,10 +41,10 @@ public:
   const JwtSigner &signer() const { return signer_; }
 
 private:
-  // claims[0] without "sub", claims[1] with it.
+  // claims[0] without "sub", claims[1] with it. The token's jti goes to `jti`.
   std::string sign(const JsonTemplate (&claims)[2], std::int64_t lifetime,
                    const std::string &session, const std::optional<std::string> &client_id,
-                   std::int64_t now, Entropy &entropy) const;
+                   std::int64_t now, Entropy &entropy, char (&jti)[Entropy::uuid_size]) const;
 
   TokenSettings settings_;
   JwtSigner signer_; // the secret, made ready once
