@@ -46,6 +46,11 @@ void add_options(CLI::App &app, MockProgramOptions &options) {
                  "Largest request body in bytes; larger ones get 413")
       ->check(CLI::Range(1, 64 * 1024 * 1024))
       ->capture_default_str();
+  app.add_option("--max-upload", options.max_upload,
+                 "Largest body in bytes of a request to a route the token gate guards "
+                 "(gate.json), read as a stream and not kept; larger ones get 413")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--log-format", options.log_format, "Access log format on stderr")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -371,3 +371,60 @@ TEST_CASE("the journal keeps as many parts as fit and counts the others", "[jour
   CHECK(entry.parts->back().size == entry.parts->size() - 1);
   CHECK(journal.bytes_held() <= Journal::max_entry_bytes() * journal.capacity());
 }
+
+TEST_CASE("a guarded route's body streams through the engine to the upload reader, up to "
+          "--max-upload",
+          "[handler][gate][engine]") {
+  Gated gated(8 << 20); // above the engine's whole-body limit (--max-body, 64 KiB)
+  const Login login = log_in(*gated.api);
+  HttpSession session(*gated.api, {}, nullptr, "t");
+  const auto head = [&login](std::size_t length, const std::string &type) {
+    return "POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + login.refresh_token +
+           "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n";
+  };
+  // The body in 64 KiB pieces, as a socket gives it.
+  const auto send = [&session](const std::string &head_bytes, const std::string &body) {
+    session.output().clear();
+    session.receive(head_bytes);
+    for (std::size_t at = 0; at < body.size() && !session.finished(); at += 65536) {
+      session.receive(std::string_view(body).substr(at, 65536));
+    }
+    return session.output();
+  };
+
+  SECTION("6 MiB of file passes, counted, not kept") {
+    const std::string body = multipart(login.session, std::string(6 << 20, 'j'));
+    CHECK(send(head(body.size(), "multipart/form-data; boundary=XyZ"), body)
+              .rfind("HTTP/1.1 200", 0) == 0);
+    CHECK_FALSE(session.finished()); // kept alive for the next request
+  }
+  SECTION("a broken multipart body is a 400 naming the problem, read to its end") {
+    std::string body = multipart(login.session, std::string(1 << 20, 'j'));
+    body.resize(body.size() - 8); // no closing delimiter
+    const auto output = send(head(body.size(), "multipart/form-data; boundary=XyZ"), body);
+    CHECK(output.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(output.find("the body ends before the closing --boundary-- line") != std::string::npos);
+    CHECK_FALSE(session.finished());
+  }
+  SECTION("an announced length over the limit is a 413 at once, and the connection closes") {
+    const auto output =
+        send(head((8 << 20) + 1, "multipart/form-data; boundary=XyZ"), std::string(100, 'x'));
+    CHECK(output.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(session.finished());
+  }
+  SECTION("a chunked body over the limit is a 413 once it passes it") {
+    session.output().clear();
+    session.receive("POST /api/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                    "Content-Type: application/octet-stream\r\n\r\n");
+    const std::string chunk = "10000\r\n" + std::string(65536, 'c') + "\r\n";
+    std::size_t sent = 0;
+    while (!session.finished() && sent < (9u << 20)) {
+      session.receive(chunk);
+      sent += 65536;
+    }
+    CHECK(session.output().rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(session.finished());
+    CHECK(sent <= (8u << 20) + 65536); // refused as soon as it was over
+  }
+}

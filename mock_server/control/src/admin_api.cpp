@@ -367,6 +367,13 @@ HttpResponse AdminApi::answer(const HttpRequest &request, AnswerNote *note) cons
   return std::move(handled.response);
 }
 
+std::shared_ptr<BodySink> AdminApi::open_body(const HttpRequest &head) const {
+  if (access_.enabled && is_admin_path(head.path)) {
+    return nullptr;
+  }
+  return runtime_->handler()->open_body(head);
+}
+
 std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) const {
   if (token_digest_ && request.method == "GET" && is_page_path(request.path)) {
     return std::nullopt; // the page, not its data: see admin_api.hpp

@@ -99,6 +99,7 @@ std::shared_ptr<MockRuntime> start_runtime(const MockProgramOptions &options) {
       DeterminismOptions{seed_for_instance(options.seed, options.instance), options.now};
   runtime_options.prefer = options.ignore_prefer ? PreferHeader::ignored : PreferHeader::honoured;
   runtime_options.journal_size = options.journal_size;
+  runtime_options.uploads.max_bytes = options.max_upload;
   try {
     return std::make_shared<MockRuntime>(runtime_options);
   } catch (const FixtureError &e) {

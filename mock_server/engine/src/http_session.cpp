@@ -413,6 +413,7 @@ void HttpSession::start_request() {
   chunked_seen_ = false;
   head_refusal_ = 0;
   dropped_body_bytes_ = 0;
+  streamed_body_bytes_ = 0;
   if (!observers_.empty()) {
     started_ = std::chrono::steady_clock::now();
   }
@@ -658,8 +659,11 @@ int HttpSession::headers_complete() {
   if (head_refusal_ != 0) {
     return -1; // parse() refuses with head_refusal_
   }
+  request_.body_sink = handler_.open_body(request_);
+  const std::uint64_t body_limit =
+      request_.body_sink ? request_.body_sink->max_bytes() : limits_.max_body_bytes;
   const bool announced = (state.flags & F_CHUNKED) == 0 && state.content_length != ULLONG_MAX;
-  if (announced && state.content_length > limits_.max_body_bytes) {
+  if (announced && state.content_length > body_limit) {
     request_.body_too_large = true;
     // Expect means nothing in HTTP/1.0 (RFC 9110 section 10.1.1).
     const bool awaits_continue = expects_continue_ && state.http_minor >= 1;
@@ -676,6 +680,20 @@ int HttpSession::headers_complete() {
 }
 
 int HttpSession::body(std::string_view chunk) {
+  if (request_.body_sink && !request_.body_too_large) {
+    // A streamed body: each piece goes to the sink and is not kept. Past its limit the
+    // 413 goes out at once and the connection closes: draining megabytes to keep one
+    // connection is not worth it.
+    streamed_body_bytes_ += chunk.size();
+    if (streamed_body_bytes_ > request_.body_sink->max_bytes()) {
+      request_.body_too_large = true;
+      close_requested_ = true;
+      answer(handler_.refuse(Refusal::payload_too_large), head_request(), false);
+      return -1;
+    }
+    request_.body_sink->write(chunk);
+    return 0;
+  }
   if (!request_.body_too_large && request_.body.size() + chunk.size() <= limits_.max_body_bytes) {
     request_.body.append(chunk);
     return 0;

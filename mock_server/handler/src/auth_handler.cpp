@@ -1,5 +1,6 @@
 #include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/handler/login_body.hpp"
+#include "inspekt/mock/handler/upload_sink.hpp"
 
 #include "inspekt/client/exchange.hpp"
 #include "inspekt/client/secrets.hpp"
@@ -228,8 +229,16 @@ AuthHandler::Decision AuthHandler::decide_guarded(const HttpRequest &request,
   if (decision.preference && (decision.preference->code || decision.preference->answer)) {
     wanted = decision.answer;
   }
-  UploadBodyReader reader(request.content_type, upload_limits_);
-  if (reader.feed(request.body)) {
+  // The engine streamed the body to our sink; a request built by hand (tests, the
+  // fuzzer) has it whole.
+  auto *sink = dynamic_cast<UploadSink *>(request.body_sink.get());
+  std::optional<UploadBodyReader> whole;
+  if (sink == nullptr) {
+    whole.emplace(request.content_type, upload_limits_);
+    whole->feed(request.body);
+  }
+  UploadBodyReader &reader = sink != nullptr ? sink->reader() : *whole;
+  if (reader.problem() == UploadProblem::none) {
     reader.finish();
   }
   if (reader.kind() == UploadBodyKind::multipart) {
@@ -346,6 +355,13 @@ HttpResponse AuthHandler::answer(const HttpRequest &request, AnswerNote *note) c
     noted->facts = std::move(decision.facts);
   }
   return response;
+}
+
+std::shared_ptr<BodySink> AuthHandler::open_body(const HttpRequest &head) const {
+  if (fixtures_->gate.find(head.method, head.path) == nullptr) {
+    return nullptr;
+  }
+  return std::make_shared<UploadSink>(head.content_type, upload_limits_);
 }
 
 HandledRequest AuthHandler::handle(const HttpRequest &request) const {

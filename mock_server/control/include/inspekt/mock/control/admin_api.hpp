@@ -56,6 +56,8 @@ public:
 
   std::unique_ptr<AnswerNote> make_note() const override { return std::make_unique<FactsNote>(); }
   HttpResponse answer(const HttpRequest &request, AnswerNote *note) const override;
+  // The set in use's, for the vendor's paths (guarded routes stream their bodies).
+  std::shared_ptr<BodySink> open_body(const HttpRequest &head) const override;
   HttpResponse refuse(Refusal refusal) const override;
   // The journal's subscription: each delivered answer that belongs in it.
   DeliveryObserver *observer() const override { return &recorder_; }

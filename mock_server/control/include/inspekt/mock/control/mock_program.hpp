@@ -35,7 +35,8 @@ struct MockProgramOptions {
   bool tls_self_signed = false;
   std::string tls_write_ca;
   std::size_t journal_size = Journal::default_capacity;
-  std::string admin_token; // never printed or logged
+  std::uint64_t max_upload = UploadLimits{}.max_bytes; // a guarded route's body
+  std::string admin_token;                             // never printed or logged
   std::string admin_token_file;
   bool no_admin = false;
 };

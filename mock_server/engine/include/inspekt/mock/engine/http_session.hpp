@@ -200,6 +200,7 @@ private:
   bool body_check_pending_ = false; // parse() checks from body_start_ on before parsing on
   std::uint64_t chunk_left_ = 0;
   std::size_t dropped_body_bytes_ = 0;
+  std::uint64_t streamed_body_bytes_ = 0; // given to request_.body_sink so far
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -34,6 +34,13 @@ public:
   // Thread-safe: called from every event loop at once. `note` is what make_note() gave
   // (or nullptr): filled for the observers, read once the answer is delivered.
   virtual HttpResponse answer(const HttpRequest &request, AnswerNote *note) const = 0;
+  // Once a request's head is read (method, path, query, headers; no body yet): a sink
+  // that takes its body as a stream instead of `body` (body_sink.hpp), or nullptr to
+  // have it read whole, up to the engine's body limit. Thread-safe, as answer().
+  virtual std::shared_ptr<BodySink> open_body(const HttpRequest &head) const {
+    static_cast<void>(head);
+    return nullptr;
+  }
   // The answer for a refusal the engine decides itself, without credentials.
   virtual HttpResponse refuse(Refusal refusal) const = 0;
   // An observer of this responder's own deliveries (the request journal), or nullptr.

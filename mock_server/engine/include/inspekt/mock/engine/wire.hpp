@@ -3,6 +3,7 @@
 // on it. Whatever answers requests (a Responder, responder.hpp) works on these alone,
 // so the vendor's rules can be tested without sockets.
 
+#include "inspekt/mock/engine/body_sink.hpp"
 #include "inspekt/mock/engine/fault.hpp"
 
 #include <chrono>
@@ -35,6 +36,9 @@ struct HttpRequest {
   bool chunked = false;
   bool chunk_extensions = false; // a chunk extension or a trailer field
   bool expected_continue = false;
+  // Where the body went instead of `body`, when the responder opened a sink for it
+  // (Responder::open_body): `body` is then empty.
+  std::shared_ptr<BodySink> body_sink{};
 };
 
 class DeferredAnswer;

@@ -84,6 +84,9 @@ public:
   // FactsNote (make_note()) and receives the request's facts.
   std::unique_ptr<AnswerNote> make_note() const override { return std::make_unique<FactsNote>(); }
   HttpResponse answer(const HttpRequest &request, AnswerNote *note) const override;
+  // A guarded route's body as a stream (upload_sink.hpp), up to --max-upload; nullptr
+  // for every other request (read whole, up to --max-body).
+  std::shared_ptr<BodySink> open_body(const HttpRequest &head) const override;
   // The answer and its facts together (tests, the fuzzer, the admin API's callers).
   HandledRequest handle(const HttpRequest &request) const;
 
