@@ -27,6 +27,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace inspekt::mock {
@@ -71,6 +72,8 @@ private:
     std::uint32_t key; // index in keys_
   };
   static std::optional<Jti> pack(std::string_view uuid);
+  // The key's index in key_revoked_before_, made when new. Under the lock.
+  std::uint32_t key_id(const KeyDigest &key);
 
   std::size_t issued_capacity_;
   std::size_t max_revoked_sessions_;
@@ -81,6 +84,7 @@ private:
   std::uint64_t first_issued_ = 0;
   std::unordered_map<Jti, std::uint64_t, JtiHash> by_jti_; // -> the login's number
   std::map<KeyDigest, std::uint32_t> key_ids_;
+  std::optional<std::pair<KeyDigest, std::uint32_t>> last_key_; // the last key_id() found
   // Per key id: the number of the first login after its revocation (none: not revoked).
   std::vector<std::optional<std::uint64_t>> key_revoked_before_;
   std::unordered_set<std::string> sessions_;
