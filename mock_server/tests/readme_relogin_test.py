@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs the lines of the README's "Testing your app's re-login", as they stand, in one
-shell (the log-in lines set S and T for the next), against the mock scripts/with-mock
-started (INSPEKT_BASE_URL), and checks what each comment names: the status of the
-group's last answer, its {"message": ...} body, and for a 401 RFC 6750's challenge.
+shell (login() sets S and T for the lines after it), against the mock scripts/with-mock
+started (INSPEKT_BASE_URL), and checks what each line's comment names: the status of
+its last answer, its {"message": ...} body, and for a 401 RFC 6750's challenge.
 Then asks the journal whether the refusals had the reasons the comments name, and what
 it kept of the upload (the parts, never the bytes).
 
@@ -23,14 +23,11 @@ base = os.environ["INSPEKT_BASE_URL"]
 section = readme.split("## Testing your app's re-login", 1)[1].split("\n## ", 1)[0]
 block = section.split("```sh\n", 1)[1].split("```", 1)[0]
 
-groups = []  # (comment, [lines])
-for line in block.splitlines():
-    if line.startswith("# "):
-        groups.append((line[2:], []))
-    elif line.strip():
-        groups[-1][1].append(line)
-if len(groups) != 5 or sum(len(lines) for _, lines in groups) != 8:
-    sys.exit(f"the section's block changed shape: {len(groups)} groups")
+# Each line, with what its trailing comment promises ("# 200 {...}", "# 401 reason {...}").
+lines = [line for line in block.splitlines() if line.strip()]
+promised = [re.search(r"  # (\d{3})( [a-z_]+)? (\{\"message\": \"[^\"]*\"\})", line) for line in lines]
+if len(lines) != 8 or sum(p is not None for p in promised) != 4:
+    sys.exit(f"the section's block changed shape: {len(lines)} lines")
 
 
 def localised(line):
@@ -41,31 +38,28 @@ def localised(line):
 
 
 script = "set -u\n"
-for i, (_, lines) in enumerate(groups):
-    script += f"printf '\\n@@{i}@@\\n'\n" + "\n".join(localised(l) for l in lines) + "\n"
+for i, line in enumerate(lines):
+    script += f"printf '\\n@@{i}@@\\n'\n" + localised(line) + "\n"
 run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
 if run.returncode != 0:
     sys.exit(f"the block failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
 outputs = re.split(r"\n@@\d+@@\n", run.stdout)[1:]
 
 failures = []
-for (comment, lines), output in zip(groups, outputs):
-    wanted = re.match(r"(?:log in again, then )?(\d{3})", comment)
-    if not wanted:  # the first log-in: S and T must be set for the lines after it
+for line, promise, output in zip(lines, promised, outputs):
+    if promise is None:
         continue
+    status, message = promise.group(1), json.loads(promise.group(3))
     answers = output.split("HTTP/1.1 ")[1:]
     ok = bool(answers)
     if ok:
-        last = answers[-1]
-        head, _, body = last.partition("\n\n")  # text=True turned CRLF into LF
-        ok = head.startswith(wanted.group(1) + " ")
-        message = re.search(r"(\{\"message\": [^}]*\})", comment)
-        ok = ok and message is not None and json.loads(body) == json.loads(message.group(1))
-        if wanted.group(1) == "401":
+        head, _, body = answers[-1].partition("\n\n")  # text=True turned CRLF into LF
+        ok = head.startswith(status + " ") and json.loads(body) == message
+        if status == "401":
             ok = ok and 'WWW-Authenticate: Bearer error="invalid_token"' in head
-    print(("ok   " if ok else "FAIL ") + comment[:100])
+    print(("ok   " if ok else "FAIL ") + line[:100])
     if not ok:
-        failures.append(f"{comment}\n  got {output[-400:]!r}")
+        failures.append(f"{line}\n  got {output[-400:]!r}")
 
 context = ssl.create_default_context(cafile=cacert) if cacert else None
 
