@@ -1,8 +1,8 @@
 // inspekt-mock: parses the command line and runs the mock (control/mock_program.hpp).
 // Everything else lives in the library (docs/architecture.md).
 
-#include "inspekt/client/cli_errors.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/cli_errors.hpp"
+#include "inspekt/core/version.hpp"
 #include "inspekt/mock/control/mock_program.hpp"
 #include "inspekt/mock/tokens/clock.hpp"
 

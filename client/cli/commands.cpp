@@ -1,9 +1,9 @@
 #include "commands.hpp"
 
 #include "inspekt/client/auth_session.hpp"
-#include "inspekt/client/cli_errors.hpp"
-#include "inspekt/client/closest_name.hpp"
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/cli_errors.hpp"
+#include "inspekt/core/closest_name.hpp"
+#include "inspekt/core/secrets.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -4,7 +4,7 @@
 // how credentials are printed and which exit code each outcome gets.
 
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/endpoint.hpp"
 
 #include <nlohmann/json.hpp>
 

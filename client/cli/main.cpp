@@ -2,8 +2,8 @@
 
 #include "commands.hpp"
 
-#include "inspekt/client/cli_errors.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/cli_errors.hpp"
+#include "inspekt/core/version.hpp"
 
 #include <CLI/CLI.hpp>
 

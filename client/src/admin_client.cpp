@@ -1,6 +1,6 @@
 #include "inspekt/client/admin_client.hpp"
 
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/secrets.hpp"
 
 #include <utility>
 

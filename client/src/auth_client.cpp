@@ -1,6 +1,6 @@
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/client/endpoint.hpp"
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/endpoint.hpp"
+#include "inspekt/core/secrets.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 #include "inspekt/client/base_url.hpp"
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/endpoint.hpp"
 
 #include <arpa/inet.h>
 

@@ -3,7 +3,7 @@
 // without the admin API fails each test at its first step with one clear message.
 
 #include "inspekt/client/admin_client.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/version.hpp"
 #include "test_support/child_process.hpp"
 #include "test_support/local_servers.hpp"
 

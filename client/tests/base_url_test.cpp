@@ -1,6 +1,6 @@
 #include "inspekt/client/base_url.hpp"
-#include "inspekt/client/endpoint.hpp"
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/endpoint.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // exchanges (no sockets).
 
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 
 #include <catch2/catch.hpp>
 

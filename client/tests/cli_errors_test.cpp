@@ -1,7 +1,7 @@
 // The programs' shared front door for command-line mistakes (cli_errors.hpp): the same
 // ids and wording whichever program calls it.
 
-#include "inspekt/client/cli_errors.hpp"
+#include "inspekt/core/cli_errors.hpp"
 
 #include <catch2/catch.hpp>
 

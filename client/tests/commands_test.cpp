@@ -2,7 +2,7 @@
 
 #include "commands.hpp"
 
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/client/error.hpp"
+#include "inspekt/core/error.hpp"
 
 #include <catch2/catch.hpp>
 

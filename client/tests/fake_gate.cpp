@@ -1,7 +1,7 @@
 #include "fake_gate.hpp"
 
-#include "inspekt/client/base64url.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/base64url.hpp"
+#include "inspekt/core/jwt.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>

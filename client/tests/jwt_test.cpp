@@ -1,5 +1,5 @@
-#include "inspekt/client/base64url.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/base64url.hpp"
+#include "inspekt/core/jwt.hpp"
 
 #include <catch2/catch.hpp>
 #include <openssl/evp.h>

@@ -4,8 +4,8 @@
 #include "model/model_cases.hpp"
 #include "spec_text.hpp"
 
-#include "inspekt/client/base64url.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/base64url.hpp"
+#include "inspekt/core/jwt.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -11,7 +11,7 @@
 #include "run_plan.hpp"
 #include "runner.hpp"
 
-#include "inspekt/client/cli_errors.hpp"
+#include "inspekt/core/cli_errors.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 
 #include <algorithm>

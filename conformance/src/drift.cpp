@@ -3,7 +3,7 @@
 #include "key_kinds.hpp"
 #include "session_shape.hpp"
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"

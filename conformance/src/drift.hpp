@@ -14,7 +14,7 @@
 
 #include "target.hpp"
 
-#include "inspekt/client/exchange.hpp"
+#include "inspekt/core/exchange.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 
 #include <nlohmann/json.hpp>

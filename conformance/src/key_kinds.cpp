@@ -2,7 +2,7 @@
 
 #include "case_table.hpp"
 
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/text.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 
 #include <nlohmann/json.hpp>

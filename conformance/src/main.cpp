@@ -3,8 +3,8 @@
 #include "conformance_run.hpp"
 #include "run_options.hpp"
 
-#include "inspekt/client/cli_errors.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/cli_errors.hpp"
+#include "inspekt/core/version.hpp"
 
 #include <CLI/CLI.hpp>
 

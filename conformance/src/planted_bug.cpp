@@ -1,6 +1,6 @@
 #include "planted_bug.hpp"
 
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/text.hpp"
 #include "inspekt/mock/engine/wire.hpp"
 
 #include <nlohmann/json.hpp>

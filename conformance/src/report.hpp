@@ -6,7 +6,7 @@
 #include "drift.hpp"
 #include "results.hpp"
 
-#include "inspekt/client/file_output.hpp"
+#include "inspekt/core/file_output.hpp"
 
 #include <chrono>
 #include <optional>

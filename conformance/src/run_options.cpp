@@ -3,7 +3,7 @@
 #include "case_table.hpp"
 #include "key_kinds.hpp"
 
-#include "inspekt/client/cli_errors.hpp"
+#include "inspekt/core/cli_errors.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -4,7 +4,7 @@
 #include "live_set.hpp"
 #include "planted_bug.hpp"
 
-#include "inspekt/client/closest_name.hpp"
+#include "inspekt/core/closest_name.hpp"
 #include "inspekt/mock/engine/mock_server.hpp"
 #include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"

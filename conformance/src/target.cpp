@@ -5,8 +5,8 @@
 #include "model/raw_http.hpp"
 #include "model/request_model.hpp"
 
-#include "inspekt/client/secrets.hpp"
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/secrets.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <nlohmann/json.hpp>
 

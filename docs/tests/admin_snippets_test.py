@@ -33,7 +33,8 @@ with tempfile.NamedTemporaryFile("w", suffix=".cpp", delete=False) as f:
     f.write("\n".join(source) + "\n")
 try:
     run = subprocess.run([compiler, "-std=c++17", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
-                          "-I", os.path.join(root, "client/include"), f.name],
+                          "-I", os.path.join(root, "client/include"),
+                          "-I", os.path.join(root, "client/core/include"), f.name],
                          capture_output=True, text=True, timeout=120)
 finally:
     os.unlink(f.name)

@@ -1,7 +1,7 @@
 #include "checks.hpp"
 
-#include "inspekt/client/secrets.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/secrets.hpp"
+#include "inspekt/core/version.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/control/dashboard_page.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"

@@ -1,6 +1,6 @@
 #include "checks.hpp"
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/handler/login_body.hpp"

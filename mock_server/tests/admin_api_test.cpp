@@ -2,8 +2,8 @@
 // it (HttpSession fed bytes): every endpoint and error, access rules, runtime keys,
 // revocation, the clock, reset, reload, redaction, and swaps under concurrent logins.
 
-#include "inspekt/client/jwt.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/jwt.hpp"
+#include "inspekt/core/version.hpp"
 #include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/control/dashboard_page.hpp"

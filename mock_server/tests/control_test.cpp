@@ -3,7 +3,7 @@
 // fresh handler with a pinned seed and clock, so that no row sees another's quota.
 
 #include "fixture_files.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"
 

@@ -1,7 +1,7 @@
 // gate_decision: every refusal reason reached from the request facts alone, in its
 // order; a login's refresh token and session pass; revocation by session and by key.
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/gate_decision.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"

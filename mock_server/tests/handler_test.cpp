@@ -1,9 +1,9 @@
 // Every documented behaviour of POST /api/authenticate, against the handler alone (no
 // sockets). One table; each row names the rule it checks.
 
-#include "inspekt/client/exchange.hpp"
-#include "inspekt/client/jwt.hpp"
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/exchange.hpp"
+#include "inspekt/core/jwt.hpp"
+#include "inspekt/core/secrets.hpp"
 #include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"

@@ -4,7 +4,7 @@
 // challenge; revocations by key and by session, what a reset and a reload do to them;
 // the journal's reason and parts.
 
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 #include "inspekt/mock/control/access_log.hpp"
 #include "inspekt/mock/control/admin_api.hpp"
 #include "inspekt/mock/engine/http_session.hpp"

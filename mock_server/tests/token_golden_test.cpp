@@ -3,7 +3,7 @@
 // MAC, fewer copies) must give exactly these bytes. The strings were captured before
 // the token path was reworked for speed; they are not to be re-captured.
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/handler/auth_handler.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"

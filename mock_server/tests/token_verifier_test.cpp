@@ -2,8 +2,8 @@
 // kind of token a gate must refuse gets its reason (and is caught by the check named in
 // the row, not by an earlier one); revocations reach tokens by session and by key.
 
-#include "inspekt/client/base64url.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/base64url.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
 #include "inspekt/mock/tokens/token_revocations.hpp"

@@ -8,6 +8,7 @@ find_package(inspekt CONFIG), builds, and logs in to the installed mock.
 usage: install_test.py BUILD_DIR CONSUMER_SOURCE WORK_DIR VERSION MAN_PAGES(ON|OFF) [LAUNCHER]
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,11 +52,22 @@ for program in programs:
     else:
         print(f"skip man page {program}.1: help2man was not found at configure time")
 
-for path in ("include/inspekt/client/auth_client.hpp", "include/inspekt/client/version.hpp",
+for path in ("include/inspekt/client/auth_client.hpp", "include/inspekt/client/auth_session.hpp",
+             "include/inspekt/core/version.hpp", "include/inspekt/core/jwt.hpp",
              "lib/cmake/inspekt/inspektConfig.cmake", "lib/cmake/inspekt/inspektConfigVersion.cmake"):
     checks.check(os.path.isfile(os.path.join(prefix, path)), f"{path} installed")
 checks.check(not os.path.exists(os.path.join(prefix, "include", "inspekt", "mock")),
              "no mock_server header is installed (only the client's)")
+
+# Two libraries, the client over the core, and nothing of the mock.
+libraries = sorted(os.listdir(os.path.join(prefix, "lib")))
+checks.check([f for f in libraries if f.endswith(".a")] == ["libinspekt_client.a", "libinspekt_core.a"],
+             f"lib/ holds libinspekt_client.a and libinspekt_core.a only (got {libraries})")
+targets_file = os.path.join(prefix, "lib", "cmake", "inspekt", "inspektTargets.cmake")
+targets = open(targets_file).read() if os.path.isfile(targets_file) else ""
+exported = sorted(set(re.findall(r"add_library\((inspekt::\w+)", targets)))
+checks.check(exported == ["inspekt::client", "inspekt::core"],
+             f"the package exports inspekt::client and inspekt::core (got {exported})")
 
 # The consumer, against the prefix only: no package registry, no build tree.
 configure = ["cmake", "-S", consumer_source, "-B", consumer_build, "-DCMAKE_BUILD_TYPE=Release",

@@ -8,7 +8,7 @@
 #include "../case_table.hpp"
 #include "request_model.hpp"
 
-#include "inspekt/client/exchange.hpp"
+#include "inspekt/core/exchange.hpp"
 
 #include <string>
 #include <string_view>

@@ -6,7 +6,7 @@
 // connection is kept alive between requests and opened again when the server closes it.
 
 #include "inspekt/client/base_url.hpp"
-#include "inspekt/client/exchange.hpp"
+#include "inspekt/core/exchange.hpp"
 
 #include <chrono>
 #include <memory>

@@ -1,8 +1,8 @@
 #include "inspekt/mock/control/admin_api.hpp"
 
-#include "inspekt/client/exchange.hpp"
-#include "inspekt/client/secrets.hpp"
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/exchange.hpp"
+#include "inspekt/core/secrets.hpp"
+#include "inspekt/core/version.hpp"
 #include "inspekt/mock/control/dashboard_page.hpp"
 #include "inspekt/mock/control/lifecycle.hpp"
 

@@ -1,6 +1,6 @@
 #include "inspekt/mock/control/mock_runtime.hpp"
 
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/secrets.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
 

@@ -1,7 +1,7 @@
 #include "inspekt/mock/engine/http_session.hpp"
 
-#include "inspekt/client/exchange.hpp"
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/exchange.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <nlohmann/json.hpp>
 

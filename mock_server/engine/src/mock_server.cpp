@@ -1,6 +1,6 @@
 #include "inspekt/mock/engine/mock_server.hpp"
 
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/endpoint.hpp"
 #include "transport.hpp"
 
 #include <csignal>

@@ -2,7 +2,7 @@
 
 #include "tls_context.hpp"
 
-#include "inspekt/client/file_output.hpp"
+#include "inspekt/core/file_output.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>

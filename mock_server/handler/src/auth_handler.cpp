@@ -2,8 +2,8 @@
 #include "inspekt/mock/handler/login_body.hpp"
 #include "inspekt/mock/handler/upload_sink.hpp"
 
-#include "inspekt/client/exchange.hpp"
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/exchange.hpp"
+#include "inspekt/core/secrets.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include "inspekt/mock/handler/upload_body.hpp"
 
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <nlohmann/json.hpp>
 

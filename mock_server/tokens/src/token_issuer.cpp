@@ -1,7 +1,7 @@
 #include "inspekt/mock/tokens/token_issuer.hpp"
 
-#include "inspekt/client/base64url.hpp"
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/base64url.hpp"
+#include "inspekt/core/jwt.hpp"
 
 #include <charconv>
 #include <iterator>

@@ -1,6 +1,6 @@
 #include "inspekt/mock/tokens/token_revocations.hpp"
 
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <mutex>
 

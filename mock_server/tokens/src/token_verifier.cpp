@@ -1,6 +1,6 @@
 #include "inspekt/mock/tokens/token_verifier.hpp"
 
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 
 #include <openssl/crypto.h>
 

@@ -2,7 +2,7 @@
 // client library; prints the library's version and the session id (never a token).
 
 #include <inspekt/client/auth_client.hpp>
-#include <inspekt/client/version.hpp>
+#include <inspekt/core/version.hpp>
 
 #include <cstdlib>
 #include <iostream>

@@ -11,9 +11,9 @@
 // several threads at once.
 
 #include "inspekt/client/base_url.hpp"
-#include "inspekt/client/credentials.hpp"
-#include "inspekt/client/error.hpp"
-#include "inspekt/client/exchange.hpp"
+#include "inspekt/core/credentials.hpp"
+#include "inspekt/core/error.hpp"
+#include "inspekt/core/exchange.hpp"
 
 #include <chrono>
 #include <optional>

@@ -14,8 +14,8 @@
 // is kept in memory for the logins and appears in no error text.
 
 #include "inspekt/client/auth_client.hpp"
-#include "inspekt/client/credentials.hpp"
-#include "inspekt/client/error.hpp"
+#include "inspekt/core/credentials.hpp"
+#include "inspekt/core/error.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -4,7 +4,7 @@
 // behaviour can be tested without sockets. The engine (engine/mock_server.hpp) only
 // carries requests and answers to and from it.
 
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/endpoint.hpp"
 #include "inspekt/mock/engine/responder.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"

@@ -3,7 +3,7 @@
 // exp (iat + the fixture's lifetime), sid (the session), jti (unique), token_type, and
 // the fixture's extra claims. Any mock holding the same fixtures verifies them.
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/fixtures/json_template.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"

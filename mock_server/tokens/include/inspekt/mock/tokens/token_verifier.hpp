@@ -6,7 +6,7 @@
 // Stateless and immutable: any number of threads may verify at once, and two mocks
 // with the same fixtures accept each other's tokens.
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 #include "inspekt/mock/fixtures/fixture_set.hpp"
 #include "inspekt/mock/tokens/token_issuer.hpp"
 #include "inspekt/mock/tokens/token_refusal.hpp"

@@ -1,5 +1,5 @@
-#include "inspekt/client/text.hpp"
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/text.hpp"
+#include "inspekt/core/endpoint.hpp"
 
 namespace inspekt {
 

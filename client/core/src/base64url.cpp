@@ -1,4 +1,4 @@
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 
 #include <openssl/evp.h>
 

@@ -1,6 +1,6 @@
-#include "inspekt/client/cli_errors.hpp"
+#include "inspekt/core/cli_errors.hpp"
 
-#include "inspekt/client/closest_name.hpp"
+#include "inspekt/core/closest_name.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "inspekt/client/closest_name.hpp"
+#include "inspekt/core/closest_name.hpp"
 
 #include <algorithm>
 

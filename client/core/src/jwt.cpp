@@ -5,9 +5,9 @@
 // with no deprecated API) the EVP path below serves.
 #define OPENSSL_SUPPRESS_DEPRECATED
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 
-#include "inspekt/client/base64url.hpp"
+#include "inspekt/core/base64url.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
-#include "inspekt/client/error.hpp"
+#include "inspekt/core/error.hpp"
 
-#include "inspekt/client/secrets.hpp"
+#include "inspekt/core/secrets.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "inspekt/client/file_output.hpp"
+#include "inspekt/core/file_output.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -3,7 +3,7 @@
 // documented): refresh_token authorises later calls, access_token renews the session,
 // session goes into every later request body.
 
-#include "inspekt/client/jwt.hpp"
+#include "inspekt/core/jwt.hpp"
 
 #include <string>
 

@@ -2,7 +2,7 @@
 // One HTTP request and the answer to it, as plain values: what the conformance suite
 // sends and inspects, independent of the HTTP library underneath.
 
-#include "inspekt/client/endpoint.hpp"
+#include "inspekt/core/endpoint.hpp"
 
 #include <chrono>
 #include <map>

@@ -1,4 +1,4 @@
-#include "inspekt/client/exchange.hpp"
+#include "inspekt/core/exchange.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "inspekt/client/version.hpp"
+#include "inspekt/core/version.hpp"
 
 namespace inspekt {
 

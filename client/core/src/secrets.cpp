@@ -1,5 +1,5 @@
-#include "inspekt/client/secrets.hpp"
-#include "inspekt/client/text.hpp"
+#include "inspekt/core/secrets.hpp"
+#include "inspekt/core/text.hpp"
 
 #include <nlohmann/json.hpp>
 
