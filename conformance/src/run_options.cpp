@@ -74,7 +74,7 @@ void add_run_options(CLI::App &app, RunOptions &options) {
   app.add_flag("--live", options.live,
                "Treat the target as the live service even on loopback: [doc] cases only, a "
                "request budget and a pause between requests (any non-loopback target is live)");
-  app.add_option("--max-requests", options.max_requests, "Most requests to send (live default 30)")
+  app.add_option("--max-requests", options.max_requests, "Most requests to send (live default 64)")
       ->check(whole_number(1, 1'000'000));
   app.add_option("--min-interval-ms", options.min_interval_ms,
                  "Least time between requests, in ms (live: default and floor 250)")

@@ -25,7 +25,7 @@ namespace inspekt::conformance {
 
 // A live target gets at most this many requests (--max-requests may lower or raise
 // it) and at least this pause between two (--min-interval-ms may only raise it).
-inline constexpr int live_max_requests = 30;
+inline constexpr int live_max_requests = 64;
 inline constexpr std::chrono::milliseconds live_min_interval{250};
 
 // Reads an environment variable; empty counts as unset. Tests pass their own.

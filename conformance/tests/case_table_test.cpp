@@ -215,7 +215,7 @@ TEST_CASE("the plan owns the live-safety numbers: budget and pacing", "[conforma
   CHECK(live.plan->target.live);
   CHECK(live.plan->target.max_requests == live_max_requests);
   CHECK(live.plan->target.min_interval == live_min_interval);
-  CHECK(live.plan->announcement.find("at most 30 requests, 250 ms apart") != std::string::npos);
+  CHECK(live.plan->announcement.find("at most 64 requests, 250 ms apart") != std::string::npos);
 
   options.min_interval_ms = 10; // a pause may grow, never shrink, against the live service
   options.max_requests = 5;

@@ -115,7 +115,7 @@ def check_matrix(directory, write):
     print("the deviation matrix in README.md matches the files")
 
 
-LIVE_BUDGET = 30  # live_max_requests in conformance/src/run_plan.hpp
+LIVE_BUDGET = 64  # live_max_requests in conformance/src/run_plan.hpp
 
 
 def live_set(binary, directory):
