@@ -112,6 +112,55 @@ std::string fixture_patch_text(const RunOptions &options, const DriftReport &dri
   return nlohmann::json{{"description", description}, {"patch", patch}}.dump(2) + "\n";
 }
 
+// The reports a run asked for (the table or a machine report, --out, --summary-json,
+// --write-fixture-patch); returns the run's exit code, exit_usage when one could not be
+// written.
+int write_reports(const RunOptions &options, const Results &results, const RunSummary &summary,
+                  const std::string &target, const RunStreams &streams) {
+  std::ostream &out = streams.out;
+  std::ostream &err = streams.err;
+  // A machine report on stdout keeps stdout to itself; the table then goes to stderr.
+  const bool machine = options.reporter == Reporter::junit || options.reporter == Reporter::xml ||
+                       options.reporter == Reporter::json;
+  const std::string report = report_text(options, results, summary);
+  int code = results.exit_code(options.strict);
+  if (!options.out_file.empty()) {
+    if (const auto problem = write_file_whole(options.out_file, report)) {
+      err << program << *problem << "\n";
+      code = exit_usage;
+    }
+    if (machine) {
+      out << console_report(results, summary, {false, options.show_successes, options.durations});
+    }
+  } else {
+    out << report << std::flush;
+    if (machine) {
+      err << console_report(results, summary, {true, false, false});
+    }
+  }
+  if (!options.summary_json.empty()) {
+    if (const auto problem =
+            write_file_whole(options.summary_json, json_report(results, summary))) {
+      err << program << *problem << "\n";
+      code = exit_usage;
+    }
+  }
+  if (!options.write_fixture_patch.empty()) {
+    const auto &path = options.write_fixture_patch;
+    if (const auto problem =
+            write_file_whole(path, fixture_patch_text(options, *summary.drift, target))) {
+      err << program << "--write-fixture-patch: " << *problem << "\n";
+      code = exit_usage;
+    } else {
+      // Beside the verdict table: stdout, unless a report has it to itself.
+      (machine && options.out_file.empty() ? err : out)
+          << "drift: fixture patch written to " << path
+          << " (apply it with: inspekt-mock --fixture-patch " << path << ")\n";
+    }
+  }
+  return code;
+}
+
 } // namespace
 
 int run_listing(const RunOptions &options, std::ostream &out) {
@@ -121,7 +170,6 @@ int run_listing(const RunOptions &options, std::ostream &out) {
 }
 
 int run_conformance(const RunOptions &options, const RunStreams &streams) {
-  std::ostream &out = streams.out;
   std::ostream &err = streams.err;
   // Before any request: a run against the live service is not repeated lightly.
   for (const auto *path : {&options.out_file, &options.summary_json}) {
@@ -183,46 +231,7 @@ int run_conformance(const RunOptions &options, const RunStreams &streams) {
   summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
 
-  // A machine report on stdout keeps stdout to itself; the table then goes to stderr.
-  const bool machine = options.reporter == Reporter::junit || options.reporter == Reporter::xml ||
-                       options.reporter == Reporter::json;
-  const std::string report = report_text(options, results, summary);
-  int code = results.exit_code(options.strict);
-  if (!options.out_file.empty()) {
-    if (const auto problem = write_file_whole(options.out_file, report)) {
-      err << program << *problem << "\n";
-      code = exit_usage;
-    }
-    if (machine) {
-      out << console_report(results, summary, {false, options.show_successes, options.durations});
-    }
-  } else {
-    out << report << std::flush;
-    if (machine) {
-      err << console_report(results, summary, {true, false, false});
-    }
-  }
-  if (!options.summary_json.empty()) {
-    if (const auto problem =
-            write_file_whole(options.summary_json, json_report(results, summary))) {
-      err << program << *problem << "\n";
-      code = exit_usage;
-    }
-  }
-  if (!options.write_fixture_patch.empty()) {
-    const auto &path = options.write_fixture_patch;
-    if (const auto problem = write_file_whole(
-            path, fixture_patch_text(options, *summary.drift, target.base_url()))) {
-      err << program << "--write-fixture-patch: " << *problem << "\n";
-      code = exit_usage;
-    } else {
-      // Beside the verdict table: stdout, unless a report has it to itself.
-      (machine && options.out_file.empty() ? err : out)
-          << "drift: fixture patch written to " << path
-          << " (apply it with: inspekt-mock --fixture-patch " << path << ")\n";
-    }
-  }
-  return code;
+  return write_reports(options, results, summary, target.base_url(), streams);
 }
 
 } // namespace inspekt::conformance
