@@ -122,7 +122,7 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "Instead of the cases, send N seeded points of the request model, judge each "
                  "by the oracle and shrink each failure to the smallest request that still "
                  "fails (a copy-paste curl line, keys as placeholders); mock-only")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1'000'000));
   app.add_option("--seed", options.seed, "Seed of --explore (the same seed, the same points)")
       ->capture_default_str();
   app.add_flag("--explore-live", options.explore_live,
