@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -108,7 +109,9 @@ struct Engine {
   std::string send(const std::string &method, const std::string &target,
                    const std::string &body = "", const std::string &headers = "") {
     session.output().clear();
-    session.receive(method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + headers +
+    session.receive(method + " " + target + " HTTP/1.1\r\n" +
+                    (headers.find("Host:") == std::string::npos ? "Host: 127.0.0.1:8080\r\n" : "") +
+                    headers +
                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     return session.output();
   }
@@ -536,7 +539,7 @@ TEST_CASE("an admin call answered from the admin thread is logged with its metho
   Admin admin;
   const AdminApi api(admin.runtime, {}, AdminThread::own);
   Engine engine(api);
-  engine.session.receive("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  engine.session.receive("GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (engine.session.output().empty() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(1ms);
@@ -820,6 +823,42 @@ TEST_CASE("access: loopback open, other hosts 403, a token wants Bearer, --no-ad
     CHECK(reply.status == 404);
     CHECK(reply.facts.answer == "not_found");
   }
+}
+
+TEST_CASE("open on loopback: a request naming another Host or Origin is 403, as a web page's",
+          "[admin][access]") {
+  Admin admin({true, true, std::nullopt});
+  Engine engine(*admin.api);
+  for (const std::string headers :
+       {"Host: 127.0.0.1:8080\r\n", "Host: localhost\r\n", "Host: LOCALHOST:1\r\n",
+        "Host: [::1]:8080\r\n", "Host: 127.0.0.1\r\nOrigin: http://127.0.0.1:8080\r\n",
+        "Host: localhost:9\r\nOrigin: http://localhost:9\r\n"}) {
+    INFO(headers);
+    CHECK(engine.send("GET", "/__admin/health", "", headers).rfind("HTTP/1.1 200", 0) == 0);
+  }
+  // A page of evil.example whose name resolves to 127.0.0.1 (DNS rebinding); a cross-site
+  // POST (text/plain needs no preflight); a sandboxed page's "null" origin.
+  for (const auto &[method, target, headers] : std::vector<std::array<std::string, 3>>{
+           {"GET", "/__admin/requests?since=0", "Host: evil.example:8080\r\n"},
+           {"GET", "/__admin/", "Host: evil.example\r\n"},
+           {"GET", "/__admin/keys", "Host: 127.0.0.1.evil.example\r\n"},
+           {"POST", "/__admin/reset", "Host: 127.0.0.1:8080\r\nOrigin: http://evil.example\r\n"},
+           {"POST", "/__admin/keys/revoke",
+            "Host: localhost\r\nOrigin: null\r\nContent-Type: text/plain\r\n"}}) {
+    INFO(method << " " << target << " " << headers);
+    const std::string body = method == "POST" ? R"({"key":"demo-valid-key"})" : "";
+    const std::string output = engine.send(method, target, body, headers);
+    CHECK(output.rfind("HTTP/1.1 403", 0) == 0);
+    CHECK_THAT(body_of(output)["message"].get<std::string>(), Catch::Contains("loopback"));
+  }
+  CHECK(login(*admin.api, "demo-valid-key") == 200); // nothing was revoked or reset
+  // A token decides alone: a named host or a proxy's Host is let in with it.
+  Admin guarded({true, true, std::string("test-token-5d2e")});
+  Engine guarded_engine(*guarded.api);
+  CHECK(guarded_engine
+            .send("GET", "/__admin/health", "",
+                  "Host: mock.example\r\nAuthorization: Bearer test-token-5d2e\r\n")
+            .rfind("HTTP/1.1 200", 0) == 0);
 }
 
 TEST_CASE("is_loopback_host", "[admin][access]") {

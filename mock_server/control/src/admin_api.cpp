@@ -9,8 +9,10 @@
 #include <openssl/crypto.h>
 
 #include <arpa/inet.h>
+#include <algorithm>
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -189,6 +191,23 @@ constexpr std::string_view to_string(KeySource source) {
     return "revocation";
   }
   return "fixtures";
+}
+
+// The host of a Host header ("127.0.0.1:8080", "[::1]:8080", "localhost") or of an
+// Origin ("http://localhost:8080"), lower-cased and without its port.
+std::string host_name(std::string_view authority) {
+  if (const auto scheme = authority.find("://"); scheme != std::string_view::npos) {
+    authority.remove_prefix(scheme + 3);
+  }
+  authority = authority.substr(0, authority.find('/'));
+  const std::size_t end = authority.substr(0, 1) == "["
+                              ? std::min(authority.find(']'), authority.size() - 1) + 1
+                              : authority.find(':');
+  std::string name(authority.substr(0, end));
+  for (char &c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return name;
 }
 
 bool is_admin_path(std::string_view path) {
@@ -401,6 +420,20 @@ std::optional<HttpResponse> AdminApi::refuse_access(const HttpRequest &request) 
     return error(403, "the admin API is closed on a non-loopback host without a token: start "
                       "the mock with --admin-token-file FILE or INSPEKT_ADMIN_TOKEN set (or "
                       "--admin-token TOKEN), and send \"Authorization: Bearer TOKEN\"");
+  }
+  // Open on loopback, it is open to this machine's programs, not to the web pages its
+  // browser shows: a page from another site names its own host in Host once its name
+  // resolves to 127.0.0.1 (DNS rebinding), and its own Origin on a cross-site POST,
+  // which a text/plain body sends without asking (the Fetch standard's CORS-safelisted
+  // request). A program that sends neither header is let through.
+  if (request.host && !is_loopback_host(host_name(*request.host))) {
+    return error(403, "the admin API without a token answers only a loopback Host "
+                      "(localhost, 127.0.0.1, [::1]); for another name start the mock with "
+                      "--admin-token-file FILE and send \"Authorization: Bearer TOKEN\"");
+  }
+  if (request.origin && !is_loopback_host(host_name(*request.origin))) {
+    return error(403, "the admin API without a token answers no request from a web page of "
+                      "another origin (Origin is not a loopback origin)");
   }
   return std::nullopt;
 }

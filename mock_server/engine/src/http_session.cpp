@@ -578,6 +578,7 @@ void HttpSession::commit_header() {
   }
   if (equals_ignoring_case(header_field_, "host")) {
     ++hosts_;
+    request_.host = header_value_;
   } else if (equals_ignoring_case(header_field_, "transfer-encoding")) {
     // RFC 9112 section 6.1: a server that receives a transfer coding it does not
     // understand SHOULD answer 501; chunked, once, is the only one the mock reads.
@@ -609,6 +610,8 @@ void HttpSession::commit_header() {
     request_.prefer = request_.prefer ? *request_.prefer + ", " + header_value_ : header_value_;
   } else if (equals_ignoring_case(header_field_, "authorization")) {
     request_.authorization = header_value_;
+  } else if (equals_ignoring_case(header_field_, "origin")) {
+    request_.origin = header_value_;
   } else if (equals_ignoring_case(header_field_, "expect")) {
     expects_continue_ = equals_ignoring_case(header_value_, "100-continue");
   }

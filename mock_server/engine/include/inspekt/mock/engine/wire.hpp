@@ -30,6 +30,10 @@ struct HttpRequest {
   // logged or recorded.
   std::optional<std::string> authorization;
   std::string query; // the target's part after '?' (before any '#'), as sent
+  // The Host and Origin headers' values, when sent: a tokenless admin API on a loopback
+  // host answers only a loopback Host and Origin (a web page's requests name another).
+  std::optional<std::string> host = std::nullopt;
+  std::optional<std::string> origin = std::nullopt;
   // How the body came (RFC 9112 sections 6.1, 7.1.1 and 7.1.2; RFC 9110 section
   // 10.1.1). The mock's handler reads the body alone, however it came; a responder that
   // misbehaves for one way of framing (the conformance suite's planted bugs) reads these.
