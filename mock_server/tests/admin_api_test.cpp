@@ -111,8 +111,7 @@ struct Engine {
     session.output().clear();
     session.receive(method + " " + target + " HTTP/1.1\r\n" +
                     (headers.find("Host:") == std::string::npos ? "Host: 127.0.0.1:8080\r\n" : "") +
-                    headers +
-                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+                    headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     return session.output();
   }
   std::string login(const std::string &key, const std::string &extra = "") {

@@ -8,8 +8,8 @@
 
 #include <openssl/crypto.h>
 
-#include <arpa/inet.h>
 #include <algorithm>
+#include <arpa/inet.h>
 
 #include <array>
 #include <cctype>
