@@ -42,8 +42,9 @@ std::string exit_code_table() {
          "  1  a MUST case failed, or a SHOULD case with --strict\n"
          "  2  usage: bad flag, unknown case id or tag, no key, a report path that cannot be\n"
          "     written, a fixture set that does not load\n"
-         "  3  the target cannot be reached (connection refused, DNS, timeout) or is not\n"
-         "     trusted (TLS certificate): said in one line before any case runs\n";
+         "  3  the target cannot be reached (connection refused, DNS, timeout), is not\n"
+         "     trusted (TLS certificate) or answers nothing: said in one line before any\n"
+         "     case runs\n";
 }
 
 std::string_view to_string(Reporter reporter) {

@@ -36,6 +36,14 @@ std::optional<Unreachable> first_contact(Target &target,
       return std::nullopt; // answered: the cases will say how
     }
     if (answers.connected) {
+      if (answers.transport_error.find("(read timeout)") != std::string::npos) {
+        // Reached, and silent: every case would wait out the read timeout in turn (a
+        // server that accepts and never answers takes minutes to say nothing).
+        return Unreachable{"target.silent", "request " + test_case->requests.front() + ": " +
+                                                answers.transport_error +
+                                                "; the target accepted the connection and answered "
+                                                "nothing"};
+      }
       // Reached, and no HTTP answer: plain HTTP sent to an HTTPS port gets a TLS alert or
       // a reset, and every case would fail on it. Otherwise the cases say what broke.
       const auto url = parse_base_url(target.base_url());

@@ -17,7 +17,8 @@ namespace inspekt::conformance {
 std::string reason_to_skip(Target &target, const ConformanceCase &test_case);
 
 struct Unreachable {
-  std::string id;      // "target.unreachable", "target.untrusted" or "target.wrong-scheme"
+  std::string id;      // "target.unreachable", "target.untrusted", "target.wrong-scheme" or
+                       // "target.silent"
   std::string problem; // the client's description of the failure
 };
 

@@ -192,6 +192,19 @@ elif check == "unreachable":
            f"closed port: not one clear line: {proc.stderr!r}")
     expect(proc.stdout == "", f"closed port: cases reported: {proc.stdout[:300]!r}")
 
+elif check == "silent":
+    with socket.socket() as s:  # listening, never accepting: the kernel completes the
+        s.bind(("127.0.0.1", 0))  # handshake, and no byte ever comes back
+        s.listen(64)
+        port = s.getsockname()[1]
+        proc = run(["--base-url", f"http://127.0.0.1:{port}", "--timeout-ms", "300"],
+                   env={"INSPEKT_API_KEY": "k"}, timeout=60)
+    lines = proc.stderr.strip().splitlines()
+    expect(proc.returncode == 3, f"silent: exit {proc.returncode}, expected 3")
+    expect(len(lines) == 1 and "[target.silent]" in lines[0] and str(port) in lines[0]
+           and "read timeout" in lines[0], f"silent: not one clear line: {proc.stderr!r}")
+    expect(proc.stdout == "", f"silent: cases reported: {proc.stdout[:300]!r}")
+
 elif check == "untrusted":
     with Mock("--tls-self-signed") as target:
         proc = run(["--base-url", target.url], env={"INSPEKT_API_KEY": "demo-valid-key"})
