@@ -576,7 +576,7 @@ private:
     }
     const std::string &path = request.path;
     const std::string &method = request.method;
-    if (path != "/__admin/requests" && !request.query.empty()) {
+    if (path != "/__admin/requests" && path != "/__admin/keys" && !request.query.empty()) {
       const auto name = request.query.substr(0, request.query.find('='));
       require_parameter(response, body, name,
                         "a query parameter where none is known is a 400 naming it");
@@ -592,16 +592,7 @@ private:
       return;
     }
     if (path == "/__admin/keys" && method == "GET") {
-      const auto &keys = member(body, "keys");
-      require(response.status == 200 && body.size() == 2 && keys.is_array() &&
-                  member(body, "total") == keys_known() &&
-                  keys.size() == std::min<std::size_t>(keys_known(), 1000),
-              "GET /__admin/keys lists the keys in use (at most 1000) and counts them all");
-      for (const auto &key : keys) {
-        require(member(key, "key_hint").is_string() &&
-                    member(key, "key_hint").get<std::string>().size() <= 7,
-                "a listed key shows its hint only");
-      }
+      check_keys(request.query, response, body);
       return;
     }
     if (path == "/__admin/health") {
@@ -658,6 +649,60 @@ private:
       check_revoke(fields, response, body, before);
     } else {
       check_set_clock(fields, response, body);
+    }
+  }
+
+  // GET /__admin/keys[?source=S&offset=N&limit=N]: a page of at most 1000 keys (of one
+  // source when asked), `total` counting every key of that source.
+  void check_keys(const std::string &query, const HttpResponse &response, const json &body) {
+    std::optional<std::string> source;
+    std::size_t offset = 0;
+    std::size_t limit = 1000;
+    std::string_view rest = query;
+    while (!rest.empty()) {
+      const auto pair = rest.substr(0, rest.find('&'));
+      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+      if (pair.empty()) {
+        continue;
+      }
+      const auto name = std::string(pair.substr(0, pair.find('=')));
+      const auto value = pair.size() > name.size() ? pair.substr(name.size() + 1) : "";
+      if (name != "source" && name != "offset" && name != "limit") {
+        require_parameter(response, body, name, "an unknown query parameter is a 400 naming it");
+        return;
+      }
+      if (name == "source") {
+        if (value != "fixtures" && value != "runtime" && value != "revocation") {
+          require_field(response, body, name, "a bad source is a 400 naming it");
+          return;
+        }
+        source = std::string(value);
+        continue;
+      }
+      const auto count = count_value(value);
+      if (!count) {
+        require_field(response, body, name, "a bad offset or limit is a 400 naming it");
+        return;
+      }
+      (name == "offset" ? offset : limit) = *count;
+    }
+    const auto &keys = member(body, "keys");
+    const auto &total = member(body, "total");
+    require(response.status == 200 && body.size() == 2 && keys.is_array() &&
+                total.is_number_unsigned(),
+            "GET /__admin/keys is {keys, total}");
+    const auto matching = total.get<std::size_t>();
+    require(source ? matching <= keys_known() : matching == keys_known(),
+            "GET /__admin/keys counts the keys in use (of the source asked for)");
+    const std::size_t shown =
+        std::min(std::min(limit, std::size_t{1000}), matching > offset ? matching - offset : 0);
+    require(keys.size() == shown, "GET /__admin/keys lists a page of at most 1000 keys");
+    for (const auto &key : keys) {
+      require(member(key, "key_hint").is_string() &&
+                  member(key, "key_hint").get<std::string>().size() <= 7,
+              "a listed key shows its hint only");
+      require(!source || member(key, "source") == *source,
+              "GET /__admin/keys?source=S lists keys of that source only");
     }
   }
 

@@ -196,7 +196,12 @@ TEST_CASE("bad admin bodies and queries are 400s naming the field", "[admin]") {
       {"GET", "/__admin/requests?since=-1", "", "since"},
       {"GET", "/__admin/requests?since=", "", "since"},
       {"GET", "/__admin/requests?since=3&limit=x", "", "limit"},
-      {"GET", "/__admin/keys?limit=3", "", "limit"},
+      {"GET", "/__admin/requests?since=1234567890123456789", "", "since"},
+      {"GET", "/__admin/keys?limt=3", "", "limt"},
+      {"GET", "/__admin/keys?limit=-1", "", "limit"},
+      {"GET", "/__admin/keys?offset=x", "", "offset"},
+      {"GET", "/__admin/keys?source=bogus", "", "source"},
+      {"GET", "/__admin/keys?source=", "", "source"},
       {"GET", "/__admin/health?x=1", "", "x"},
       {"POST", "/__admin/requests/count", R"({"status":"200"})", "status"},
       {"POST", "/__admin/requests/count", R"({"method":1})", "method"},
@@ -429,6 +434,44 @@ TEST_CASE("keys: each by hint, with its answer, behaviours, source and quota in 
   const json after = call(*admin.api, "GET", "/__admin/keys").body["keys"];
   CHECK(after.size() == loaded);
   CHECK(find(after, "everyday development")["revoked"] == false);
+}
+
+TEST_CASE("keys in a large set: pages of 1000, by source, offset and limit", "[admin][keys]") {
+  Admin admin;
+  json keys = admin.dir.read("keys.json");
+  for (int i = 0; i < 1200; ++i) {
+    keys["keys"].push_back({{"key", "bulk-key-" + std::to_string(i)}, {"status", "valid"}});
+  }
+  admin.dir.write("keys.json", keys);
+  REQUIRE(call(*admin.api, "POST", "/__admin/fixtures/reload").status == 200);
+  REQUIRE(call(*admin.api, "POST", "/__admin/keys",
+               R"({"key":"runtime-key-1","status":"valid","label":"added late"})")
+              .status == 201);
+  const std::size_t all = admin.runtime->handler()->fixtures().keys.size();
+  REQUIRE(all > 1200);
+
+  auto reply = call(*admin.api, "GET", "/__admin/keys");
+  CHECK(reply.body["total"] == all);
+  CHECK(reply.body["keys"].size() == 1000);
+  // The key added last is past the first page: a source finds it at once.
+  reply = call(*admin.api, "GET", "/__admin/keys?source=runtime");
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["total"] == 1);
+  REQUIRE(reply.body["keys"].size() == 1);
+  CHECK(reply.body["keys"][0]["label"] == "added late");
+  CHECK(call(*admin.api, "GET", "/__admin/keys?source=revocation").body["total"] == 0);
+  CHECK(call(*admin.api, "GET", "/__admin/keys?source=fixtures").body["total"] == all - 1);
+  // Paging on reaches the rest, in the set's order.
+  reply = call(*admin.api, "GET", "/__admin/keys?offset=1000");
+  CHECK(reply.body["keys"].size() == all - 1000);
+  CHECK(reply.body["keys"].back()["label"] == "added late");
+  reply = call(*admin.api, "GET", "/__admin/keys?offset=5&limit=2");
+  const json first = call(*admin.api, "GET", "/__admin/keys?limit=7").body["keys"];
+  REQUIRE(reply.body["keys"].size() == 2);
+  CHECK(reply.body["keys"][0] == first[5]);
+  CHECK(reply.body["keys"][1] == first[6]);
+  CHECK(call(*admin.api, "GET", "/__admin/keys?limit=5000").body["keys"].size() == 1000);
+  CHECK(call(*admin.api, "GET", "/__admin/keys?offset=999999").body["keys"].empty());
 }
 
 TEST_CASE("admin: /__admin without its slash redirects to the dashboard", "[admin][page]") {

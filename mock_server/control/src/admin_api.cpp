@@ -145,6 +145,9 @@ json refusal_json(const RuntimeRefusal &refusal) {
   return body;
 }
 
+// The largest count a query parameter takes: 18 digits.
+constexpr std::string_view count_range = "a whole number from 0 to 999999999999999999";
+
 // A non-negative decimal integer of at most 18 digits.
 std::optional<std::size_t> parse_count(std::string_view text) {
   if (text.empty() || text.size() > 18 ||
@@ -171,6 +174,57 @@ std::optional<HttpResponse> read_whole(const json &object, const char *name, std
   }
   out = value.get<std::int64_t>();
   return std::nullopt;
+}
+
+// The query of a request, NAME=VALUE pairs split on '&', each NAME one of `known` (a
+// space-separated list); the 400 naming the first unknown one otherwise. A name given
+// twice keeps its last value.
+struct QueryReading {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  std::optional<HttpResponse> problem;
+};
+
+QueryReading read_query(std::string_view query, std::string_view known) {
+  QueryReading reading;
+  while (!query.empty()) {
+    const std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.empty()) {
+      continue;
+    }
+    const std::string_view name = pair.substr(0, pair.find('='));
+    bool listed = false;
+    for (std::string_view rest = known; !rest.empty() && !listed;) {
+      const std::string_view word = rest.substr(0, rest.find(' '));
+      rest.remove_prefix(std::min(rest.size(), word.size() + 1));
+      listed = word == name;
+    }
+    if (!listed) {
+      const std::string shown(name.substr(0, 64));
+      std::string names(known);
+      std::replace(names.begin(), names.end(), ' ', ',');
+      reading.problem =
+          error(400,
+                "unknown query parameter \"" + shown + "\"" +
+                    (known.empty() ? " (this endpoint takes none)" : " (known: " + names + ")"),
+                shown);
+      return reading;
+    }
+    reading.pairs.emplace_back(name, pair.size() > name.size() ? pair.substr(name.size() + 1)
+                                                               : std::string_view());
+  }
+  return reading;
+}
+
+// The count a query parameter gives, or the 400 naming it.
+std::optional<HttpResponse> read_count(std::string_view name, std::string_view value,
+                                       std::string_view what, std::optional<std::size_t> &out) {
+  out = parse_count(value);
+  if (out) {
+    return std::nullopt;
+  }
+  return error(400, std::string(name) + " must be " + std::string(count_range) + std::string(what),
+               std::string(name));
 }
 
 // The paths of the dashboard page.
@@ -479,9 +533,10 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
     response.headers.emplace_back("Allow", allows);
     return response;
   }
-  if (path != "/__admin/requests" && !request.query.empty()) {
-    const std::string name = request.query.substr(0, request.query.find('='));
-    return error(400, "unknown query parameter \"" + name.substr(0, 64) + "\"", name.substr(0, 64));
+  if (path != "/__admin/requests" && path != "/__admin/keys" && !request.query.empty()) {
+    if (auto reading = read_query(request.query, ""); reading.problem) {
+      return std::move(*reading.problem);
+    }
   }
   if (route->body == Body::none) {
     return (this->*route->answer)(request, json::object());
@@ -512,13 +567,42 @@ HttpResponse AdminApi::page(const HttpRequest &, const json &) const {
   return response;
 }
 
-HttpResponse AdminApi::list_keys(const HttpRequest &, const json &) const {
+HttpResponse AdminApi::list_keys(const HttpRequest &request, const json &) const {
+  std::optional<std::size_t> offset;
+  std::optional<std::size_t> limit;
+  std::optional<KeySource> source;
+  auto reading = read_query(request.query, "source offset limit");
+  if (reading.problem) {
+    return std::move(*reading.problem);
+  }
+  for (const auto &[name, value] : reading.pairs) {
+    if (name == "source") {
+      source.reset();
+      for (const KeySource each :
+           {KeySource::fixtures, KeySource::runtime, KeySource::revocation}) {
+        source = value == to_string(each) ? std::optional<KeySource>(each) : source;
+      }
+      if (!source) {
+        return error(400, "source must be fixtures, runtime or revocation", "source");
+      }
+    } else if (auto problem = read_count(name, value, "", name == "offset" ? offset : limit)) {
+      return std::move(*problem);
+    }
+  }
+  const std::size_t wanted = std::min(limit.value_or(max_listed_keys), max_listed_keys);
   const KeyListing listing = runtime_->keys();
   const AuthHandler &set = *listing.set;
   const auto &keys = set.fixtures().keys;
   const auto now = set.clock().now_ms();
   json listed = json::array();
-  for (std::size_t i = 0; i < keys.size() && i < max_listed_keys; ++i) {
+  std::size_t matching = 0; // keys of the source asked for (all without one)
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (source && listing.sources[i] != *source) {
+      continue;
+    }
+    if (matching++ < offset.value_or(0) || listed.size() >= wanted) {
+      continue;
+    }
     const ApiKeyEntry &entry = keys[i];
     json key{{"key_hint", key_hint(entry.key)},
              {"label", entry.label},
@@ -552,7 +636,7 @@ HttpResponse AdminApi::list_keys(const HttpRequest &, const json &) const {
     }
     listed.push_back(std::move(key));
   }
-  return json_answer(200, json{{"keys", std::move(listed)}, {"total", keys.size()}});
+  return json_answer(200, json{{"keys", std::move(listed)}, {"total", matching}});
 }
 
 HttpResponse AdminApi::health(const HttpRequest &, const json &) const {
@@ -569,30 +653,15 @@ HttpResponse AdminApi::health(const HttpRequest &, const json &) const {
 HttpResponse AdminApi::list_requests(const HttpRequest &request, const json &) const {
   std::optional<std::size_t> limit;
   std::optional<std::size_t> since;
-  std::string_view query = request.query;
-  while (!query.empty()) {
-    const std::string_view pair = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    if (pair.empty()) {
-      continue;
-    }
-    const std::string_view name = pair.substr(0, pair.find('='));
-    if (name != "limit" && name != "since") {
-      const std::string shown(name.substr(0, 64));
-      return error(400, "unknown query parameter \"" + shown + "\" (known: limit, since)", shown);
-    }
-    const std::string_view value =
-        pair.size() > name.size() ? pair.substr(name.size() + 1) : std::string_view();
-    if (name == "limit") {
-      limit = parse_count(value);
-      if (!limit) {
-        return error(400, "limit must be a non-negative integer", "limit");
-      }
-    } else {
-      since = parse_count(value);
-      if (!since) {
-        return error(400, "since must be a non-negative integer (an entry's id)", "since");
-      }
+  auto reading = read_query(request.query, "limit since");
+  if (reading.problem) {
+    return std::move(*reading.problem);
+  }
+  for (const auto &[name, value] : reading.pairs) {
+    auto problem = name == "limit" ? read_count(name, value, "", limit)
+                                   : read_count(name, value, " (an entry's id)", since);
+    if (problem) {
+      return std::move(*problem);
     }
   }
   const Journal &journal = runtime_->journal();
