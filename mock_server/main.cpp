@@ -59,7 +59,8 @@ void add_options(CLI::App &app, MockProgramOptions &options) {
                "Answer logins as if they had no Prefer header (code=, answer=, delay=, fault=, "
                "lifetime=)");
   app.add_option("--seed", options.seed,
-                 "Seed for session ids, token ids and chaos: same requests, same answers");
+                 "Seed for session ids, token ids and chaos: same requests, same answers")
+      ->check(CLI::Validator(inspekt::seed_problem, "UINT64"));
   app.add_option("--instance", options.instance,
                  "This replica's name (also $INSPEKT_INSTANCE), mixed into --seed: replicas "
                  "with the same seed issue distinct session and token ids")

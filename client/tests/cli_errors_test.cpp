@@ -54,6 +54,12 @@ TEST_CASE("value checks say what the value is not", "[cli][usage]") {
     INFO(bad);
     CHECK_THAT(port_number_problem(bad), Catch::Contains("is not a port number (0 to 65535"));
   }
+  CHECK(seed_problem("0").empty());
+  CHECK(seed_problem("18446744073709551615").empty());
+  for (const std::string bad : {"-1", "+1", "18446744073709551616", "", "1e3", " 7"}) {
+    CHECK(seed_problem(bad) ==
+          "'" + bad + "' is not a whole number from 0 to 18446744073709551615");
+  }
   CHECK(whole_number_problem("7", 1, 10).empty());
   CHECK(whole_number_problem("11", 1, 10) == "'11' is not a whole number from 1 to 10");
   CHECK(whole_number_problem(std::string(60, '9'), 1, 10) ==

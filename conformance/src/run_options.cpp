@@ -125,6 +125,7 @@ void add_run_options(CLI::App &app, RunOptions &options) {
                  "fails (a copy-paste curl line, keys as placeholders); mock-only")
       ->check(whole_number(1, 1'000'000));
   app.add_option("--seed", options.seed, "Seed of --explore (the same seed, the same points)")
+      ->check(CLI::Validator(inspekt::seed_problem, "UINT64"))
       ->capture_default_str();
   app.add_flag("--explore-live", options.explore_live,
                "Allow --explore against a live target, when N fits the request budget");

@@ -105,6 +105,16 @@ std::string whole_number_problem(const std::string &value, long long lowest, lon
   return {};
 }
 
+std::string seed_problem(const std::string &value) {
+  unsigned long long number = 0;
+  const char *end = value.data() + value.size();
+  const auto [stop, error] = std::from_chars(value.data(), end, number);
+  if (value.empty() || error != std::errc() || stop != end) {
+    return quoted(value) + " is not a whole number from 0 to 18446744073709551615";
+  }
+  return {};
+}
+
 std::string port_number_problem(const std::string &value) {
   if (whole_number_problem(value, 0, 65535).empty()) {
     return {};

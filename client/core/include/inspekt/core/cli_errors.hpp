@@ -41,6 +41,8 @@ std::string parse_error_problem(std::string_view kind, std::string_view message)
 // wrong with it (the parser puts the flag's name in front).
 std::string port_number_problem(const std::string &value);
 std::string whole_number_problem(const std::string &value, long long lowest, long long highest);
+// A seed: any 64-bit unsigned number (0 to 18446744073709551615), with no sign.
+std::string seed_problem(const std::string &value);
 
 // "PROGRAM: PROBLEM\nRun 'HELP' for its flags.\n" on `err`; returns exit_bad_usage.
 // `help` is the command that shows the flags concerned ("inspekt-auth login --help").
