@@ -8,6 +8,7 @@
 #include "inspekt/mock/control/mock_runtime.hpp"
 #include "inspekt/mock/fixtures/fixture_error.hpp"
 #include "inspekt/mock/fixtures/fixture_loader.hpp"
+#include "inspekt/mock/fixtures/fixture_patch.hpp"
 #include "inspekt/mock/tokens/entropy.hpp"
 
 #include <malloc.h>
@@ -73,6 +74,23 @@ std::string describe_gate(const FixtureSet &fixtures) {
   return "; guards " + routes;
 }
 
+// The line to say when the patch file plants a bug this mock does not serve; empty
+// otherwise (and when the file cannot be read again: the load has said why).
+std::string planted_bug_note(const std::string &patch_file) {
+  if (patch_file.empty()) {
+    return {};
+  }
+  try {
+    if (read_fixture_patch(patch_file).plants_bug) {
+      return patch_file +
+             ": its \"planted\" bug is not served here: only inspekt-conformance's "
+             "in-process mock plants it; this mock answers as the patched fixtures say";
+    }
+  } catch (const FixtureError &) {
+  }
+  return {};
+}
+
 } // namespace
 
 int check_fixtures(const std::string &directory, const std::string &patch) {
@@ -81,6 +99,9 @@ int check_fixtures(const std::string &directory, const std::string &patch) {
     std::cout << "fixtures OK: " << directory
               << (patch.empty() ? std::string() : " with the patch " + patch) << ": "
               << describe_keys(fixtures) << describe_gate(fixtures) << "\n";
+    if (const auto note = planted_bug_note(patch); !note.empty()) {
+      std::cout << "note: " << note << "\n";
+    }
     return exit_ok;
   } catch (const FixtureError &e) {
     std::cerr << "inspekt-mock: " << e.what() << "\n";
@@ -112,6 +133,9 @@ std::shared_ptr<MockRuntime> start_runtime(const MockProgramOptions &options) {
 void note_start(AccessLog &log, const MockProgramOptions &options,
                 const ServerOptions &server_options, const FixtureSet &fixtures) {
   log.note("fixtures", fixtures.origin + ": " + describe_keys(fixtures) + describe_gate(fixtures));
+  if (const auto note = planted_bug_note(options.fixture_patch); !note.empty()) {
+    log.note("warning", note);
+  }
   if (options.now) {
     if (const auto warning =
             born_expired_warning(*options.now, system_epoch_seconds(), fixtures.tokens)) {
