@@ -1,6 +1,7 @@
 #include "inspekt/mock/handler/upload_body.hpp"
 
 #include "inspekt/core/text.hpp"
+#include "inspekt/core/top_members_sax.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -582,60 +583,33 @@ public:
   explicit JsonBody(const UploadLimits &limits) : Format(UploadBodyKind::json, limits) {}
 
 private:
-  class SessionFinder : public nlohmann::json::json_sax_t {
+  class SessionFinder : public TopMembersSax<SessionFinder> {
   public:
     std::optional<std::string> session;
     bool not_string = false;
 
-    bool null() override { return value(); }
-    bool boolean(bool) override { return value(); }
-    bool number_integer(number_integer_t) override { return value(); }
-    bool number_unsigned(number_unsigned_t) override { return value(); }
-    bool number_float(number_float_t, const string_t &) override { return value(); }
-    bool binary(binary_t &) override { return value(); }
+    bool number_integer(number_integer_t) override { return other_value(); }
+    bool number_unsigned(number_unsigned_t) override { return other_value(); }
     bool string(string_t &text) override {
-      if (depth_ == 1 && wanted_) {
+      if (depth() == 1 && wanted_) {
         session = text;
       }
       wanted_ = false;
       return true;
     }
-    bool start_object(std::size_t) override {
-      top_is_object_ = top_is_object_ || depth_ == 0;
-      value();
-      ++depth_;
-      return true;
-    }
-    bool start_array(std::size_t) override {
-      value();
-      ++depth_;
-      return true;
-    }
-    bool end_object() override {
-      --depth_;
-      return true;
-    }
-    bool end_array() override {
-      --depth_;
-      return true;
-    }
     bool key(string_t &name) override {
-      wanted_ = depth_ == 1 && top_is_object_ && name == "session" && !seen_;
+      wanted_ = depth() == 1 && top_is_object() && name == "session" && !seen_;
       seen_ = seen_ || wanted_;
       return true;
     }
-    bool parse_error(std::size_t, const std::string &, const nlohmann::json::exception &) override {
-      return false;
-    }
-
-  private:
-    bool value() {
-      not_string = not_string || (depth_ == 1 && wanted_);
+    // Any value but a string: a "session" that holds one is not a string.
+    bool other_value() {
+      not_string = not_string || (depth() == 1 && wanted_);
       wanted_ = false;
       return true;
     }
-    int depth_ = 0;
-    bool top_is_object_ = false;
+
+  private:
     bool wanted_ = false;
     bool seen_ = false;
   };

@@ -1,6 +1,7 @@
 #include "inspekt/mock/tokens/token_verifier.hpp"
 
 #include "inspekt/core/base64url.hpp"
+#include "inspekt/core/top_members_sax.hpp"
 
 #include <openssl/crypto.h>
 
@@ -38,48 +39,24 @@ GateClaims from_tree(const nlohmann::json &claims) {
 
 // The same, read from the payload's text by events: no tree is built for the members
 // the gate does not read. Like nlohmann's tree, a member named twice counts by its last.
-class ClaimsReader : public nlohmann::json::json_sax_t {
+class ClaimsReader : public TopMembersSax<ClaimsReader> {
 public:
   GateClaims claims;
-  bool object = false; // the payload is a JSON object
 
-  bool null() override { return other(); }
-  bool boolean(bool) override { return other(); }
   bool number_integer(number_integer_t value) override { return integer(value); }
   bool number_unsigned(number_unsigned_t value) override {
     return integer(static_cast<std::int64_t>(value));
   }
-  bool number_float(number_float_t, const string_t &) override { return other(); }
-  bool binary(binary_t &) override { return other(); }
   bool string(string_t &value) override {
-    if (depth_ == 1 && slot_ != nullptr) {
+    if (depth() == 1 && slot_ != nullptr) {
       *slot_ = std::move(value);
-    } else if (depth_ == 1 && exp_) {
+    } else if (depth() == 1 && exp_) {
       claims.exp.reset();
     }
     return done();
   }
-  bool start_object(std::size_t) override {
-    object = object || depth_ == 0;
-    other();
-    ++depth_;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    other();
-    ++depth_;
-    return true;
-  }
-  bool end_object() override {
-    --depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
   bool key(string_t &name) override {
-    if (depth_ == 1) {
+    if (depth() == 1) {
       slot_ = name == "iss"          ? &claims.iss
               : name == "token_type" ? &claims.token_type
               : name == "sid"        ? &claims.sid
@@ -89,36 +66,32 @@ public:
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string &, const nlohmann::json::exception &) override {
-    return false;
-  }
-
-private:
-  bool integer(std::int64_t value) {
-    if (depth_ == 1 && exp_) {
-      claims.exp = value;
-    } else if (depth_ == 1 && slot_ != nullptr) {
-      slot_->reset();
-    }
-    return done();
-  }
   // A value of a type the claim cannot have: the claim is absent (as from_tree reads it).
-  bool other() {
-    if (depth_ == 1 && slot_ != nullptr) {
+  bool other_value() {
+    if (depth() == 1 && slot_ != nullptr) {
       slot_->reset();
-    } else if (depth_ == 1 && exp_) {
+    } else if (depth() == 1 && exp_) {
       claims.exp.reset();
     }
     return done();
   }
+
+private:
+  bool integer(std::int64_t value) {
+    if (depth() == 1 && exp_) {
+      claims.exp = value;
+    } else if (depth() == 1 && slot_ != nullptr) {
+      slot_->reset();
+    }
+    return done();
+  }
   bool done() {
-    if (depth_ == 1) {
+    if (depth() == 1) {
       slot_ = nullptr;
       exp_ = false;
     }
     return true;
   }
-  int depth_ = 0;
   std::optional<std::string> *slot_ = nullptr;
   bool exp_ = false;
 };
@@ -162,7 +135,7 @@ TokenCheck TokenVerifier::verify(std::string_view token, std::int64_t now) const
     return invalid(to_string(JwtDecodeError::segment_not_base64url));
   }
   ClaimsReader reader;
-  if (!nlohmann::json::sax_parse(*payload, &reader) || !reader.object) {
+  if (!nlohmann::json::sax_parse(*payload, &reader) || !reader.top_is_object()) {
     return invalid(to_string(JwtDecodeError::payload_not_json_object));
   }
   return check_claims(reader.claims, now);
