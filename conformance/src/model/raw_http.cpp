@@ -45,6 +45,69 @@ int remaining_ms(Clock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// One answer read: 1xx interim answers are returned as they come (the caller loops).
+struct ReadAnswer {
+  std::optional<Exchange> exchange;
+  bool closed_after = false;
+  std::string error;
+};
+
+std::optional<std::size_t> parse_size(std::string_view text, int base) {
+  std::size_t value = 0;
+  bool any = false;
+  for (const char c : text) {
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (base == 16 && c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (base == 16 && c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      break;
+    }
+    if (value > (std::size_t{1} << 40)) {
+      return std::nullopt;
+    }
+    value = value * static_cast<std::size_t>(base) + static_cast<std::size_t>(digit);
+    any = true;
+  }
+  return any ? std::optional<std::size_t>(value) : std::nullopt;
+}
+
+// The status line and header fields of an answer's head (without its empty line).
+std::optional<Exchange> parse_head(const std::string &head_text) {
+  Exchange exchange;
+  const auto first_line_end = head_text.find("\r\n");
+  const std::string status_line = head_text.substr(0, first_line_end);
+  if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) {
+    return std::nullopt;
+  }
+  exchange.status = static_cast<int>(parse_size(status_line.substr(9, 3), 10).value_or(0));
+  std::size_t at = first_line_end == std::string::npos ? head_text.size() : first_line_end + 2;
+  while (at < head_text.size()) {
+    auto line_end = head_text.find("\r\n", at);
+    if (line_end == std::string::npos) {
+      line_end = head_text.size();
+    }
+    const std::string line = head_text.substr(at, line_end - at);
+    at = line_end + 2;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) {
+      continue;
+    }
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+      value.erase(0, 1);
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+      value.pop_back();
+    }
+    exchange.headers.emplace(line.substr(0, colon), value);
+  }
+  return exchange;
+}
+
 } // namespace
 
 std::string wire_head(const WireRequest &request, const std::string &host,
@@ -165,6 +228,115 @@ struct WireClient::Connection {
     buffer.append(chunk, static_cast<std::size_t>(n));
     return 1;
   }
+
+  // Reads until the buffer holds `n` bytes; false when the connection ends first.
+  bool need(std::size_t n, Clock::time_point deadline) {
+    while (buffer.size() < n) {
+      if (fill(deadline) <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The next line (without its CRLF), taken from the buffer; nothing when the connection
+  // ends first.
+  std::optional<std::string> take_line(Clock::time_point deadline) {
+    std::size_t end;
+    while ((end = buffer.find("\r\n")) == std::string::npos) {
+      if (fill(deadline) <= 0) {
+        return std::nullopt;
+      }
+    }
+    std::string line = buffer.substr(0, end);
+    buffer.erase(0, end + 2);
+    return line;
+  }
+
+  // A chunked body (RFC 9112 section 7.1) into `body`: chunks up to the last, then its
+  // trailer fields up to the empty line. Empty when whole, else why not.
+  std::string read_chunked(std::string &body, Clock::time_point deadline) {
+    for (;;) {
+      const auto size_line = take_line(deadline);
+      if (!size_line) {
+        return "the chunked answer broke off";
+      }
+      const auto size = parse_size(*size_line, 16);
+      if (!size) {
+        return "the chunked answer is broken";
+      }
+      if (*size == 0) {
+        for (auto trailer = take_line(deadline); trailer; trailer = take_line(deadline)) {
+          if (trailer->empty()) {
+            return {};
+          }
+        }
+        return "the chunked answer broke off";
+      }
+      if (!need(*size + 2, deadline)) {
+        return "the chunked answer broke off";
+      }
+      body += buffer.substr(0, *size);
+      buffer.erase(0, *size + 2);
+    }
+  }
+
+  // The body of `exchange`, framed as its head says (RFC 9112 section 6.3).
+  ReadAnswer read_body(Exchange exchange, const std::string &method, Clock::time_point deadline) {
+    ReadAnswer out;
+    const bool no_body = method == "HEAD" || exchange.status == 204 || exchange.status == 304;
+    if (no_body) {
+    } else if (equals_ignoring_case(exchange.header("Transfer-Encoding"), "chunked")) {
+      out.error = read_chunked(exchange.body, deadline);
+      if (!out.error.empty()) {
+        return out;
+      }
+    } else if (const auto length = exchange.header("Content-Length"); !length.empty()) {
+      const auto n = parse_size(length, 10).value_or(0);
+      if (!need(n, deadline)) {
+        out.error = "truncated body: Content-Length promised " + length + " bytes";
+        return out;
+      }
+      exchange.body = buffer.substr(0, n);
+      buffer.erase(0, n);
+    } else {
+      while (fill(deadline) > 0) {
+      }
+      exchange.body = std::move(buffer);
+      buffer.clear();
+      out.closed_after = true;
+    }
+    out.closed_after =
+        out.closed_after || equals_ignoring_case(exchange.header("Connection"), "close");
+    out.exchange = std::move(exchange);
+    return out;
+  }
+
+  // One answer to a request of `method`: its head, then (unless interim) its body.
+  ReadAnswer read_answer(const std::string &method, Clock::time_point deadline) {
+    ReadAnswer out;
+    std::size_t end;
+    while ((end = buffer.find("\r\n\r\n")) == std::string::npos) {
+      const int got = fill(deadline);
+      if (got <= 0) {
+        out.error = got == 0 ? "the server closed the connection without an answer"
+                             : "no answer within the read timeout";
+        return out;
+      }
+    }
+    const std::string head_text = buffer.substr(0, end);
+    buffer.erase(0, end + 4);
+    auto exchange = parse_head(head_text);
+    if (!exchange) {
+      out.error = "not an HTTP answer";
+      return out;
+    }
+    if (exchange->status >= 100 && exchange->status < 200) {
+      out.exchange = std::move(exchange);
+      return out;
+    }
+    return read_body(std::move(*exchange), method, deadline);
+  }
 };
 
 WireClient::WireClient(BaseUrl url, WireOptions options)
@@ -252,40 +424,6 @@ bool WireClient::connect(std::string &error) {
   return true;
 }
 
-namespace {
-
-// One answer from `c`: 1xx interim answers are returned as they come (the caller loops).
-struct ReadAnswer {
-  std::optional<Exchange> exchange;
-  bool closed_after = false;
-  std::string error;
-};
-
-std::optional<std::size_t> parse_size(std::string_view text, int base) {
-  std::size_t value = 0;
-  bool any = false;
-  for (const char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      break;
-    }
-    if (value > (std::size_t{1} << 40)) {
-      return std::nullopt;
-    }
-    value = value * static_cast<std::size_t>(base) + static_cast<std::size_t>(digit);
-    any = true;
-  }
-  return any ? std::optional<std::size_t>(value) : std::nullopt;
-}
-
-} // namespace
-
 WireResult WireClient::send(const WireRequest &request) {
   WireResult result;
   const auto start = Clock::now();
@@ -309,121 +447,6 @@ WireResult WireClient::send(const WireRequest &request) {
     return result;
   }
   bool body_sent = !expect;
-  const auto read_one = [&](Clock::time_point deadline) -> ReadAnswer {
-    ReadAnswer out;
-    std::size_t end;
-    while ((end = c.buffer.find("\r\n\r\n")) == std::string::npos) {
-      const int got = c.fill(deadline);
-      if (got <= 0) {
-        out.error = got == 0 ? "the server closed the connection without an answer"
-                             : "no answer within the read timeout";
-        return out;
-      }
-    }
-    const std::string head_text = c.buffer.substr(0, end);
-    c.buffer.erase(0, end + 4);
-    Exchange exchange;
-    const auto first_line_end = head_text.find("\r\n");
-    const std::string status_line = head_text.substr(0, first_line_end);
-    if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) {
-      out.error = "not an HTTP answer";
-      return out;
-    }
-    exchange.status = static_cast<int>(parse_size(status_line.substr(9, 3), 10).value_or(0));
-    std::size_t at = first_line_end == std::string::npos ? head_text.size() : first_line_end + 2;
-    while (at < head_text.size()) {
-      auto line_end = head_text.find("\r\n", at);
-      if (line_end == std::string::npos) {
-        line_end = head_text.size();
-      }
-      const std::string line = head_text.substr(at, line_end - at);
-      at = line_end + 2;
-      const auto colon = line.find(':');
-      if (colon == std::string::npos) {
-        continue;
-      }
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.erase(0, 1);
-      }
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-        value.pop_back();
-      }
-      exchange.headers.emplace(line.substr(0, colon), value);
-    }
-    if (exchange.status >= 100 && exchange.status < 200) {
-      out.exchange = std::move(exchange);
-      return out;
-    }
-    const bool no_body =
-        request.method == "HEAD" || exchange.status == 204 || exchange.status == 304;
-    const auto need = [&](std::size_t n) {
-      while (c.buffer.size() < n) {
-        if (c.fill(deadline) <= 0) {
-          return false;
-        }
-      }
-      return true;
-    };
-    if (no_body) {
-    } else if (equals_ignoring_case(exchange.header("Transfer-Encoding"), "chunked")) {
-      for (;;) {
-        std::size_t line_end;
-        while ((line_end = c.buffer.find("\r\n")) == std::string::npos) {
-          if (c.fill(deadline) <= 0) {
-            out.error = "the chunked answer broke off";
-            return out;
-          }
-        }
-        const auto size = parse_size(c.buffer.substr(0, line_end), 16);
-        if (!size) {
-          out.error = "the chunked answer is broken";
-          return out;
-        }
-        c.buffer.erase(0, line_end + 2);
-        if (*size == 0) {
-          // Trailers, up to the empty line.
-          while ((line_end = c.buffer.find("\r\n")) != 0) {
-            if (line_end == std::string::npos) {
-              if (c.fill(deadline) <= 0) {
-                out.error = "the chunked answer broke off";
-                return out;
-              }
-              continue;
-            }
-            c.buffer.erase(0, line_end + 2);
-          }
-          c.buffer.erase(0, 2);
-          break;
-        }
-        if (!need(*size + 2)) {
-          out.error = "the chunked answer broke off";
-          return out;
-        }
-        exchange.body += c.buffer.substr(0, *size);
-        c.buffer.erase(0, *size + 2);
-      }
-    } else if (const auto length = exchange.header("Content-Length"); !length.empty()) {
-      const auto n = parse_size(length, 10).value_or(0);
-      if (!need(n)) {
-        out.error = "truncated body: Content-Length promised " + length + " bytes";
-        return out;
-      }
-      exchange.body = c.buffer.substr(0, n);
-      c.buffer.erase(0, n);
-    } else {
-      while (c.fill(deadline) > 0) {
-      }
-      exchange.body = std::move(c.buffer);
-      c.buffer.clear();
-      out.closed_after = true;
-    }
-    out.closed_after =
-        out.closed_after || equals_ignoring_case(exchange.header("Connection"), "close");
-    out.exchange = std::move(exchange);
-    return out;
-  };
-
   if (expect) {
     const auto wait_until = Clock::now() + options_.continue_timeout;
     if (!c.readable(wait_until)) {
@@ -432,7 +455,7 @@ WireResult WireClient::send(const WireRequest &request) {
   }
   const auto deadline = Clock::now() + options_.read_timeout;
   for (;;) {
-    auto answer = read_one(deadline);
+    auto answer = c.read_answer(request.method, deadline);
     if (!answer.exchange) {
       close();
       result.error = answer.error;
