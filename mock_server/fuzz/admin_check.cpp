@@ -504,6 +504,17 @@ private:
             rule);
   }
 
+  // A header of an answer, by its exact name.
+  static std::optional<std::string> header_of(const HttpResponse &response,
+                                              const std::string &name) {
+    for (const auto &[n, v] : response.headers) {
+      if (n == name) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+
   void check_admin(const HttpRequest &request, char credentials, const HttpResponse &response,
                    const Before &before) {
     // The dashboard page: served, with a token, whatever the credentials; HTML, not JSON.
@@ -512,38 +523,12 @@ private:
     // GET /__admin: a redirect to the page, under the page's access rule.
     const bool to_page = request.method == "GET" && request.path == "/__admin";
     if (page && response.status == 200) {
-      require(setup_.access != Access::remote && !request.body_too_large && request.query.empty(),
-              "the page is served where the admin API answers, to a GET with no query");
-      const mock::DashboardPage &dashboard = mock::dashboard_page();
-      std::map<std::string, std::string> headers(response.headers.begin(), response.headers.end());
-      require(headers["Content-Type"] == "text/html; charset=utf-8" &&
-                  headers["Content-Security-Policy"] == dashboard.content_security_policy &&
-                  response.body == dashboard.html,
-              "the page comes whole, as HTML, with its Content-Security-Policy");
+      check_page(request, response);
       return;
     }
-    const auto type = std::find_if(response.headers.begin(), response.headers.end(),
-                                   [](const auto &h) { return h.first == "Content-Type"; });
-    require(type != response.headers.end() && type->second == "application/json",
-            "every admin answer is application/json");
-    const json body = json::parse(response.body, nullptr, false);
-    require(body.is_object(), "every admin answer is a JSON object");
-    const auto header = [&response](const std::string &name) -> std::optional<std::string> {
-      for (const auto &[n, v] : response.headers) {
-        if (n == name) {
-          return v;
-        }
-      }
-      return std::nullopt;
-    };
-    if (response.status >= 400) {
-      require(member(body, "message").is_string() &&
-                  !member(body, "message").get<std::string>().empty(),
-              "an error carries a message");
-      require(!body.contains("field") || member(body, "field").is_string(), "a field is a string");
-    }
+    const json body = check_json_answer(response);
     if (setup_.access == Access::token && credentials != 0 && !page && !to_page) {
-      require(response.status == 401 && header("WWW-Authenticate") == "Bearer",
+      require(response.status == 401 && header_of(response, "WWW-Authenticate") == "Bearer",
               "without the token, 401 with WWW-Authenticate: Bearer");
       return;
     }
@@ -556,30 +541,7 @@ private:
       require(response.status == before.too_large, "a body over the limit is the fixtures' 413");
       return;
     }
-    const auto route = std::find_if(routes.begin(), routes.end(),
-                                    [&request](const auto &r) { return r.first == request.path; });
-    if (route == routes.end()) {
-      require(response.status == 404 && !body.contains("field") &&
-                  member(body, "message").get<std::string>().rfind("no admin endpoint: ", 0) == 0,
-              "an unknown admin path is a 404");
-      return;
-    }
-    const auto &methods = route->second;
-    if (std::find(methods.begin(), methods.end(), request.method) == methods.end()) {
-      std::string allow;
-      for (const auto method : methods) {
-        allow += (allow.empty() ? "" : ", ") + std::string(method);
-      }
-      require(response.status == 405 && header("Allow") == allow,
-              "another method on a known path is a 405 with Allow");
-      return;
-    }
-    const std::string &path = request.path;
-    const std::string &method = request.method;
-    if (path != "/__admin/requests" && path != "/__admin/keys" && !request.query.empty()) {
-      const auto name = request.query.substr(0, request.query.find('='));
-      require_parameter(response, body, name,
-                        "a query parameter where none is known is a 400 naming it");
+    if (refused_by_route(request, response, body)) {
       return;
     }
     if (page) {
@@ -587,51 +549,116 @@ private:
       return;
     }
     if (to_page) {
-      require(response.status == 308 && header("Location") == "/__admin/",
+      require(response.status == 308 && header_of(response, "Location") == "/__admin/",
               "GET /__admin is a 308 to /__admin/");
       return;
     }
+    if (!check_bodiless_call(request, response, body, before)) {
+      check_call_with_body(request, response, body, before);
+    }
+  }
+
+  void check_page(const HttpRequest &request, const HttpResponse &response) const {
+    require(setup_.access != Access::remote && !request.body_too_large && request.query.empty(),
+            "the page is served where the admin API answers, to a GET with no query");
+    const mock::DashboardPage &dashboard = mock::dashboard_page();
+    std::map<std::string, std::string> headers(response.headers.begin(), response.headers.end());
+    require(headers["Content-Type"] == "text/html; charset=utf-8" &&
+                headers["Content-Security-Policy"] == dashboard.content_security_policy &&
+                response.body == dashboard.html,
+            "the page comes whole, as HTML, with its Content-Security-Policy");
+  }
+
+  // Every admin answer but the page: a JSON object, an error with a message.
+  static json check_json_answer(const HttpResponse &response) {
+    require(header_of(response, "Content-Type") == "application/json",
+            "every admin answer is application/json");
+    json body = json::parse(response.body, nullptr, false);
+    require(body.is_object(), "every admin answer is a JSON object");
+    if (response.status >= 400) {
+      require(member(body, "message").is_string() &&
+                  !member(body, "message").get<std::string>().empty(),
+              "an error carries a message");
+      require(!body.contains("field") || member(body, "field").is_string(), "a field is a string");
+    }
+    return body;
+  }
+
+  // The route table's refusals: an unknown path, another method, a query where none is
+  // known. True when the call was one of them.
+  static bool refused_by_route(const HttpRequest &request, const HttpResponse &response,
+                               const json &body) {
+    const auto route = std::find_if(routes.begin(), routes.end(),
+                                    [&request](const auto &r) { return r.first == request.path; });
+    if (route == routes.end()) {
+      require(response.status == 404 && !body.contains("field") &&
+                  member(body, "message").get<std::string>().rfind("no admin endpoint: ", 0) == 0,
+              "an unknown admin path is a 404");
+      return true;
+    }
+    const auto &methods = route->second;
+    if (std::find(methods.begin(), methods.end(), request.method) == methods.end()) {
+      std::string allow;
+      for (const auto method : methods) {
+        allow += (allow.empty() ? "" : ", ") + std::string(method);
+      }
+      require(response.status == 405 && header_of(response, "Allow") == allow,
+              "another method on a known path is a 405 with Allow");
+      return true;
+    }
+    if (request.path != "/__admin/requests" && request.path != "/__admin/keys" &&
+        !request.query.empty()) {
+      const auto name = request.query.substr(0, request.query.find('='));
+      require_parameter(response, body, name,
+                        "a query parameter where none is known is a 400 naming it");
+      return true;
+    }
+    return false;
+  }
+
+  // The calls that read no body. True when the call was one of them.
+  bool check_bodiless_call(const HttpRequest &request, const HttpResponse &response,
+                           const json &body, const Before &before) {
+    const std::string &path = request.path;
+    const std::string &method = request.method;
     if (path == "/__admin/keys" && method == "GET") {
       check_keys(request.query, response, body);
-      return;
-    }
-    if (path == "/__admin/health") {
-      require(response.status == 200 && body.size() == 5 && member(body, "status") == "ok" &&
-                  member(body, "version") == std::string(inspekt::version()) &&
-                  member(body, "uptime_seconds").is_number_integer() &&
-                  member(body, "uptime_seconds") >= 0 && member(body, "fixtures") == base_->origin,
-              "health is {status, version, uptime_seconds, keys, fixtures}");
-      require(member(body, "keys") == keys_known() && member(body, "keys") == before.keys,
-              "health counts the keys in use, runtime and revoked ones included");
-      return;
-    }
-    if (path == "/__admin/requests" && method == "GET") {
+    } else if (path == "/__admin/health") {
+      check_health(response, body, before);
+    } else if (path == "/__admin/requests" && method == "GET") {
       check_requests(request.query, response, body);
-      return;
-    }
-    if (path == "/__admin/requests") {
+    } else if (path == "/__admin/requests") {
       require(response.status == 200 && body == json{{"cleared", held_.size()}},
               "DELETE /__admin/requests answers how many entries were held");
       held_.clear();
       total_ = 0;
-      return;
-    }
-    if (path == "/__admin/clock" && method == "GET") {
+    } else if (path == "/__admin/clock" && method == "GET") {
       require(response.status == 200, "GET /__admin/clock is a 200");
       check_clock(body);
-      return;
-    }
-    if (path == "/__admin/reset") {
+    } else if (path == "/__admin/reset") {
       require(response.status == 200 && body == json{{"reset", true}}, "reset answers {reset}");
       check_reset();
-      return;
-    }
-    if (path == "/__admin/fixtures/reload") {
+    } else if (path == "/__admin/fixtures/reload") {
       check_reload(response, body, before);
-      return;
+    } else {
+      return false;
     }
+    return true;
+  }
 
-    // The endpoints with a body.
+  void check_health(const HttpResponse &response, const json &body, const Before &before) const {
+    require(response.status == 200 && body.size() == 5 && member(body, "status") == "ok" &&
+                member(body, "version") == std::string(inspekt::version()) &&
+                member(body, "uptime_seconds").is_number_integer() &&
+                member(body, "uptime_seconds") >= 0 && member(body, "fixtures") == base_->origin,
+            "health is {status, version, uptime_seconds, keys, fixtures}");
+    require(member(body, "keys") == keys_known() && member(body, "keys") == before.keys,
+            "health counts the keys in use, runtime and revoked ones included");
+  }
+
+  // The endpoints with a body: a JSON object, then the endpoint's own fields.
+  void check_call_with_body(const HttpRequest &request, const HttpResponse &response,
+                            const json &body, const Before &before) {
     json fields = json::object();
     if (request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
       fields = json::parse(request.body, nullptr, false);
@@ -641,6 +668,7 @@ private:
               "a body that is no JSON object (or nests too deep) is a 400");
       return;
     }
+    const std::string &path = request.path;
     if (path == "/__admin/requests/count") {
       check_count(fields, response, body);
     } else if (path == "/__admin/keys") {
