@@ -103,6 +103,148 @@ bool holds_pem_certificate(const std::string &path) {
   return certificate != nullptr;
 }
 
+// The HTTP client for one request, set as the options say; `tls` points at it over https.
+std::unique_ptr<httplib::ClientImpl>
+make_http_client(const BaseUrl &url, const ClientOptions &options, httplib::SSLClient *&tls) {
+  std::unique_ptr<httplib::ClientImpl> http;
+  if (url.scheme == UrlScheme::https) {
+    auto client = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    if (!options.ca_file.empty()) {
+      client->set_ca_cert_path(options.ca_file);
+    }
+    client->enable_server_certificate_verification(options.verify_tls);
+    tls = client.get();
+    http = std::move(client);
+  } else {
+    http = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  http->set_connection_timeout(options.connect_timeout);
+  http->set_read_timeout(options.read_timeout);
+  http->set_write_timeout(options.read_timeout);
+  http->set_keep_alive(false);
+  // Headers and body go out in separate writes; with Nagle the body would wait for a
+  // delayed ACK (40 ms on Linux).
+  http->set_tcp_nodelay(true);
+  http->set_follow_location(false);
+  http->set_url_encode(false); // the path goes out as given, odd bytes included
+  return http;
+}
+
+// The request as httplib takes it: the caller's headers as given, Host, User-Agent and
+// Content-Type added only where the caller left them out.
+httplib::Request to_httplib_request(const RawRequest &request, const BaseUrl &url,
+                                    const ClientOptions &options) {
+  httplib::Request req;
+  req.method = request.method;
+  req.path = url.target(request.path);
+  for (const auto &[name, value] : request.headers) {
+    req.headers.emplace(name, value);
+  }
+  if (!has_header(request.headers, "Host")) {
+    // httplib would write an IPv6 host without brackets when the port is the default.
+    req.headers.emplace("Host", url.host_header());
+  }
+  if (!has_header(request.headers, "User-Agent")) {
+    req.headers.emplace("User-Agent", options.user_agent.empty() ? "inspekt-client/" INSPEKT_VERSION
+                                                                 : options.user_agent);
+  }
+  if (request.content_type && !has_header(request.headers, "Content-Type")) {
+    req.headers.emplace("Content-Type", *request.content_type);
+  }
+  const bool body_method =
+      request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  if (request.body && !request.body->empty()) {
+    // Through a content provider, because httplib adds "Content-Type: text/plain" to a
+    // plain body that has none, and a request without Content-Type must stay without.
+    req.content_length_ = request.body->size();
+    req.content_provider_ = [body = *request.body](std::size_t offset, std::size_t length,
+                                                   httplib::DataSink &sink) {
+      return sink.write(body.data() + offset, length);
+    };
+  } else if (request.body && !body_method && !has_header(request.headers, "Content-Length")) {
+    req.headers.emplace("Content-Length", "0"); // httplib adds it for POST, PUT, PATCH only
+  }
+  return req;
+}
+
+// One request sent, as httplib and the socket left it.
+struct Attempt {
+  bool answered = false;
+  httplib::Error failure = httplib::Error::Success;
+  httplib::Response res;
+  int socket_error = 0;
+  std::chrono::microseconds elapsed{};
+};
+
+Attempt send_once(httplib::ClientImpl &http, httplib::Request &req) {
+  Attempt attempt;
+  ERR_clear_error();
+  const auto start = std::chrono::steady_clock::now();
+  errno = 0;
+  attempt.answered = http.send(req, attempt.res, attempt.failure);
+  // What the socket said last: httplib 0.11 shuts a failed socket down before returning,
+  // and shutdown() on a connection the peer reset fails with ENOTCONN (on one it closed
+  // with a FIN, it succeeds), so that, or the read's own ECONNRESET, means a reset.
+  attempt.socket_error = errno;
+  attempt.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  return attempt;
+}
+
+// The transport error for a request that got no whole answer, from what httplib, the
+// socket and OpenSSL said.
+SendResult failed_send(const Attempt &attempt, const httplib::SSLClient *tls, const BaseUrl &url,
+                       const ClientOptions &options) {
+  const std::string peer = host_in_url(url.host) + ":" + std::to_string(url.port);
+  const auto elapsed = attempt.elapsed;
+  switch (attempt.failure) {
+  case httplib::Error::Connection:
+    return {std::nullopt, transport_error(connect_failure(url))};
+  case httplib::Error::ConnectionTimeout:
+    return {std::nullopt, transport_error("connecting to " + peer + " timed out after " +
+                                          ms(elapsed) + " (connect timeout)")};
+  case httplib::Error::Read:
+    // httplib names a wait that ran out and a connection closed early the same way.
+    if (elapsed + milliseconds(20) >= options.read_timeout) {
+      return {std::nullopt,
+              transport_error("timed out after " + ms(elapsed) + " waiting for an answer from " +
+                              peer + " (read timeout)"),
+              true};
+    }
+    return {std::nullopt, transport_error(broken_answer(peer, attempt.res, attempt.socket_error)),
+            true};
+  case httplib::Error::Write:
+    return {std::nullopt, transport_error("sending the request to " + peer + " failed"), true};
+  case httplib::Error::SSLConnection:
+    if (elapsed + milliseconds(20) >= options.connect_timeout) {
+      return {std::nullopt, transport_error("TLS problem: the handshake with " + peer +
+                                            " timed out after " + ms(elapsed))};
+    }
+    return {std::nullopt, transport_error("TLS problem: the handshake with " + peer + " failed (" +
+                                          openssl_reason() + "); is it an HTTPS server?")};
+  case httplib::Error::SSLLoadingCerts:
+    return {std::nullopt,
+            transport_error("TLS certificate problem: cannot load the trusted CAs from " +
+                            (options.ca_file.empty() ? std::string("the system trust store")
+                                                     : "\"" + options.ca_file + "\""))};
+  case httplib::Error::SSLServerVerification: {
+    const long verdict = tls != nullptr ? tls->get_openssl_verify_result() : X509_V_OK;
+    if (verdict != X509_V_OK) {
+      return {std::nullopt,
+              transport_error("TLS certificate problem: the certificate of " + peer +
+                              " is not trusted (" + X509_verify_cert_error_string(verdict) +
+                              "); for a private CA, trust its certificate with --ca-file FILE")};
+    }
+    return {std::nullopt, transport_error("TLS certificate problem: the certificate of " + peer +
+                                          " is not valid for the host \"" + url.host + "\"")};
+  }
+  default:
+    return {std::nullopt,
+            transport_error("the request to " + peer +
+                            " failed: " + httplib::to_string(attempt.failure)),
+            true};
+  }
+}
 } // namespace
 
 std::optional<std::string> authenticate_body(std::string_view key,
@@ -144,130 +286,20 @@ SendResult AuthClient::send(const RawRequest &request) const {
   if (error_) {
     return {std::nullopt, error_};
   }
-  std::unique_ptr<httplib::ClientImpl> http;
   httplib::SSLClient *tls = nullptr;
-  if (url_.scheme == UrlScheme::https) {
-    auto client = std::make_unique<httplib::SSLClient>(url_.host, url_.port);
-    if (!options_.ca_file.empty()) {
-      client->set_ca_cert_path(options_.ca_file);
-    }
-    client->enable_server_certificate_verification(options_.verify_tls);
-    tls = client.get();
-    http = std::move(client);
-  } else {
-    http = std::make_unique<httplib::ClientImpl>(url_.host, url_.port);
+  const auto http = make_http_client(url_, options_, tls);
+  httplib::Request req = to_httplib_request(request, url_, options_);
+  Attempt attempt = send_once(*http, req);
+  if (!attempt.answered) {
+    return failed_send(attempt, tls, url_, options_);
   }
-  http->set_connection_timeout(options_.connect_timeout);
-  http->set_read_timeout(options_.read_timeout);
-  http->set_write_timeout(options_.read_timeout);
-  http->set_keep_alive(false);
-  // Headers and body go out in separate writes; with Nagle the body would wait for a
-  // delayed ACK (40 ms on Linux).
-  http->set_tcp_nodelay(true);
-  http->set_follow_location(false);
-  http->set_url_encode(false); // the path goes out as given, odd bytes included
-
-  httplib::Request req;
-  req.method = request.method;
-  req.path = url_.target(request.path);
-  for (const auto &[name, value] : request.headers) {
-    req.headers.emplace(name, value);
-  }
-  if (!has_header(request.headers, "Host")) {
-    // httplib would write an IPv6 host without brackets when the port is the default.
-    req.headers.emplace("Host", url_.host_header());
-  }
-  if (!has_header(request.headers, "User-Agent")) {
-    req.headers.emplace("User-Agent", options_.user_agent.empty()
-                                          ? "inspekt-client/" INSPEKT_VERSION
-                                          : options_.user_agent);
-  }
-  if (request.content_type && !has_header(request.headers, "Content-Type")) {
-    req.headers.emplace("Content-Type", *request.content_type);
-  }
-  const bool body_method =
-      request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
-  if (request.body && !request.body->empty()) {
-    // Through a content provider, because httplib adds "Content-Type: text/plain" to a
-    // plain body that has none, and a request without Content-Type must stay without.
-    req.content_length_ = request.body->size();
-    req.content_provider_ = [body = *request.body](std::size_t offset, std::size_t length,
-                                                   httplib::DataSink &sink) {
-      return sink.write(body.data() + offset, length);
-    };
-  } else if (request.body && !body_method && !has_header(request.headers, "Content-Length")) {
-    req.headers.emplace("Content-Length", "0"); // httplib adds it for POST, PUT, PATCH only
-  }
-
-  httplib::Response res;
-  httplib::Error failure = httplib::Error::Success;
-  ERR_clear_error();
-  const auto start = std::chrono::steady_clock::now();
-  errno = 0;
-  const bool answered = http->send(req, res, failure);
-  // What the socket said last: httplib 0.11 shuts a failed socket down before returning,
-  // and shutdown() on a connection the peer reset fails with ENOTCONN (on one it closed
-  // with a FIN, it succeeds), so that, or the read's own ECONNRESET, means a reset.
-  const int socket_error = errno;
-  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - start);
-  if (!answered) {
-    const std::string peer = host_in_url(url_.host) + ":" + std::to_string(url_.port);
-    switch (failure) {
-    case httplib::Error::Connection:
-      return {std::nullopt, transport_error(connect_failure(url_))};
-    case httplib::Error::ConnectionTimeout:
-      return {std::nullopt, transport_error("connecting to " + peer + " timed out after " +
-                                            ms(elapsed) + " (connect timeout)")};
-    case httplib::Error::Read:
-      // httplib names a wait that ran out and a connection closed early the same way.
-      if (elapsed + milliseconds(20) >= options_.read_timeout) {
-        return {std::nullopt,
-                transport_error("timed out after " + ms(elapsed) + " waiting for an answer from " +
-                                peer + " (read timeout)"),
-                true};
-      }
-      return {std::nullopt, transport_error(broken_answer(peer, res, socket_error)), true};
-    case httplib::Error::Write:
-      return {std::nullopt, transport_error("sending the request to " + peer + " failed"), true};
-    case httplib::Error::SSLConnection:
-      if (elapsed + milliseconds(20) >= options_.connect_timeout) {
-        return {std::nullopt, transport_error("TLS problem: the handshake with " + peer +
-                                              " timed out after " + ms(elapsed))};
-      }
-      return {std::nullopt,
-              transport_error("TLS problem: the handshake with " + peer + " failed (" +
-                              openssl_reason() + "); is it an HTTPS server?")};
-    case httplib::Error::SSLLoadingCerts:
-      return {std::nullopt,
-              transport_error("TLS certificate problem: cannot load the trusted CAs from " +
-                              (options_.ca_file.empty() ? std::string("the system trust store")
-                                                        : "\"" + options_.ca_file + "\""))};
-    case httplib::Error::SSLServerVerification: {
-      const long verdict = tls != nullptr ? tls->get_openssl_verify_result() : X509_V_OK;
-      if (verdict != X509_V_OK) {
-        return {std::nullopt,
-                transport_error("TLS certificate problem: the certificate of " + peer +
-                                " is not trusted (" + X509_verify_cert_error_string(verdict) +
-                                "); for a private CA, trust its certificate with --ca-file FILE")};
-      }
-      return {std::nullopt, transport_error("TLS certificate problem: the certificate of " + peer +
-                                            " is not valid for the host \"" + url_.host + "\"")};
-    }
-    default:
-      return {std::nullopt,
-              transport_error("the request to " + peer + " failed: " + httplib::to_string(failure)),
-              true};
-    }
-  }
-
   Exchange exchange;
-  exchange.status = res.status;
-  for (auto &[name, value] : res.headers) {
+  exchange.status = attempt.res.status;
+  for (auto &[name, value] : attempt.res.headers) {
     exchange.headers.emplace(name, value);
   }
-  exchange.body = std::move(res.body);
-  exchange.elapsed = elapsed;
+  exchange.body = std::move(attempt.res.body);
+  exchange.elapsed = attempt.elapsed;
   return {std::move(exchange), std::nullopt, true};
 }
 
