@@ -189,6 +189,52 @@ void message_leaves(const json &value, const std::string &path,
   }
 }
 
+// The token of one kind (access_token, refresh_token) an answer's body carries, decoded.
+std::optional<DecodedJwt> token_in(const Exchange &e, const std::string &name) {
+  const json body = json::parse(e.body, nullptr, false);
+  if (!body.is_object() || !body.contains(name) || !body[name].is_string()) {
+    return std::nullopt;
+  }
+  auto result = decode_jwt(body[name].get<std::string>());
+  return result.jwt;
+}
+
+Seen no_token(const Exchange &e, const std::string &name) {
+  return Seen{"no " + name + " (status " + std::to_string(e.status) + ")", "none", json()};
+}
+
+// The token's "alg"; the fragment sets the fixtures' algorithm when they can sign so.
+Seen token_alg(const std::string &name, const Exchange &e) {
+  const auto jwt = token_in(e, name);
+  if (!jwt) {
+    return no_token(e, name);
+  }
+  const std::string alg = jwt->header.value("alg", json("")).is_string()
+                              ? jwt->header.value("alg", std::string())
+                              : jwt->header["alg"].dump();
+  const bool expressible = parse_jwt_algorithm(alg).has_value();
+  return Seen{alg, alg, expressible ? at_path({"tokens.json", "algorithm"}, json(alg)) : json()};
+}
+
+// exp - iat in whole seconds, which the fixtures' lifetime_seconds sets.
+Seen token_lifetime(const std::string &name, const Exchange &e) {
+  const auto jwt = token_in(e, name);
+  if (!jwt) {
+    return no_token(e, name);
+  }
+  const json &claims = jwt->claims;
+  if (!claims.contains("exp") || !claims.contains("iat")) {
+    return Seen{"no exp or iat", "none", json()};
+  }
+  if (!claims["exp"].is_number() || !claims["iat"].is_number()) {
+    return Seen{"exp or iat not a number", "types", json()};
+  }
+  const double seconds = claims["exp"].get<double>() - claims["iat"].get<double>();
+  const auto whole = static_cast<std::int64_t>(seconds);
+  const std::string shown = std::to_string(whole) + " s";
+  return Seen{shown, shown, at_path({"tokens.json", name, "lifetime_seconds"}, json(whole))};
+}
+
 class Comparison {
 public:
   explicit Comparison(const DriftInput &input) : input_(input) {
@@ -459,124 +505,106 @@ private:
       return;
     }
     for (const char *kind : {"access_token", "refresh_token"}) {
-      const std::string name = kind;
-      const json settings = tokens_.value(name, json::object());
-      const auto decoded = [&](const Exchange &e) -> std::optional<DecodedJwt> {
-        const json body = json::parse(e.body, nullptr, false);
-        if (!body.is_object() || !body.contains(name) || !body[name].is_string()) {
-          return std::nullopt;
-        }
-        auto result = decode_jwt(body[name].get<std::string>());
-        return result.jwt;
-      };
-      const auto no_token = [&](const Exchange &e) {
-        return Seen{"no " + name + " (status " + std::to_string(e.status) + ")", "none", json()};
-      };
-      add_answer_row(name + ": alg", logins, [&](const Exchange &e, bool) {
-        const auto jwt = decoded(e);
-        if (!jwt) {
-          return no_token(e);
-        }
-        const std::string alg = jwt->header.value("alg", json("")).is_string()
-                                    ? jwt->header.value("alg", std::string())
-                                    : jwt->header["alg"].dump();
-        const bool expressible = parse_jwt_algorithm(alg).has_value();
-        return Seen{alg, alg,
-                    expressible ? at_path({"tokens.json", "algorithm"}, json(alg)) : json()};
-      });
-      add_answer_row(name + ": header", logins, [&](const Exchange &e, bool) {
-        const auto jwt = decoded(e);
-        return jwt ? Seen{shape_of(jwt->header), shape_of(jwt->header), json()} : no_token(e);
-      });
-      // One row per login request: with and without client_id the claims differ (sub).
-      const auto claims_of = [&](const Exchange &e, bool) {
-        const auto jwt = decoded(e);
-        if (!jwt) {
-          return no_token(e);
-        }
-        const json fixture_claims = settings.value("claims", json::object());
-        json desired = json::object();
-        for (const auto &[claim, value] : jwt->claims.items()) {
-          if (is_mock_claim(claim)) {
-            continue;
-          }
-          desired[claim] =
-              is_public_claim(claim)
-                  ? value
-                  : rebuild(value, fixture_claims.value(claim, json()), claim, 0, input_.redact);
-          if (desired[claim].is_string() && desired[claim] == not_stored && value.is_string() &&
-              fixture_claims.contains(claim) && fixture_claims[claim].is_string()) {
-            desired[claim] = fixture_claims[claim]; // a string either way: keep the fixture's
-          }
-        }
-        json fragment = at_path({"tokens.json", name, "claims"},
-                                mock::merge_patch_between(fixture_claims, desired));
-        if (!jwt->claims.contains("iss")) {
-          merge_fragment(fragment, at_path({"tokens.json", "issuer"}, json("")));
-        }
-        const std::string shape = shape_of(jwt->claims);
-        return Seen{shape, shape, fragment};
-      };
-      std::set<std::string> requests;
-      for (const DriftSample *login : logins) {
-        if (requests.insert(login->request).second && login->target.size() <= 1) {
-          add_answer_row(name + ": claims (" + login->request + ")", {login}, claims_of);
-        }
+      compare_token(kind, logins);
+    }
+  }
+
+  // One token's rows: its alg and header, its claims per login request, its lifetime, and
+  // each claim that names a kind of token or the service.
+  void compare_token(const std::string &name, const std::vector<const DriftSample *> &logins) {
+    add_answer_row(name + ": alg", logins,
+                   [&](const Exchange &e, bool) { return token_alg(name, e); });
+    add_answer_row(name + ": header", logins, [&](const Exchange &e, bool) {
+      const auto jwt = token_in(e, name);
+      return jwt ? Seen{shape_of(jwt->header), shape_of(jwt->header), json()} : no_token(e, name);
+    });
+    // One row per login request: with and without client_id the claims differ (sub).
+    std::set<std::string> requests;
+    for (const DriftSample *login : logins) {
+      if (requests.insert(login->request).second && login->target.size() <= 1) {
+        add_answer_row(name + ": claims (" + login->request + ")", {login},
+                       [&](const Exchange &e, bool) { return token_claims(name, e); });
       }
-      add_answer_row(name + ": lifetime (exp - iat)", logins, [&](const Exchange &e, bool) {
-        const auto jwt = decoded(e);
-        if (!jwt) {
-          return no_token(e);
-        }
-        const json &claims = jwt->claims;
-        if (!claims.contains("exp") || !claims.contains("iat")) {
-          return Seen{"no exp or iat", "none", json()};
-        }
-        if (!claims["exp"].is_number() || !claims["iat"].is_number()) {
-          return Seen{"exp or iat not a number", "types", json()};
-        }
-        const double seconds = claims["exp"].get<double>() - claims["iat"].get<double>();
-        const auto whole = static_cast<std::int64_t>(seconds);
-        const std::string shown = std::to_string(whole) + " s";
-        return Seen{shown, shown, at_path({"tokens.json", name, "lifetime_seconds"}, json(whole))};
+    }
+    add_answer_row(name + ": lifetime (exp - iat)", logins,
+                   [&](const Exchange &e, bool) { return token_lifetime(name, e); });
+    for (const auto &claim : public_claims(name, logins)) {
+      add_answer_row(name + ": claim " + claim, logins, [&](const Exchange &e, bool is_target) {
+        return token_public_claim(name, claim, e, is_target);
       });
-      std::set<std::string> public_claims;
-      for (const DriftSample *sample : logins) {
-        for (const Exchange *e :
-             {&sample->fixtures, sample->target.empty() ? static_cast<const Exchange *>(nullptr)
-                                                        : &sample->target.front()}) {
-          if (const auto jwt = e ? decoded(*e) : std::nullopt) {
-            for (const auto &[claim, value] : jwt->claims.items()) {
-              if (is_public_claim(claim)) {
-                public_claims.insert(claim);
-              }
+    }
+  }
+
+  // The token's claims by shape; the fragment writes the target's claims into the
+  // fixtures, those that may hold a person's data as placeholders or types only.
+  Seen token_claims(const std::string &name, const Exchange &e) const {
+    const auto jwt = token_in(e, name);
+    if (!jwt) {
+      return no_token(e, name);
+    }
+    const json settings = tokens_.value(name, json::object());
+    const json fixture_claims = settings.value("claims", json::object());
+    json desired = json::object();
+    for (const auto &[claim, value] : jwt->claims.items()) {
+      if (is_mock_claim(claim)) {
+        continue;
+      }
+      desired[claim] = is_public_claim(claim) ? value
+                                              : rebuild(value, fixture_claims.value(claim, json()),
+                                                        claim, 0, input_.redact);
+      if (desired[claim].is_string() && desired[claim] == not_stored && value.is_string() &&
+          fixture_claims.contains(claim) && fixture_claims[claim].is_string()) {
+        desired[claim] = fixture_claims[claim]; // a string either way: keep the fixture's
+      }
+    }
+    json fragment = at_path({"tokens.json", name, "claims"},
+                            mock::merge_patch_between(fixture_claims, desired));
+    if (!jwt->claims.contains("iss")) {
+      merge_fragment(fragment, at_path({"tokens.json", "issuer"}, json("")));
+    }
+    const std::string shape = shape_of(jwt->claims);
+    return Seen{shape, shape, fragment};
+  }
+
+  // The public claims either side's tokens of this kind carry.
+  static std::set<std::string> public_claims(const std::string &name,
+                                             const std::vector<const DriftSample *> &logins) {
+    std::set<std::string> claims;
+    for (const DriftSample *sample : logins) {
+      for (const Exchange *e :
+           {&sample->fixtures, sample->target.empty() ? static_cast<const Exchange *>(nullptr)
+                                                      : &sample->target.front()}) {
+        if (const auto jwt = e ? token_in(*e, name) : std::nullopt) {
+          for (const auto &[claim, value] : jwt->claims.items()) {
+            if (is_public_claim(claim)) {
+              claims.insert(claim);
             }
           }
         }
       }
-      for (const auto &claim : public_claims) {
-        add_answer_row(name + ": claim " + claim, logins, [&](const Exchange &e, bool is_target) {
-          const auto jwt = decoded(e);
-          if (!jwt) {
-            return no_token(e);
-          }
-          const json value = jwt->claims.value(claim, json());
-          json where = claim == "iss" ? at_path({"tokens.json", "issuer"}, json(""))
-                       : claim == "token_type"
-                           ? json()
-                           : at_path({"tokens.json", name, "claims", claim}, json());
-          if (value.is_null()) {
-            return Seen{"(none)", "(none)", where};
-          }
-          const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-          const std::string shown = is_target ? redact(text) : text;
-          where = claim == "iss"          ? at_path({"tokens.json", "issuer"}, json(shown))
-                  : claim == "token_type" ? at_path({"tokens.json", name, "type"}, json(shown))
-                                          : at_path({"tokens.json", name, "claims", claim}, value);
-          return Seen{"\"" + shown + "\"", value.dump(), where};
-        });
-      }
     }
+    return claims;
+  }
+
+  Seen token_public_claim(const std::string &name, const std::string &claim, const Exchange &e,
+                          bool is_target) const {
+    const auto jwt = token_in(e, name);
+    if (!jwt) {
+      return no_token(e, name);
+    }
+    const json value = jwt->claims.value(claim, json());
+    json where = claim == "iss"          ? at_path({"tokens.json", "issuer"}, json(""))
+                 : claim == "token_type" ? json()
+                                         : at_path({"tokens.json", name, "claims", claim}, json());
+    if (value.is_null()) {
+      return Seen{"(none)", "(none)", where};
+    }
+    const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    const std::string shown = is_target ? redact(text) : text;
+    where = claim == "iss"          ? at_path({"tokens.json", "issuer"}, json(shown))
+            : claim == "token_type" ? at_path({"tokens.json", name, "type"}, json(shown))
+                                    : at_path({"tokens.json", name, "claims", claim}, value);
+    return Seen{"\"" + shown + "\"", value.dump(), where};
   }
 
   void compare_session() {
