@@ -80,6 +80,98 @@ std::string check_path(std::string_view path) {
   return {};
 }
 
+std::string check_characters(std::string_view text) {
+  if (text.empty()) {
+    return "[url.empty] the base URL is empty";
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c >= 0x7f) {
+      return "[url.character] the base URL holds a space, control character or non-ASCII byte "
+             "at offset " +
+             std::to_string(i);
+    }
+  }
+  return {};
+}
+
+// What follows "scheme://": no user information, no fragment, no query.
+std::string check_after_scheme(std::string_view rest, std::string_view authority) {
+  if (authority.find('@') != std::string_view::npos) {
+    // Not repeated in the message: what precedes '@' may be a password.
+    return "[url.userinfo] the base URL holds user information before '@'; credentials do not "
+           "belong in the URL (the key goes in the request body)";
+  }
+  if (rest.find('#') != std::string_view::npos) {
+    return "[url.fragment] the base URL has a fragment ('#'); remove it";
+  }
+  if (rest.find('?') != std::string_view::npos) {
+    return "[url.query] the base URL has a query ('?'); remove it";
+  }
+  return {};
+}
+
+// The host of an authority and its port's text, when it has one.
+struct Authority {
+  std::string_view host;
+  std::optional<std::string_view> port;
+};
+
+// "[v6]" or "[v6]:port" (RFC 3986 section 3.2.2: an IPv6 address in brackets).
+std::string split_bracketed(std::string_view authority, Authority &parts) {
+  const auto close = authority.find(']');
+  if (close == std::string_view::npos) {
+    return "[url.host] an IPv6 address has '[' but no ']'";
+  }
+  parts.host = authority.substr(1, close - 1);
+  const auto after = authority.substr(close + 1);
+  if (!after.empty()) {
+    if (after.front() != ':') {
+      return "[url.host] only ':' and a port may follow the ']' of an IPv6 address";
+    }
+    parts.port = after.substr(1);
+  }
+  in6_addr address{};
+  if (::inet_pton(AF_INET6, std::string(parts.host).c_str(), &address) != 1) {
+    return "[url.host] \"" + std::string(parts.host) + "\" is not an IPv6 address";
+  }
+  return {};
+}
+
+// "host" or "host:port": a DNS name or an IPv4 address.
+std::string split_authority(std::string_view authority, Authority &parts) {
+  if (!authority.empty() && authority.front() == '[') {
+    return split_bracketed(authority, parts);
+  }
+  const auto colon = authority.find(':');
+  if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
+    return "[url.host] an IPv6 address must be written in brackets, e.g. http://[::1]:8080";
+  }
+  parts.host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    parts.port = authority.substr(colon + 1);
+  }
+  if (parts.host.empty()) {
+    return "[url.host] the base URL has no host";
+  }
+  if (!is_host_name(parts.host)) {
+    return "[url.host] \"" + std::string(parts.host) + "\" is not a host name or address";
+  }
+  return {};
+}
+
+std::string parse_port(std::string_view text, int &port) {
+  if (text.empty() || text.size() > 5 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return "[url.port] the port \"" + std::string(text) + "\" is not a number 1..65535";
+  }
+  port = std::stoi(std::string(text));
+  if (port < 1 || port > 65535) {
+    return "[url.port] the port " + std::string(text) + " is outside 1..65535";
+  }
+  return {};
+}
+
 } // namespace
 
 std::string_view to_string(UrlScheme scheme) {
@@ -115,16 +207,8 @@ std::string BaseUrl::target(std::string_view path) const {
 }
 
 BaseUrlParse parse_base_url(std::string_view text) {
-  if (text.empty()) {
-    return fail("[url.empty] the base URL is empty");
-  }
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c <= 0x20 || c >= 0x7f) {
-      return fail("[url.character] the base URL holds a space, control character or "
-                  "non-ASCII byte at offset " +
-                  std::to_string(i));
-    }
+  if (auto problem = check_characters(text); !problem.empty()) {
+    return fail(std::move(problem));
   }
   const auto separator = text.find("://");
   if (separator == std::string_view::npos) {
@@ -142,72 +226,20 @@ BaseUrlParse parse_base_url(std::string_view text) {
   const auto rest = text.substr(separator + 3);
   const auto authority_end = std::min(rest.find_first_of("/?#"), rest.size());
   const auto authority = rest.substr(0, authority_end);
-  if (authority.find('@') != std::string_view::npos) {
-    // Not repeated in the message: what precedes '@' may be a password.
-    return fail("[url.userinfo] the base URL holds user information before '@'; credentials "
-                "do not belong in the URL (the key goes in the request body)");
+  if (auto problem = check_after_scheme(rest, authority); !problem.empty()) {
+    return fail(std::move(problem));
   }
-  if (rest.find('#') != std::string_view::npos) {
-    return fail("[url.fragment] the base URL has a fragment ('#'); remove it");
+  Authority parts;
+  if (auto problem = split_authority(authority, parts); !problem.empty()) {
+    return fail(std::move(problem));
   }
-  if (rest.find('?') != std::string_view::npos) {
-    return fail("[url.query] the base URL has a query ('?'); remove it");
-  }
-
-  std::string_view host_text;
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return fail("[url.host] an IPv6 address has '[' but no ']'");
-    }
-    host_text = authority.substr(1, close - 1);
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return fail("[url.host] only ':' and a port may follow the ']' of an IPv6 address");
-      }
-      has_port = true;
-      port_text = after.substr(1);
-    }
-    in6_addr address{};
-    if (::inet_pton(AF_INET6, std::string(host_text).c_str(), &address) != 1) {
-      return fail("[url.host] \"" + std::string(host_text) + "\" is not an IPv6 address");
-    }
-  } else {
-    const auto colon = authority.find(':');
-    if (colon != std::string_view::npos &&
-        authority.find(':', colon + 1) != std::string_view::npos) {
-      return fail("[url.host] an IPv6 address must be written in brackets, e.g. http://[::1]:8080");
-    }
-    host_text = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port_text = authority.substr(colon + 1);
-    }
-    if (host_text.empty()) {
-      return fail("[url.host] the base URL has no host");
-    }
-    if (!is_host_name(host_text)) {
-      return fail("[url.host] \"" + std::string(host_text) + "\" is not a host name or address");
-    }
-  }
-  url.host = lower(host_text);
+  url.host = lower(parts.host);
   url.port = url.scheme == UrlScheme::https ? 443 : 80;
-  if (has_port) {
-    if (port_text.empty() || port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](char c) { return c >= '0' && c <= '9'; })) {
-      return fail("[url.port] the port \"" + std::string(port_text) +
-                  "\" is not a number 1..65535");
-    }
-    url.port = std::stoi(std::string(port_text));
-    if (url.port < 1 || url.port > 65535) {
-      return fail("[url.port] the port " + std::string(port_text) + " is outside 1..65535");
+  if (parts.port) {
+    if (auto problem = parse_port(*parts.port, url.port); !problem.empty()) {
+      return fail(std::move(problem));
     }
   }
-
   auto path = rest.substr(authority_end);
   while (!path.empty() && path.back() == '/') {
     path.remove_suffix(1);
