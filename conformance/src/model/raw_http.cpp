@@ -45,6 +45,38 @@ int remaining_ms(Clock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// A connected socket to the first of `found` that takes the connection by the
+// deadline, with Nagle off; -1 when none does.
+int connect_first(const addrinfo *found, Clock::time_point deadline) {
+  for (const addrinfo *a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      continue;
+    }
+    const int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int so_error = 0;
+      socklen_t len = sizeof so_error;
+      rc = ::poll(&p, 1, remaining_ms(deadline)) > 0 &&
+                   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0
+               ? 0
+               : -1;
+    }
+    if (rc != 0) {
+      ::close(fd);
+      continue;
+    }
+    ::fcntl(fd, F_SETFL, flags);
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+  }
+  return -1;
+}
+
 // One answer read: 1xx interim answers are returned as they come (the caller loops).
 struct ReadAnswer {
   std::optional<Exchange> exchange;
@@ -179,6 +211,36 @@ struct WireClient::Connection {
       }
       ::close(fd);
     }
+  }
+
+  // The TLS handshake on the connected socket, the certificate checked against `host`
+  // (a name, or an address) and the CAs of `ca_file` (empty: the system store). Empty
+  // when it holds, else why not.
+  std::string start_tls(const std::string &host, const std::string &ca_file) {
+    ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    const bool trusted = ca_file.empty()
+                             ? SSL_CTX_set_default_verify_paths(ctx) == 1
+                             : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) == 1;
+    ssl = trusted ? SSL_new(ctx) : nullptr;
+    if (ssl == nullptr) {
+      return "TLS: cannot load the CA file " + ca_file;
+    }
+    SSL_set_fd(ssl, fd);
+    in6_addr ip{};
+    const bool is_ip = ::inet_pton(AF_INET, host.c_str(), &ip) == 1 ||
+                       ::inet_pton(AF_INET6, host.c_str(), &ip) == 1;
+    if (is_ip) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    } else {
+      SSL_set_tlsext_host_name(ssl, host.c_str());
+      SSL_set1_host(ssl, host.c_str());
+    }
+    if (SSL_connect(ssl) != 1) {
+      ERR_clear_error();
+      return "TLS certificate of " + host + " not trusted, or the handshake failed";
+    }
+    return {};
   }
 
   bool write_all(const std::string &bytes) {
@@ -360,63 +422,15 @@ bool WireClient::connect(std::string &error) {
   }
   auto connection = std::make_unique<Connection>();
   connection->reset_on_close = options_.reset_on_close;
-  const auto deadline = Clock::now() + options_.connect_timeout;
-  for (addrinfo *a = found; a != nullptr && connection->fd < 0; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      continue;
-    }
-    const int flags = ::fcntl(fd, F_GETFL);
-    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      int so_error = 0;
-      socklen_t len = sizeof so_error;
-      rc = ::poll(&p, 1, remaining_ms(deadline)) > 0 &&
-                   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0
-               ? 0
-               : -1;
-    }
-    if (rc != 0) {
-      ::close(fd);
-      continue;
-    }
-    ::fcntl(fd, F_SETFL, flags);
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    connection->fd = fd;
-  }
+  connection->fd = connect_first(found, Clock::now() + options_.connect_timeout);
   ::freeaddrinfo(found);
   if (connection->fd < 0) {
     error = "cannot connect to " + url_.host + ":" + port;
     return false;
   }
   if (url_.scheme == UrlScheme::https) {
-    connection->ctx = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_verify(connection->ctx, SSL_VERIFY_PEER, nullptr);
-    const bool trusted = options_.ca_file.empty()
-                             ? SSL_CTX_set_default_verify_paths(connection->ctx) == 1
-                             : SSL_CTX_load_verify_locations(
-                                   connection->ctx, options_.ca_file.c_str(), nullptr) == 1;
-    connection->ssl = trusted ? SSL_new(connection->ctx) : nullptr;
-    if (connection->ssl == nullptr) {
-      error = "TLS: cannot load the CA file " + options_.ca_file;
-      return false;
-    }
-    SSL_set_fd(connection->ssl, connection->fd);
-    in6_addr ip{};
-    const bool is_ip = ::inet_pton(AF_INET, url_.host.c_str(), &ip) == 1 ||
-                       ::inet_pton(AF_INET6, url_.host.c_str(), &ip) == 1;
-    if (is_ip) {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(connection->ssl), url_.host.c_str());
-    } else {
-      SSL_set_tlsext_host_name(connection->ssl, url_.host.c_str());
-      SSL_set1_host(connection->ssl, url_.host.c_str());
-    }
-    if (SSL_connect(connection->ssl) != 1) {
-      error = "TLS certificate of " + url_.host + " not trusted, or the handshake failed";
-      ERR_clear_error();
+    if (auto problem = connection->start_tls(url_.host, options_.ca_file); !problem.empty()) {
+      error = std::move(problem);
       return false;
     }
   }
