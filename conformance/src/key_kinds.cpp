@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
+#include <stdexcept>
 
 namespace inspekt::conformance {
 namespace {
@@ -74,6 +75,13 @@ void add_answer_kinds(std::string_view text, std::vector<KeyKind> &kinds) {
     for (const char c : answer) {
       const auto u = static_cast<unsigned char>(c);
       variable += std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_';
+    }
+    for (const KeyKind &kind : kinds) {
+      if (kind.variable == variable) {
+        // Two answers spelt alike but for punctuation would read one variable's key.
+        throw std::invalid_argument(placeholder + " and " + kind.placeholder + " would both read " +
+                                    variable + ": name one of the answers otherwise");
+      }
     }
     kinds.push_back({
         answer,

@@ -48,7 +48,8 @@ struct KeyKind {
 const std::vector<KeyKind> &key_kinds();
 
 // The kinds the `<key:ANSWER>` placeholders in `text` name, appended to `kinds` unless
-// there already.
+// there already. Throws std::invalid_argument when a new kind's variable is another's
+// (`<key:a-b>` and `<key:a_b>` are both INSPEKT_KEY_A_B).
 void add_answer_kinds(std::string_view text, std::vector<KeyKind> &kinds);
 
 const KeyKind &valid_key_kind();

@@ -325,6 +325,10 @@ TEST_CASE("key kinds: a request naming <key:ANSWER> needs a key that gets ANSWER
   CHECK(kinds[0].fixture_answer == "server_error");
   CHECK_FALSE(kinds[0].required);
   CHECK(kinds[0].when_missing == "no key that gets \"server_error\": set INSPEKT_KEY_SERVER_ERROR");
+  // Two answers whose variables are one: refused, not one key read for both.
+  CHECK_THROWS_WITH(add_answer_kinds("<key:server-error>", kinds),
+                    "<key:server-error> and <key:server_error> would both read "
+                    "INSPEKT_KEY_SERVER_ERROR: name one of the answers otherwise");
 }
 
 TEST_CASE("the mock's own features are checked on inspekt-mock only, and skipped elsewhere",
