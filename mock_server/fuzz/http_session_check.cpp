@@ -152,6 +152,53 @@ bool is_token_char(char c) {
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
+// What a response head says (rule 3): its status and framing. `head` is each line with
+// its CRLF.
+struct ResponseHead {
+  int status = 0;
+  std::size_t lengths = 0; // Content-Length lines
+  std::size_t length = 0;
+  bool close = false; // Connection: close
+};
+
+ResponseHead read_head(std::string_view head, const std::set<int> &statuses) {
+  ResponseHead read;
+  std::size_t line_end = head.find("\r\n");
+  const auto status_line = head.substr(0, line_end);
+  require(status_line.size() > 13 && status_line.substr(0, 9) == "HTTP/1.1 " &&
+              std::isdigit(static_cast<unsigned char>(status_line[9])) != 0 &&
+              std::isdigit(static_cast<unsigned char>(status_line[10])) != 0 &&
+              std::isdigit(static_cast<unsigned char>(status_line[11])) != 0 &&
+              status_line[12] == ' ',
+          "a response starts with HTTP/1.1, a 3-digit status, a space and a reason");
+  read.status = std::stoi(std::string(status_line.substr(9, 3)));
+  require(read.status < 500 || read.status == 501, "never 5xx but 501");
+  require(statuses.count(read.status) == 1, "the status is 100, a fixture's, 414, 431 or 501");
+  require(status_line.substr(13) == mock::reason_phrase(read.status), "the reason is the status's");
+  for (std::size_t start = line_end + 2; start < head.size(); start = line_end + 2) {
+    line_end = head.find("\r\n", start);
+    const auto line = head.substr(start, line_end - start);
+    const auto colon = line.find(": ");
+    require(colon != std::string_view::npos && colon > 0 &&
+                std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon),
+                            is_token_char),
+            "a header line is NAME: VALUE");
+    const auto name = line.substr(0, colon);
+    const auto value = line.substr(colon + 2);
+    if (iequals(name, "Content-Length")) {
+      ++read.lengths;
+      require(
+          !value.empty() && value.size() < 10 &&
+              std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }),
+          "Content-Length is a number");
+      read.length = std::stoul(std::string(value));
+    } else if (iequals(name, "Connection")) {
+      read.close = read.close || iequals(value, "close");
+    }
+  }
+  return read;
+}
+
 // Rule 3 and 4 on everything the session wrote.
 void check_output(std::string_view out, std::string_view input, const Result &result) {
   // 414, 431 and 501 (a transfer coding other than chunked) are the session's own answers
@@ -176,48 +223,12 @@ void check_output(std::string_view out, std::string_view input, const Result &re
     const auto head_end = out.find("\r\n\r\n", pos);
     require(head_end != std::string_view::npos, "a response head ends with CRLF CRLF");
     const auto head = out.substr(pos, head_end + 2 - pos); // each line with its CRLF
-
-    std::size_t line_end = head.find("\r\n");
-    const auto status_line = head.substr(0, line_end);
-    require(status_line.size() > 13 && status_line.substr(0, 9) == "HTTP/1.1 " &&
-                std::isdigit(static_cast<unsigned char>(status_line[9])) != 0 &&
-                std::isdigit(static_cast<unsigned char>(status_line[10])) != 0 &&
-                std::isdigit(static_cast<unsigned char>(status_line[11])) != 0 &&
-                status_line[12] == ' ',
-            "a response starts with HTTP/1.1, a 3-digit status, a space and a reason");
-    const int status = std::stoi(std::string(status_line.substr(9, 3)));
-    require(status < 500 || status == 501, "never 5xx but 501");
-    require(statuses.count(status) == 1, "the status is 100, a fixture's, 414, 431 or 501");
-    require(status_line.substr(13) == mock::reason_phrase(status), "the reason is the status's");
-
-    std::size_t lengths = 0;
-    std::size_t length = 0;
-    bool close = false;
-    for (std::size_t start = line_end + 2; start < head.size(); start = line_end + 2) {
-      line_end = head.find("\r\n", start);
-      const auto line = head.substr(start, line_end - start);
-      const auto colon = line.find(": ");
-      require(colon != std::string_view::npos && colon > 0 &&
-                  std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon),
-                              is_token_char),
-              "a header line is NAME: VALUE");
-      const auto name = line.substr(0, colon);
-      const auto value = line.substr(colon + 2);
-      if (iequals(name, "Content-Length")) {
-        ++lengths;
-        require(!value.empty() && value.size() < 10 &&
-                    std::all_of(value.begin(), value.end(),
-                                [](char c) { return c >= '0' && c <= '9'; }),
-                "Content-Length is a number");
-        length = std::stoul(std::string(value));
-      } else if (iequals(name, "Connection")) {
-        close = close || iequals(value, "close");
-      }
-    }
+    const ResponseHead read = read_head(head, statuses);
+    const int status = read.status;
     pos = head_end + 4;
 
     if (status == 100) {
-      require(head.size() == status_line.size() + 2, "a 100 Continue has no header");
+      require(head == "HTTP/1.1 100 Continue\r\n", "a 100 Continue has no header");
       require(!awaiting_final, "one 100 Continue per request, before its final answer");
       awaiting_final = true;
       ++continues;
@@ -225,19 +236,19 @@ void check_output(std::string_view out, std::string_view input, const Result &re
     }
     awaiting_final = false;
     ++finals;
-    require(lengths == 1, "a final answer has exactly one Content-Length");
+    require(read.lengths == 1, "a final answer has exactly one Content-Length");
     // A HEAD answer announces the body it does not send. The next answer (or the end)
     // follows at once; a JSON body never starts with "HTTP/1.1 ".
     if (heads > 0 && (pos == out.size() || out.substr(pos, 9) == "HTTP/1.1 ")) {
       ++bodiless;
       require(bodiless <= heads, "only answers to HEAD requests lack their body");
     } else {
-      require(out.size() - pos >= length, "the body has Content-Length bytes");
-      const auto body = json::parse(out.substr(pos, length), nullptr, false);
+      require(out.size() - pos >= read.length, "the body has Content-Length bytes");
+      const auto body = json::parse(out.substr(pos, read.length), nullptr, false);
       require(!body.is_discarded(), "the body is JSON");
-      pos += length;
+      pos += read.length;
     }
-    closed = close;
+    closed = read.close;
   }
 
   require(result.finished == closed,
