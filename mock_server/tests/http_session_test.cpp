@@ -81,6 +81,17 @@ std::string post(const std::string &body, const std::string &extra = "",
 
 const std::string login = R"({"key":"demo-valid-key","client_id":"app"})";
 
+// 2^64 + n in decimal (n < 1000): a Content-Length that wraps to n in 64 bits.
+std::string two_to_the_64_plus(std::size_t n) {
+  std::string digits = "18446744073709551616";
+  for (auto at = digits.rbegin(); n != 0 && at != digits.rend(); ++at) {
+    const std::size_t sum = static_cast<std::size_t>(*at - '0') + n % 10;
+    *at = static_cast<char>('0' + sum % 10);
+    n = n / 10 + sum / 10;
+  }
+  return digits;
+}
+
 HttpLimits limits_with_body(std::size_t max_body) {
   HttpLimits limits;
   limits.max_body_bytes = max_body;
@@ -279,6 +290,20 @@ TEST_CASE("requests the parser refuses get a JSON answer and end the connection"
       {"a broken chunk size",
        "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nTransfer-Encoding: chunked\r\n\r\n"
        "zz\r\n",
+       400},
+      // A length past 2^64 is no length (nginx answers 400; http-parser stops with
+      // HPE_INVALID_CONTENT_LENGTH). Read modulo 2^64, 2^64 plus the login's size would
+      // frame the login after it as this request's body, answered 200 on a connection
+      // that stays open; 2^64 plus 2 would take "{}" for a body.
+      {"a Content-Length of 2^64 plus the body's size",
+       "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n"
+       "Content-Length: " +
+           two_to_the_64_plus(login.size()) + "\r\n\r\n" + login,
+       400},
+      {"a Content-Length of 2^64 plus 2 and a 2-byte body",
+       "POST /api/authenticate HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n"
+       "Content-Length: " +
+           two_to_the_64_plus(2) + "\r\n\r\n{}",
        400},
   }));
   DYNAMIC_SECTION(refused.name) {
