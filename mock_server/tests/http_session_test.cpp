@@ -321,6 +321,16 @@ TEST_CASE("requests the parser refuses get a JSON answer and end the connection"
   }
 }
 
+TEST_CASE("every status the mock sends by itself has its RFC 9110 reason phrase", "[session]") {
+  // The default fixtures' answers, the admin API's (201, 308 for GET /__admin, 422) and
+  // the engine's own refusals: "Unknown" on the status line would be a mock's mistake a
+  // client might report.
+  const auto status = GENERATE(200, 201, 308, 400, 401, 403, 404, 405, 413, 414, 422, 429, 431,
+                               500, 501, 503);
+  CAPTURE(status);
+  CHECK(reason_phrase(status) != "Unknown");
+}
+
 TEST_CASE("targets are routed by their decoded path", "[session]") {
   const auto target =
       GENERATE(as<std::string>{}, "/api/authenticate?debug=1", "/api/%61uthenticate",

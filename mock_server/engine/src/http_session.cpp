@@ -25,6 +25,8 @@ std::string_view reason_phrase(int status) {
     return "Moved Permanently";
   case 302:
     return "Found";
+  case 308:
+    return "Permanent Redirect"; // GET /__admin (RFC 9110 section 15.4.9)
   case 400:
     return "Bad Request";
   case 401:
