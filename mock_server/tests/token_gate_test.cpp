@@ -428,3 +428,17 @@ TEST_CASE("a guarded route's body streams through the engine to the upload reade
     CHECK(sent <= (8u << 20) + 65536); // refused as soon as it was over
   }
 }
+
+TEST_CASE("an upload announced over a --max-upload below the drain size is a 413 at once",
+          "[handler][gate][engine]") {
+  // Below the engine's drain size (16 x --max-body), a login body over its limit is read
+  // and dropped to keep the connection; an upload never is.
+  Gated gated(4096);
+  const Login login = log_in(*gated.api);
+  HttpSession session(*gated.api, {}, nullptr, "t");
+  session.receive("POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                  login.refresh_token +
+                  "\r\nContent-Type: application/octet-stream\r\nContent-Length: 5000\r\n\r\n");
+  CHECK(session.output().rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(session.finished());
+}

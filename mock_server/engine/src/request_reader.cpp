@@ -613,8 +613,11 @@ int RequestReader::check_announced_body() {
   if (announced && state.content_length > body_limit) {
     request_.body_too_large = true;
     phase_ = Phase::draining;
-    if (request_.expected_continue || state.content_length > limits_.max_drained_body_bytes) {
+    if (request_.body_sink || request_.expected_continue ||
+        state.content_length > limits_.max_drained_body_bytes) {
       // Reading megabytes to keep one connection is not worth it: answer now and close.
+      // A streamed body (an upload) is never drained, whatever its limit: its 413 goes
+      // out as soon as the length says it is over (docs/token-gate.md).
       events_.body_too_large();
       return -1;
     }
