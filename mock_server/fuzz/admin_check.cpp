@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace inspekt::fuzz {
@@ -253,6 +254,20 @@ bool clipped_from(const std::string &shown, const std::string &original, std::si
     return false;
   }
   return original.compare(0, shown.size() - 3, shown, 0, shown.size() - 3) == 0;
+}
+
+// A query's NAME=VALUE pairs, split on '&' (empty pairs skipped), as the model reads them.
+std::vector<std::pair<std::string, std::string_view>> query_pairs(std::string_view rest) {
+  std::vector<std::pair<std::string, std::string_view>> pairs;
+  while (!rest.empty()) {
+    const auto pair = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    if (!pair.empty()) {
+      const auto name = pair.substr(0, pair.find('='));
+      pairs.emplace_back(name, pair.size() > name.size() ? pair.substr(name.size() + 1) : "");
+    }
+  }
+  return pairs;
 }
 
 std::optional<std::size_t> count_value(std::string_view text) {
@@ -686,15 +701,7 @@ private:
     std::optional<std::string> source;
     std::size_t offset = 0;
     std::size_t limit = 1000;
-    std::string_view rest = query;
-    while (!rest.empty()) {
-      const auto pair = rest.substr(0, rest.find('&'));
-      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
-      if (pair.empty()) {
-        continue;
-      }
-      const auto name = std::string(pair.substr(0, pair.find('=')));
-      const auto value = pair.size() > name.size() ? pair.substr(name.size() + 1) : "";
+    for (const auto &[name, value] : query_pairs(query)) {
       if (name != "source" && name != "offset" && name != "limit") {
         require_parameter(response, body, name, "an unknown query parameter is a 400 naming it");
         return;
@@ -737,20 +744,13 @@ private:
   void check_requests(const std::string &query, const HttpResponse &response, const json &body) {
     std::optional<std::size_t> limit;
     std::optional<std::size_t> since;
-    std::string_view rest = query;
-    while (!rest.empty()) {
-      const auto pair = rest.substr(0, rest.find('&'));
-      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
-      if (pair.empty()) {
-        continue;
-      }
-      const auto name = std::string(pair.substr(0, pair.find('=')));
+    for (const auto &[name, text] : query_pairs(query)) {
       if (name != "limit" && name != "since") {
         require_parameter(response, body, name, "an unknown query parameter is a 400 naming it");
         return;
       }
       auto &value = name == "limit" ? limit : since;
-      value = count_value(pair.size() > name.size() ? pair.substr(name.size() + 1) : "");
+      value = count_value(text);
       if (!value) {
         require_field(response, body, name, "a bad limit or since is a 400 naming it");
         return;
