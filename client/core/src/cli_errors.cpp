@@ -28,8 +28,9 @@ std::string_view named_option(std::string_view message) {
 }
 
 // The value quoted, when short and printable; a long one is cut, so that one line stays
-// one line.
-std::string quoted(std::string_view value) {
+// one line. Not named quoted: for a std::string argument std::quoted (<iomanip>, which
+// nlohmann/json.hpp includes) is the better match by argument-dependent lookup.
+std::string quoted_value(std::string_view value) {
   std::string out;
   for (const char c : value.substr(0, 40)) {
     out += std::isprint(static_cast<unsigned char>(c)) != 0 ? c : '?';
@@ -99,7 +100,7 @@ std::string whole_number_problem(const std::string &value, long long lowest, lon
   const char *end = value.data() + value.size();
   const auto [stop, error] = std::from_chars(value.data(), end, number);
   if (value.empty() || error != std::errc() || stop != end || number < lowest || number > highest) {
-    return quoted(value) + " is not a whole number from " + std::to_string(lowest) + " to " +
+    return quoted_value(value) + " is not a whole number from " + std::to_string(lowest) + " to " +
            std::to_string(highest);
   }
   return {};
@@ -110,7 +111,7 @@ std::string seed_problem(const std::string &value) {
   const char *end = value.data() + value.size();
   const auto [stop, error] = std::from_chars(value.data(), end, number);
   if (value.empty() || error != std::errc() || stop != end) {
-    return quoted(value) + " is not a whole number from 0 to 18446744073709551615";
+    return quoted_value(value) + " is not a whole number from 0 to 18446744073709551615";
   }
   return {};
 }
@@ -119,7 +120,7 @@ std::string port_number_problem(const std::string &value) {
   if (whole_number_problem(value, 0, 65535).empty()) {
     return {};
   }
-  return quoted(value) + " is not a port number (0 to 65535; 0 picks a free port)";
+  return quoted_value(value) + " is not a port number (0 to 65535; 0 picks a free port)";
 }
 
 int report_usage_problem(std::ostream &err, std::string_view program, std::string_view problem,
