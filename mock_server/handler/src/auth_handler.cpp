@@ -113,15 +113,7 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
   // The order is docs/architecture.md's: path, method, size, media type, JSON, fields, key. A
   // Prefer header overrides what the body gets, not the refusals before it.
   if (request.path != authenticate_path) {
-    if (const GuardedRoute *route = fixtures_->gate.find(request.method, request.path)) {
-      return decide_guarded(request, *route);
-    }
-    auto allowed = fixtures_->gate.methods_at(request.path);
-    if (allowed.empty()) {
-      return finish(Outcome::not_found);
-    }
-    decision.allow = std::move(allowed); // RFC 9110 section 15.5.6: the methods it has
-    return finish(Outcome::method_not_allowed);
+    return decide_elsewhere(request);
   }
   if (std::string_view(request.method) != "POST") {
     return finish(Outcome::method_not_allowed);
@@ -193,6 +185,21 @@ AuthHandler::Decision AuthHandler::decide(const HttpRequest &request) const {
     apply_preference(*preference, decision); // the request's word over the key's
   }
   return preferred(finish_with(decision.answer));
+}
+
+AuthHandler::Decision AuthHandler::decide_elsewhere(const HttpRequest &request) const {
+  if (const GuardedRoute *route = fixtures_->gate.find(request.method, request.path)) {
+    return decide_guarded(request, *route);
+  }
+  Decision decision;
+  auto allowed = fixtures_->gate.methods_at(request.path);
+  if (allowed.empty()) {
+    decision.answer = fixtures_->answer_id(Outcome::not_found);
+    return decision;
+  }
+  decision.allow = std::move(allowed); // RFC 9110 section 15.5.6: the methods it has
+  decision.answer = fixtures_->answer_id(Outcome::method_not_allowed);
+  return decision;
 }
 
 bool AuthHandler::take_preference(const HttpRequest &request, Decision &decision) const {

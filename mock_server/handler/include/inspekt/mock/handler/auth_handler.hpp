@@ -123,6 +123,9 @@ private:
     std::optional<KeyDigest> key;         // the key logged in with: its tokens are recorded
   };
   Decision decide(const HttpRequest &request) const;
+  // A path other than the vendor's: a guarded route, a 405 with the route's methods, or
+  // the 404.
+  Decision decide_elsewhere(const HttpRequest &request) const;
   // A request to a route gate.json guards: the body read for its session and parts, then
   // the token gate (gate_decision.hpp).
   Decision decide_guarded(const HttpRequest &request, const GuardedRoute &route) const;
