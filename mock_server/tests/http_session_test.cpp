@@ -325,8 +325,8 @@ TEST_CASE("every status the mock sends by itself has its RFC 9110 reason phrase"
   // The default fixtures' answers, the admin API's (201, 308 for GET /__admin, 422) and
   // the engine's own refusals: "Unknown" on the status line would be a mock's mistake a
   // client might report.
-  const auto status = GENERATE(200, 201, 308, 400, 401, 403, 404, 405, 413, 414, 422, 429, 431,
-                               500, 501, 503);
+  const auto status =
+      GENERATE(200, 201, 308, 400, 401, 403, 404, 405, 413, 414, 422, 429, 431, 500, 501, 503);
   CAPTURE(status);
   CHECK(reason_phrase(status) != "Unknown");
 }
