@@ -4,6 +4,7 @@
 #include "inspekt/core/cli_errors.hpp"
 #include "inspekt/core/closest_name.hpp"
 #include "inspekt/core/secrets.hpp"
+#include "inspekt/core/version.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -53,7 +54,7 @@ ClientOptions client_options(const LoginOptions &options, const Environment &env
   client.read_timeout = options.timeout;
   client.ca_file = options.ca_file;
   client.verify_tls = !options.insecure;
-  client.user_agent = "inspekt-auth/" INSPEKT_VERSION;
+  client.user_agent = "inspekt-auth/" + std::string(version());
   return client;
 }
 

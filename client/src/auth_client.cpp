@@ -1,11 +1,15 @@
 #include "inspekt/client/auth_client.hpp"
+#include "inspekt/client/peer_name.hpp"
+
 #include "inspekt/core/endpoint.hpp"
 #include "inspekt/core/secrets.hpp"
+#include "inspekt/core/version.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <netdb.h>
@@ -14,10 +18,6 @@
 
 #include <fstream>
 #include <memory>
-
-#ifndef INSPEKT_VERSION
-#define INSPEKT_VERSION "0"
-#endif
 
 namespace inspekt {
 namespace {
@@ -113,6 +113,9 @@ make_http_client(const BaseUrl &url, const ClientOptions &options, httplib::SSLC
       client->set_ca_cert_path(options.ca_file);
     }
     client->enable_server_certificate_verification(options.verify_tls);
+    if (options.verify_tls) {
+      expect_peer_name(SSL_CTX_get0_param(client->ssl_context()), url.host);
+    }
     tls = client.get();
     http = std::move(client);
   } else {
@@ -145,8 +148,9 @@ httplib::Request to_httplib_request(const RawRequest &request, const BaseUrl &ur
     req.headers.emplace("Host", url.host_header());
   }
   if (!has_header(request.headers, "User-Agent")) {
-    req.headers.emplace("User-Agent", options.user_agent.empty() ? "inspekt-client/" INSPEKT_VERSION
-                                                                 : options.user_agent);
+    req.headers.emplace("User-Agent", options.user_agent.empty()
+                                          ? "inspekt-client/" + std::string(version())
+                                          : options.user_agent);
   }
   if (request.content_type && !has_header(request.headers, "Content-Type")) {
     req.headers.emplace("Content-Type", *request.content_type);
@@ -229,7 +233,9 @@ SendResult failed_send(const Attempt &attempt, const httplib::SSLClient *tls, co
                                                      : "\"" + options.ca_file + "\""))};
   case httplib::Error::SSLServerVerification: {
     const long verdict = tls != nullptr ? tls->get_openssl_verify_result() : X509_V_OK;
-    if (verdict != X509_V_OK) {
+    const bool other_name =
+        verdict == X509_V_ERR_HOSTNAME_MISMATCH || verdict == X509_V_ERR_IP_ADDRESS_MISMATCH;
+    if (verdict != X509_V_OK && !other_name) {
       return {std::nullopt,
               transport_error("TLS certificate problem: the certificate of " + peer +
                               " is not trusted (" + X509_verify_cert_error_string(verdict) +

@@ -1,5 +1,7 @@
 #include "raw_http.hpp"
 
+#include "inspekt/client/peer_name.hpp"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -228,14 +230,11 @@ struct WireClient::Connection {
     }
     SSL_set_fd(ssl, fd);
     in6_addr ip{};
-    const bool is_ip = ::inet_pton(AF_INET, host.c_str(), &ip) == 1 ||
-                       ::inet_pton(AF_INET6, host.c_str(), &ip) == 1;
-    if (is_ip) {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
-    } else {
-      SSL_set_tlsext_host_name(ssl, host.c_str());
-      SSL_set1_host(ssl, host.c_str());
+    if (::inet_pton(AF_INET, host.c_str(), &ip) != 1 &&
+        ::inet_pton(AF_INET6, host.c_str(), &ip) != 1) {
+      SSL_set_tlsext_host_name(ssl, host.c_str()); // SNI carries names, never addresses
     }
+    expect_peer_name(SSL_get0_param(ssl), host);
     if (SSL_connect(ssl) != 1) {
       ERR_clear_error();
       return "TLS certificate of " + host + " not trusted, or the handshake failed";
