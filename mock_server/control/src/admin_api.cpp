@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <thread>
 
@@ -176,15 +177,15 @@ std::optional<HttpResponse> read_whole(const json &object, const char *name, std
   return std::nullopt;
 }
 
-// The query of a request, NAME=VALUE pairs split on '&', each NAME one of `known` (a
-// space-separated list); the 400 naming the first unknown one otherwise. A name given
+// The query of a request, NAME=VALUE pairs split on '&', each NAME one of `known`; the
+// 400 naming the first unknown one otherwise. A name given
 // twice keeps its last value.
 struct QueryReading {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   std::optional<HttpResponse> problem;
 };
 
-QueryReading read_query(std::string_view query, std::string_view known) {
+QueryReading read_query(std::string_view query, std::initializer_list<std::string_view> known) {
   QueryReading reading;
   while (!query.empty()) {
     const std::string_view pair = query.substr(0, query.find('&'));
@@ -193,20 +194,16 @@ QueryReading read_query(std::string_view query, std::string_view known) {
       continue;
     }
     const std::string_view name = pair.substr(0, pair.find('='));
-    bool listed = false;
-    for (std::string_view rest = known; !rest.empty() && !listed;) {
-      const std::string_view word = rest.substr(0, rest.find(' '));
-      rest.remove_prefix(std::min(rest.size(), word.size() + 1));
-      listed = word == name;
-    }
-    if (!listed) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
       const std::string shown(name.substr(0, 64));
-      std::string names(known);
-      std::replace(names.begin(), names.end(), ' ', ',');
+      std::string names;
+      for (const std::string_view each : known) {
+        names += (names.empty() ? "" : ", ") + std::string(each);
+      }
       reading.problem =
           error(400,
                 "unknown query parameter \"" + shown + "\"" +
-                    (known.empty() ? " (this endpoint takes none)" : " (known: " + names + ")"),
+                    (names.empty() ? " (this endpoint takes none)" : " (known: " + names + ")"),
                 shown);
       return reading;
     }
@@ -534,7 +531,7 @@ HttpResponse AdminApi::answer_admin(const HttpRequest &request) const {
     return response;
   }
   if (path != "/__admin/requests" && path != "/__admin/keys" && !request.query.empty()) {
-    if (auto reading = read_query(request.query, ""); reading.problem) {
+    if (auto reading = read_query(request.query, {}); reading.problem) {
       return std::move(*reading.problem);
     }
   }
@@ -571,7 +568,7 @@ HttpResponse AdminApi::list_keys(const HttpRequest &request, const json &) const
   std::optional<std::size_t> offset;
   std::optional<std::size_t> limit;
   std::optional<KeySource> source;
-  auto reading = read_query(request.query, "source offset limit");
+  auto reading = read_query(request.query, {"source", "offset", "limit"});
   if (reading.problem) {
     return std::move(*reading.problem);
   }
@@ -653,7 +650,7 @@ HttpResponse AdminApi::health(const HttpRequest &, const json &) const {
 HttpResponse AdminApi::list_requests(const HttpRequest &request, const json &) const {
   std::optional<std::size_t> limit;
   std::optional<std::size_t> since;
-  auto reading = read_query(request.query, "limit since");
+  auto reading = read_query(request.query, {"limit", "since"});
   if (reading.problem) {
     return std::move(*reading.problem);
   }
